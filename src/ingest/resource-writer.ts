@@ -1,0 +1,175 @@
+import { Types, type mongo } from 'mongoose';
+import type { ResourceModel, ResourceStatus } from '../db/index.js';
+import type { ReviewPolicy } from '../db/models/feed.js';
+import {
+  eventRecordSchema,
+  policyRecordSchema,
+  serviceRecordSchema,
+  type NormalizedRecord,
+} from '../domain/catalog/normalized-record.js';
+import type { OrgPlacement } from './org-units.js';
+
+/** A record ready to store: validated, hashed and placed in the org tree. */
+export interface StorableRecord {
+  sourceId: string;
+  record: NormalizedRecord;
+  hash: string;
+  placement: OrgPlacement;
+}
+
+export interface WriteContext {
+  Resource: ResourceModel;
+  feedId: Types.ObjectId;
+  runId: Types.ObjectId;
+  reviewPolicy: ReviewPolicy;
+  /** Fills `searchTerms` from the stored fields (src/search). */
+  searchTerms: (resource: Record<string, unknown>) => string[];
+}
+
+export interface WriteCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+interface ProvenanceEntry {
+  feedId: Types.ObjectId;
+  sourceId: string;
+  runId?: Types.ObjectId;
+  fetchedAt: Date;
+  sourceUrl?: string;
+  contentHash: string;
+}
+
+interface ExistingResource {
+  _id: Types.ObjectId;
+  status: ResourceStatus;
+  provenance: ProvenanceEntry[];
+  withdrawalHeldBy?: Types.ObjectId;
+}
+
+/** Record fields that are not stored as such: the key lives in provenance, codes become ids. */
+const NOT_STORED = new Set(['sourceId', 'orgUnitCodes']);
+const KIND_FIELDS: Record<NormalizedRecord['kind'], string[]> = {
+  SERVICE: Object.keys(serviceRecordSchema.shape).filter((key) => !NOT_STORED.has(key)),
+  POLICY: Object.keys(policyRecordSchema.shape).filter((key) => !NOT_STORED.has(key)),
+  EVENT: Object.keys(eventRecordSchema.shape).filter((key) => !NOT_STORED.has(key)),
+};
+
+/** The filter that finds a feed's copy of a source record: upserts are keyed by (feed, sourceId). */
+export function sourceKeyFilter(feedId: Types.ObjectId, sourceIds: string | string[]): Record<string, unknown> {
+  return {
+    provenance: {
+      $elemMatch: { feedId, sourceId: Array.isArray(sourceIds) ? { $in: sourceIds } : sourceIds },
+    },
+  };
+}
+
+export function statusFor(policy: ReviewPolicy): ResourceStatus {
+  return policy === 'AUTO_PUBLISH' ? 'PUBLISHED' : 'PENDING';
+}
+
+function contentFields(item: StorableRecord): { set: Record<string, unknown>; unset: Record<string, ''> } {
+  const set: Record<string, unknown> = { ...item.placement };
+  const unset: Record<string, ''> = {};
+  const record = item.record as unknown as Record<string, unknown>;
+  for (const key of KIND_FIELDS[item.record.kind]) {
+    if (record[key] === undefined) unset[key] = '';
+    else set[key] = record[key];
+  }
+  return { set, unset };
+}
+
+function provenanceFor(item: StorableRecord, context: WriteContext, now: Date): ProvenanceEntry {
+  const entry: ProvenanceEntry = {
+    feedId: context.feedId,
+    sourceId: item.sourceId,
+    runId: context.runId,
+    fetchedAt: now,
+    contentHash: item.hash,
+  };
+  if (item.record.sourceUrl) entry.sourceUrl = item.record.sourceUrl;
+  return entry;
+}
+
+function ownEntry(existing: ExistingResource, feedId: Types.ObjectId): ProvenanceEntry | undefined {
+  return existing.provenance.find((entry) => entry.feedId.equals(feedId));
+}
+
+/**
+ * Writes one batch with a single find and a single bulkWrite: new records are inserted,
+ * changed ones (another content hash, or coming back from WITHDRAWN) updated, and
+ * unchanged ones cost nothing.
+ */
+export async function writeResources(items: StorableRecord[], context: WriteContext): Promise<WriteCounts> {
+  const counts: WriteCounts = { created: 0, updated: 0, unchanged: 0 };
+  if (items.length === 0) return counts;
+  const latest = new Map<string, StorableRecord>();
+  for (const item of items) latest.set(item.sourceId, item);
+  const existing = new Map<string, ExistingResource>();
+  const found = await context.Resource.collection
+    .find(sourceKeyFilter(context.feedId, [...latest.keys()]), {
+      projection: { status: 1, provenance: 1, withdrawalHeldBy: 1 },
+    })
+    .toArray();
+  for (const doc of found as unknown as ExistingResource[]) {
+    const entry = ownEntry(doc, context.feedId);
+    if (entry) existing.set(entry.sourceId, doc);
+  }
+
+  const now = new Date();
+  const ops: mongo.AnyBulkWriteOperation[] = [];
+  for (const item of latest.values()) {
+    const current = existing.get(item.sourceId);
+    if (!current) {
+      ops.push({ insertOne: { document: newResource(item, context, now) } });
+      counts.created += 1;
+      continue;
+    }
+    const entry = ownEntry(current, context.feedId)!;
+    const contentChanged = entry.contentHash !== item.hash;
+    if (!contentChanged && current.status !== 'WITHDRAWN') {
+      if (current.withdrawalHeldBy) {
+        ops.push({ updateOne: { filter: { _id: current._id }, update: { $unset: { withdrawalHeldBy: '' } } } });
+      }
+      counts.unchanged += 1;
+      continue;
+    }
+    const { set, unset } = contentFields(item);
+    set.searchTerms = context.searchTerms(set);
+    set.status = statusFor(context.reviewPolicy);
+    set.updatedAt = now;
+    set.provenance = current.provenance.map((p) => (p.feedId.equals(context.feedId) ? provenanceFor(item, context, now) : p));
+    const update: Record<string, unknown> = { $set: set, $unset: { ...unset, withdrawalHeldBy: '', withdrawnAt: '' } };
+    if (contentChanged) update.$inc = { version: 1 };
+    ops.push({ updateOne: { filter: { _id: current._id }, update } });
+    counts.updated += 1;
+  }
+  counts.unchanged += items.length - latest.size;
+  if (ops.length > 0) await context.Resource.collection.bulkWrite(ops, { ordered: false });
+  return counts;
+}
+
+function newResource(item: StorableRecord, context: WriteContext, now: Date): Record<string, unknown> {
+  const { set } = contentFields(item);
+  return {
+    _id: new Types.ObjectId(),
+    ...set,
+    searchTerms: context.searchTerms(set),
+    status: statusFor(context.reviewPolicy),
+    provenance: [provenanceFor(item, context, now)],
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/**
+ * 涉密信息不上网: a record now flagged classified must leave no trace in resources, so its
+ * earlier copy is deleted outright (withdrawal would keep its content).
+ */
+export async function purgeClassified(Resource: ResourceModel, feedId: Types.ObjectId, sourceIds: string[]): Promise<number> {
+  if (sourceIds.length === 0) return 0;
+  const result = await Resource.collection.deleteMany(sourceKeyFilter(feedId, sourceIds));
+  return result.deletedCount;
+}

@@ -1,0 +1,63 @@
+/**
+ * Text normalization shared by indexing, querying, ranking and highlighting. It works one
+ * code point at a time so that every normalized character can be traced back to the
+ * original text (the highlighter needs exact original ranges).
+ */
+
+const OPENING_BRACKETS = new Set(['〔', '[', '(', '【', '〖', '［', '（', '﹝', '｛', '{']);
+const CLOSING_BRACKETS = new Set(['〕', ']', ')', '】', '〗', '］', '）', '﹞', '｝', '}']);
+
+/** The bracket pair every document number is written with after normalization. */
+export const DOC_OPEN = '〔';
+export const DOC_CLOSE = '〕';
+
+const HAN = /^\p{Script=Han}$/u;
+const WORD = /^[\p{L}\p{N}]$/u;
+
+export function isHan(ch: string): boolean {
+  return HAN.test(ch);
+}
+
+/** Letters and digits that are not Han: Latin words, numbers, other scripts. */
+export function isWordChar(ch: string): boolean {
+  return WORD.test(ch) && !HAN.test(ch);
+}
+
+/**
+ * Folds one code point: full-width forms to half-width (NFKC), lower case, and every
+ * bracket variant to 〔〕 so that 国办发[2024]12号 and 国办发（2024）12号 read the same.
+ */
+function foldChar(ch: string): string {
+  if (OPENING_BRACKETS.has(ch)) return DOC_OPEN;
+  if (CLOSING_BRACKETS.has(ch)) return DOC_CLOSE;
+  const folded = ch.normalize('NFKC').toLowerCase();
+  if (folded.length === 1 && OPENING_BRACKETS.has(folded)) return DOC_OPEN;
+  if (folded.length === 1 && CLOSING_BRACKETS.has(folded)) return DOC_CLOSE;
+  return folded;
+}
+
+export interface NormalizedText {
+  /** Normalized code points. */
+  chars: string[];
+  /** For each normalized code point, the index of the original code point it came from. */
+  origin: number[];
+  /** The original code points. */
+  original: string[];
+}
+
+export function normalizeWithOrigin(text: string): NormalizedText {
+  const original = Array.from(text);
+  const chars: string[] = [];
+  const origin: number[] = [];
+  original.forEach((ch, index) => {
+    for (const out of Array.from(foldChar(ch))) {
+      chars.push(out);
+      origin.push(index);
+    }
+  });
+  return { chars, origin, original };
+}
+
+export function normalizeText(text: string): string {
+  return normalizeWithOrigin(text).chars.join('');
+}

@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+import { decodeSearchCursor, encodeSearchCursor, startAfter } from './cursor.js';
+import { highlightAll, highlightSnippet } from './highlight.js';
+import { highlightTexts, parseQuery, SearchQueryError, searchTermsFilter } from './query.js';
+import { rankCandidates, type RankCandidate } from './ranking.js';
+import { bundledSynonyms, parseSynonymDictionary } from './synonyms.js';
+
+const dictionary = bundledSynonyms();
+
+describe('parseQuery', () => {
+  it('ANDs whitespace-separated terms and splits dictionary words out of a term', () => {
+    const plan = parseQuery('医保报销  材料', dictionary);
+    expect(plan.terms.map((t) => t.text)).toEqual(['医保报销', '材料']);
+    const [first] = plan.terms;
+    expect(first!.pieces[0]!.alternatives.map((a) => [a.kind, a.text])).toEqual([
+      ['literal', '医保'],
+      ['synonym', '医疗保险'],
+      ['synonym', '基本医疗保险'],
+    ]);
+    expect(first!.pieces[1]!.alternatives.map((a) => a.text)).toEqual(['报销', '结算']);
+  });
+
+  it('expands in both directions', () => {
+    const plan = parseQuery('最低生活保障', dictionary);
+    expect(plan.terms[0]!.pieces[0]!.alternatives.map((a) => a.text)).toContain('低保');
+  });
+
+  it('keeps a document number whole', () => {
+    const plan = parseQuery('国办发[2024]12号', dictionary);
+    expect(plan.terms[0]!.pieces).toEqual([
+      { alternatives: [{ kind: 'docNumber', tokens: ['国办发〔2024〕12号'], text: '国办发〔2024〕12号' }] },
+    ]);
+  });
+
+  it('reads Latin words as pinyin and dictionary initials', () => {
+    const yibao = parseQuery('yibao', dictionary).terms[0]!.pieces[0]!.alternatives;
+    expect(yibao.map((a) => a.text ?? a.tokens.join())).toEqual(expect.arrayContaining(['yibao', '医保', '医疗保险', 'py:yibao']));
+    const yb = parseQuery('YB', dictionary).terms[0]!.pieces[0]!.alternatives;
+    expect(yb.map((a) => a.text)).toEqual(expect.arrayContaining(['yb', '医保']));
+  });
+
+  it('uses unigrams for one-character queries', () => {
+    expect(parseQuery('药', dictionary).terms[0]!.pieces[0]!.alternatives[0]!.tokens).toEqual(['药']);
+  });
+
+  it('builds an index filter: pieces ANDed, alternatives ORed', () => {
+    expect(searchTermsFilter(parseQuery('入户 指引', dictionary))).toEqual({ searchTerms: { $all: ['入户', '指引'] } });
+    const filter = searchTermsFilter(parseQuery('低保 申请', dictionary));
+    expect(filter).toEqual({
+      $and: [
+        { searchTerms: { $all: ['申请'] } },
+        {
+          $or: [
+            { searchTerms: { $all: ['低保'] } },
+            { searchTerms: { $all: ['最低', '低生', '生活', '活保', '保障'] } },
+            { searchTerms: { $all: ['最低', '低生', '生活', '活保', '保障', '障金'] } },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('rejects empty, over-long and punctuation-only queries with bilingual messages', () => {
+    expect(() => parseQuery('   ', dictionary)).toThrow(/不能为空 .* must not be empty/);
+    expect(() => parseQuery('字'.repeat(201), dictionary)).toThrow(SearchQueryError);
+    expect(() => parseQuery('，。！', dictionary)).toThrow(/nothing searchable/);
+    expect(() => parseQuery('a b c d e f g h i j k', dictionary)).toThrow(/Too many search terms/);
+  });
+});
+
+describe('synonym dictionary file', () => {
+  it('validates its shape', () => {
+    expect(() => parseSynonymDictionary({ groups: [['单独']] })).toThrow(/Invalid synonym dictionary/);
+    expect(parseSynonymDictionary({ groups: [['乡村振兴', '振兴乡村']] }).expand('振兴乡村')).toEqual(['振兴乡村', '乡村振兴']);
+  });
+});
+
+describe('ranking', () => {
+  const asOf = Date.parse('2025-06-01T00:00:00Z');
+  const day = 86_400_000;
+  const doc = (id: string, fields: Partial<RankCandidate>): RankCandidate => ({ id, title: '无关标题', ...fields });
+
+  it('orders title over document number and tags over summary over body', () => {
+    const plan = parseQuery('养犬', dictionary);
+    const ranked = rankCandidates(
+      plan,
+      [
+        doc('e', {}),
+        doc('d', { summary: '关于养犬' }),
+        doc('c', { tags: ['养犬'] }),
+        doc('a', { title: '城区养犬登记' }),
+      ],
+      asOf,
+    );
+    expect(ranked.map((r) => r.candidate.id)).toEqual(['a', 'c', 'd', 'e']);
+  });
+
+  it('boosts exact phrases and exact document numbers, prefers recent, penalises repealed policies', () => {
+    const phrase = rankCandidates(
+      parseQuery('医保报销', dictionary),
+      [doc('scattered', { title: '报销与医保' }), doc('phrase', { title: '医保报销指南' })],
+      asOf,
+    );
+    expect(phrase.map((r) => r.candidate.id)).toEqual(['phrase', 'scattered']);
+
+    const number = rankCandidates(
+      parseQuery('国办发〔2024〕12号', dictionary),
+      [doc('mentions', { summary: '依据国办发〔2024〕12号' }), doc('is', { docNumber: '国办发〔2024〕12号' })],
+      asOf,
+    );
+    expect(number.map((r) => r.candidate.id)).toEqual(['is', 'mentions']);
+
+    const recency = rankCandidates(
+      parseQuery('救助', dictionary),
+      [doc('old', { title: '救助', date: new Date(asOf - 2000 * day) }), doc('new', { title: '救助', date: new Date(asOf - 10 * day) })],
+      asOf,
+    );
+    expect(recency.map((r) => r.candidate.id)).toEqual(['new', 'old']);
+
+    const validity = rankCandidates(
+      parseQuery('救助', dictionary),
+      [doc('a', { title: '救助', validity: 'REPEALED' }), doc('b', { title: '救助', validity: 'VALID' }), doc('c', { title: '救助', validity: 'EXPIRED' })],
+      asOf,
+    );
+    expect(validity.map((r) => r.candidate.id)).toEqual(['b', 'a', 'c']);
+  });
+
+  it('prefers the word typed over a synonym', () => {
+    const ranked = rankCandidates(
+      parseQuery('医保', dictionary),
+      [doc('synonym', { title: '医疗保险' }), doc('typed', { title: '医保' })],
+      asOf,
+    );
+    expect(ranked.map((r) => r.candidate.id)).toEqual(['typed', 'synonym']);
+  });
+
+  it('breaks ties by id', () => {
+    const ranked = rankCandidates(parseQuery('救助', dictionary), ['c', 'a', 'b'].map((id) => doc(id, { title: '救助' })), asOf);
+    expect(ranked.map((r) => r.candidate.id)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('cursor', () => {
+  it('round-trips and resumes strictly after its position', () => {
+    const ranked = [
+      { score: 30, id: 'a' },
+      { score: 20, id: 'b' },
+      { score: 20, id: 'd' },
+      { score: 10, id: 'a' },
+    ];
+    const cursor = decodeSearchCursor(encodeSearchCursor({ score: 20, id: 'b', asOf: 5 }));
+    expect(cursor).toEqual({ v: 1, s: 20, id: 'b', t: 5 });
+    expect(startAfter(ranked, cursor)).toBe(2);
+    expect(startAfter(ranked, { ...cursor, id: 'c' })).toBe(2);
+    expect(startAfter(ranked, { ...cursor, s: 5 })).toBe(4);
+  });
+
+  it('rejects tampered cursors', () => {
+    expect(() => decodeSearchCursor('not-a-cursor')).toThrow(/无效的游标 \/ Invalid cursor/);
+    const forged = Buffer.from(JSON.stringify({ v: 1, s: 'x', id: 'a', t: 1 })).toString('base64url');
+    expect(() => decodeSearchCursor(forged)).toThrow(SearchQueryError);
+  });
+});
+
+describe('highlight', () => {
+  it('marks matches in the original text, synonyms and full-width forms included', () => {
+    const plan = parseQuery('医保 etc', dictionary);
+    expect(highlightAll('城乡居民医疗保险与ＥＴＣ', highlightTexts(plan)).html).toBe('城乡居民<em>医疗保险</em>与<em>ＥＴＣ</em>');
+  });
+
+  it('escapes everything, so hostile text cannot break out', () => {
+    const html = highlightAll('<script>医保</script> & "x"', ['医保']).html;
+    expect(html).toBe('&lt;script&gt;<em>医保</em>&lt;/script&gt; &amp; &quot;x&quot;');
+    const tag = highlightAll('a<em>b', ['em']).html;
+    expect(tag).toBe('a&lt;<em>em</em>&gt;b');
+  });
+
+  it('cuts a window around the first match with ellipses', () => {
+    const text = '前'.repeat(100) + '法律援助' + '后'.repeat(100);
+    const snippet = highlightSnippet(text, ['法律援助'], 40);
+    expect(snippet.matched).toBe(true);
+    expect(snippet.html.startsWith('…')).toBe(true);
+    expect(snippet.html.endsWith('…')).toBe(true);
+    expect(snippet.html).toContain('<em>法律援助</em>');
+    expect(highlightSnippet('短文本', ['无'], 40)).toEqual({ html: '短文本', matched: false });
+  });
+
+  it('never splits a surrogate pair', () => {
+    const text = '𠀀'.repeat(50) + '援助' + '𠀀'.repeat(50);
+    const snippet = highlightSnippet(text, ['援助'], 20).html;
+    expect(snippet).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+  });
+});

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { findDocNumbers } from './doc-number.js';
+import { htmlToText } from './html-text.js';
+import { normalizeText, normalizeWithOrigin } from './normalize.js';
+import { pinyinQueryTokens, segmentPinyin, titlePinyinTokens } from './pinyin.js';
+import { computeSearchTerms, MAX_SEARCH_TERMS } from './terms.js';
+import { indexTokens, splitRuns } from './tokenizer.js';
+
+describe('normalize', () => {
+  it('folds full-width letters and digits, lower-cases, and unifies brackets', () => {
+    expect(normalizeText('ＡＢＣ１２３ Covid')).toBe('abc123 covid');
+    expect(normalizeText('国办发[2024]12号')).toBe('国办发〔2024〕12号');
+    expect(normalizeText('国办发（2024）12号')).toBe('国办发〔2024〕12号');
+    expect(normalizeText('国办发【2024】12号')).toBe('国办发〔2024〕12号');
+  });
+
+  it('traces every normalized character back to the original one', () => {
+    const { chars, origin } = normalizeWithOrigin('a㍿b');
+    expect(chars.join('')).toBe('a株式会社b');
+    expect(origin).toEqual([0, 1, 1, 1, 1, 2]);
+  });
+});
+
+describe('tokenizer', () => {
+  it('splits Han runs from word runs', () => {
+    const runs = splitRuns(Array.from(normalizeText('办理A级景区2024年')));
+    expect(runs.map((r) => [r.kind, r.text])).toEqual([
+      ['han', '办理'],
+      ['word', 'a'],
+      ['han', '级景区'],
+      ['word', '2024'],
+      ['han', '年'],
+    ]);
+  });
+
+  it('emits Han bigrams and unigrams, and lower-cased half-width words', () => {
+    expect(indexTokens('医保报销')).toEqual(['医保', '保报', '报销', '医', '保', '报', '销']);
+    expect(indexTokens('ＥＴＣ卡 Covid-19')).toEqual(['etc', '卡', 'covid', '19']);
+  });
+
+  it('does not form bigrams across punctuation', () => {
+    expect(indexTokens('医，保')).toEqual(['医', '保']);
+  });
+
+  it('keeps document numbers whole and split, whatever the brackets', () => {
+    for (const written of ['国办发〔2024〕12号', '国办发[2024]12号', '国办发（2024）第12号', '国办发〔2024〕012号']) {
+      const tokens = indexTokens(written);
+      expect(tokens).toContain('国办发〔2024〕12号');
+      expect(tokens).toEqual(expect.arrayContaining(['国办', '办发', '2024']));
+    }
+  });
+
+  it('finds a document number inside running text under every possible issuer start', () => {
+    const tokens = indexTokens('根据国办发〔2024〕12号文件精神');
+    expect(tokens).toContain('国办发〔2024〕12号');
+    expect(tokens).toContain('根据国办发〔2024〕12号');
+    expect(findDocNumbers(Array.from(normalizeText('共〔2024〕条')))).toEqual([]);
+  });
+});
+
+describe('html text', () => {
+  it('decodes entities, drops scripts, separates blocks but not inline markup', () => {
+    expect(htmlToText('<p>医<b>保</b>&amp;报销</p><p>第二段</p><script>alert(1)</script>')).toBe('医保&报销\n第二段');
+  });
+});
+
+describe('pinyin', () => {
+  it('indexes pinyin pairs of titles', () => {
+    expect(titlePinyinTokens('医保报销')).toEqual(['py:yibao', 'py:baobao', 'py:baoxiao']);
+  });
+
+  it('segments a pinyin word into the fewest syllables', () => {
+    expect(segmentPinyin('yiliaobaoxian')).toEqual(['yi', 'liao', 'bao', 'xian']);
+    expect(segmentPinyin('xian')).toEqual(['xian']);
+    expect(segmentPinyin('covid')).toBeUndefined();
+    expect(pinyinQueryTokens('yibao')).toEqual(['py:yibao']);
+    expect(pinyinQueryTokens('bao')).toBeUndefined();
+  });
+});
+
+describe('computeSearchTerms', () => {
+  it('covers title, document number, tags, summary and body text without HTML', () => {
+    const terms = computeSearchTerms({
+      title: '关于医保报销的通知',
+      docNumber: '市医保发〔2024〕3号',
+      tags: ['民生'],
+      summary: '异地就医',
+      body: '<p>持<strong>社保卡</strong>办理 &lt;b&gt;</p>',
+    });
+    expect(terms).toEqual(expect.arrayContaining(['医保', '报销', 'py:yibao', '市医保发〔2024〕3号', '民生', '异地', '社保', '保卡']));
+    expect(terms).not.toContain('strong');
+    expect(terms).toContain('b');
+    expect(new Set(terms).size).toBe(terms.length);
+  });
+
+  it('is bounded, keeping title terms first', () => {
+    const body = Array.from({ length: 20_000 }, (_, i) => String.fromCodePoint(0x4e00 + (i % 20_000))).join('');
+    const terms = computeSearchTerms({ title: '标题', body });
+    expect(terms.length).toBe(MAX_SEARCH_TERMS);
+    expect(terms[0]).toBe('标题');
+  });
+
+  it('rejects a resource without a title', () => {
+    expect(() => computeSearchTerms({ title: undefined as unknown as string })).toThrow();
+  });
+});

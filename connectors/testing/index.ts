@@ -8,7 +8,7 @@ import type { ConnectorState, RawRecord, ReadContext, ReadEvent } from '../contr
 
 /** Test helpers for connectors: a real HTTP server on 127.0.0.1 and a read context that allowlists it. */
 
-export type Handler = (request: IncomingMessage, response: ServerResponse, url: URL) => void | Promise<void>;
+export type Handler = (request: IncomingMessage, response: ServerResponse, url: URL) => unknown;
 
 export interface LocalServer {
   url: string;

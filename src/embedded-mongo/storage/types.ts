@@ -28,6 +28,15 @@ export type JournalOp =
  * Where acknowledged writes live. The server calls `commit` with every batch of ops that
  * one command (or one transaction commit) produces, and replies to the client only after
  * the returned promise resolves: that is the durability guarantee.
+ *
+ * Notes from the storage side (see `openFileDurability` in ./index.ts):
+ * - Call `commit` once per command with all of its ops, not once per document: a batch is
+ *   one record and one share of an fsync, and commits issued while an fsync is in flight are
+ *   grouped into the next one.
+ * - Apply a batch to the in-memory state before (or in the same tick as) calling `commit`.
+ *   `compact` calls `dumpState` synchronously and treats its result as containing every op
+ *   committed before that call; later commits go to the next journal.
+ * - `recover` replays exactly the committed batches, in order, each batch whole or not at all.
  */
 export interface Durability {
   /** Replays snapshot then journal, in order, into `apply`. Cuts off a torn tail. */

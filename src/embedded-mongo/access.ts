@@ -1,0 +1,158 @@
+import type { Document } from 'bson';
+import type { Catalog } from './catalog.js';
+import { Collection, duplicateKeyError } from './collection.js';
+import { candidateDocs } from './planner.js';
+import { compileFilter } from './query.js';
+import type { JournalOp } from './storage/types.js';
+import type { Transaction } from './transactions.js';
+import { keyOf, type Doc } from './values.js';
+
+/**
+ * How a command reads and writes one collection: directly on committed state, or through a
+ * transaction's overlay. Commands are written once against this interface.
+ */
+export interface CollectionAccess {
+  readonly db: string;
+  readonly name: string;
+  /** Documents matching the filter, in natural order (index-assisted), at most `limit` of them. */
+  match(filter: Document | undefined, limit?: number): Doc[];
+  /** Resolves with the first lock owner to wait for before writing these documents. */
+  blockedBy(docs: readonly Doc[]): Promise<void> | undefined;
+  insert(doc: Doc): void;
+  replace(old: Doc, next: Doc): void;
+  remove(doc: Doc): void;
+  /** Journal ops produced by writes outside a transaction (and implicit collection creation). */
+  readonly ops: JournalOp[];
+}
+
+abstract class BaseAccess {
+  constructor(
+    protected readonly catalog: Catalog,
+    readonly db: string,
+    readonly name: string,
+    readonly ops: JournalOp[],
+  ) {}
+
+  protected get collection(): Collection | undefined {
+    return this.catalog.get(this.db, this.name);
+  }
+
+  protected ensure(): Collection {
+    return this.catalog.ensure(this.db, this.name, this.ops);
+  }
+}
+
+export class DirectAccess extends BaseAccess implements CollectionAccess {
+  match(filter: Document | undefined, limit = Number.MAX_SAFE_INTEGER): Doc[] {
+    const collection = this.collection;
+    if (!collection) return [];
+    const matches = compileFilter(filter);
+    const docs: Doc[] = [];
+    for (const doc of candidateDocs(collection, filter)) {
+      if (docs.length >= limit) break;
+      if (matches(doc)) docs.push(doc);
+    }
+    return docs;
+  }
+
+  blockedBy(docs: readonly Doc[]): Promise<void> | undefined {
+    const collection = this.collection;
+    if (!collection || collection.locks.size === 0) return undefined;
+    for (const doc of docs) {
+      const owner = collection.locks.get(keyOf(doc._id));
+      if (owner) return owner.finished;
+    }
+    return undefined;
+  }
+
+  insert(doc: Doc): void {
+    const collection = this.ensure();
+    this.ops.push(collection.insert(doc));
+    this.catalog.recordWrite(collection, keyOf(doc._id));
+  }
+
+  replace(old: Doc, next: Doc): void {
+    const collection = this.ensure();
+    const id = keyOf(old._id);
+    this.ops.push(collection.replace(id, next));
+    this.catalog.recordWrite(collection, id);
+  }
+
+  remove(doc: Doc): void {
+    const collection = this.ensure();
+    const id = keyOf(doc._id);
+    const op = collection.delete(id);
+    if (op) this.ops.push(op);
+    this.catalog.recordWrite(collection, id);
+  }
+}
+
+export class TransactionAccess extends BaseAccess implements CollectionAccess {
+  constructor(
+    catalog: Catalog,
+    db: string,
+    name: string,
+    ops: JournalOp[],
+    private readonly transaction: Transaction,
+  ) {
+    super(catalog, db, name, ops);
+  }
+
+  match(filter: Document | undefined, limit = Number.MAX_SAFE_INTEGER): Doc[] {
+    const collection = this.collection;
+    if (!collection) return [];
+    this.transaction.assertActive();
+    const matches = compileFilter(filter);
+    const own = this.transaction.writes.get(collection);
+    const docs: Doc[] = [];
+    const seen = new Set<string>();
+    for (const committed of candidateDocs(collection, filter)) {
+      const id = keyOf(committed._id);
+      seen.add(id);
+      const version = own?.has(id) ? own.get(id) : committed;
+      if (version && matches(version)) docs.push(version);
+    }
+    for (const [id, version] of own ?? []) {
+      if (!seen.has(id) && version && matches(version)) docs.push(version);
+    }
+    return docs.slice(0, limit);
+  }
+
+  /** Inside a transaction a locked document is a conflict, reported when writing. */
+  blockedBy(): undefined {
+    return undefined;
+  }
+
+  insert(doc: Doc): void {
+    const collection = this.ensure();
+    const id = keyOf(doc._id);
+    const own = this.transaction.writes.get(collection);
+    if (own?.get(id)) throw duplicateKeyError(collection, collection.idIndex, [doc._id]);
+    collection.checkUnique(doc, undefined, (other) => own?.has(other) === true);
+    this.checkOwnUnique(collection, doc, id);
+    this.transaction.write(collection, id, doc);
+  }
+
+  replace(old: Doc, next: Doc): void {
+    const collection = this.ensure();
+    const id = keyOf(old._id);
+    const own = this.transaction.writes.get(collection);
+    collection.checkUnique(next, id, (other) => own?.has(other) === true);
+    this.checkOwnUnique(collection, next, id);
+    this.transaction.write(collection, id, next);
+  }
+
+  remove(doc: Doc): void {
+    this.transaction.write(this.ensure(), keyOf(doc._id), null);
+  }
+
+  /** Uniqueness against the transaction's own uncommitted documents. */
+  private checkOwnUnique(collection: Collection, doc: Doc, id: string): void {
+    const own = this.transaction.writes.get(collection);
+    if (!own || own.size === 0) return;
+    const shadow = new Collection(collection.db, collection.name);
+    for (const index of collection.indexes.values()) if (index.name !== '_id_') shadow.createIndex(index.definition);
+    for (const [otherId, version] of own) if (version && otherId !== id) shadow.put(otherId, version);
+    shadow.checkUnique(doc, id);
+  }
+}

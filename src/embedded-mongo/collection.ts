@@ -1,0 +1,127 @@
+import type { Document } from 'bson';
+import { ErrorCode, MongoCommandError } from './errors.js';
+import { Index, type IndexDefinition } from './indexes.js';
+import type { JournalOp } from './storage/types.js';
+import { keyOf, type Doc } from './values.js';
+
+/** A transaction holding uncommitted writes to some documents (see transactions.ts). */
+export interface LockOwner {
+  readonly finished: Promise<void>;
+}
+
+export const ID_INDEX: IndexDefinition = { name: '_id_', key: { _id: 1 } };
+
+/**
+ * The committed documents of one collection, keyed by the encoded `_id`, with their indexes.
+ * Every mutation keeps the indexes in step and returns the journal op describing it.
+ */
+export class Collection {
+  readonly docs = new Map<string, Doc>();
+  readonly indexes = new Map<string, Index>();
+  /** Uncommitted transactional writes lock documents until commit or abort. */
+  readonly locks = new Map<string, LockOwner>();
+  /** Commit sequence of the last write per document, kept while transactions may conflict. */
+  readonly writeSeq = new Map<string, number>();
+
+  constructor(
+    readonly db: string,
+    readonly name: string,
+    readonly options: Document = {},
+  ) {
+    this.indexes.set(ID_INDEX.name, new Index(ID_INDEX));
+  }
+
+  get namespace(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  get idIndex(): Index {
+    return this.indexes.get(ID_INDEX.name) as Index;
+  }
+
+  /** Throws E11000 when `doc` collides on `_id` or a unique index with a document other than `selfId` or those `ignore` accepts. */
+  checkUnique(doc: Doc, selfId: string | undefined, ignore?: (id: string) => boolean): void {
+    const id = keyOf(doc._id);
+    if (id !== selfId && this.docs.has(id) && !ignore?.(id)) throw duplicateKeyError(this, this.idIndex, [doc._id]);
+    for (const index of this.indexes.values()) {
+      const duplicate = index.findDuplicate(doc, selfId ?? id, ignore);
+      if (duplicate) throw duplicateKeyError(this, index, duplicate);
+    }
+  }
+
+  insert(doc: Doc): JournalOp {
+    this.checkUnique(doc, undefined);
+    this.put(keyOf(doc._id), doc);
+    return { op: 'put', db: this.db, coll: this.name, doc };
+  }
+
+  replace(id: string, doc: Doc): JournalOp {
+    this.checkUnique(doc, id);
+    this.put(id, doc);
+    return { op: 'put', db: this.db, coll: this.name, doc };
+  }
+
+  delete(id: string): JournalOp | undefined {
+    const old = this.docs.get(id);
+    if (!old) return undefined;
+    for (const index of this.indexes.values()) index.remove(id, old);
+    this.docs.delete(id);
+    return { op: 'delete', db: this.db, coll: this.name, id: old._id };
+  }
+
+  /** Stores without constraint checks (recovery replay, transaction commit after validation). */
+  put(id: string, doc: Doc): void {
+    const old = this.docs.get(id);
+    for (const index of this.indexes.values()) {
+      if (old) index.remove(id, old);
+      index.add(id, doc);
+    }
+    this.docs.set(id, doc);
+  }
+
+  createIndex(definition: IndexDefinition): void {
+    const index = new Index(definition);
+    for (const [id, doc] of this.docs) {
+      if (index.unique) {
+        const duplicate = index.findDuplicate(doc, id);
+        if (duplicate) throw duplicateKeyError(this, index, duplicate);
+      }
+      index.add(id, doc);
+    }
+    this.indexes.set(definition.name, index);
+  }
+
+  dropIndex(name: string): void {
+    this.indexes.delete(name);
+  }
+
+  *entries(): Iterable<[string, Doc]> {
+    yield* this.docs;
+  }
+}
+
+/** Renders a key value the way MongoDB's E11000 message does. */
+function renderKeyValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value instanceof Date) return `new Date(${value.getTime()})`;
+  if (value && typeof value === 'object' && 'toHexString' in value && typeof value.toHexString === 'function') {
+    return `ObjectId('${String(value.toHexString())}')`;
+  }
+  if (value === undefined) return 'null';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+export function duplicateKeyError(collection: Collection, index: Index, values: unknown[]): MongoCommandError {
+  const keyPattern: Document = {};
+  const keyValue: Document = {};
+  index.fields.forEach((field, i) => {
+    keyPattern[field] = index.definition.key[field];
+    keyValue[field] = values[i] === undefined ? null : values[i];
+  });
+  const rendered = index.fields.map((field, i) => `${field}: ${renderKeyValue(values[i])}`).join(', ');
+  return new MongoCommandError(
+    ErrorCode.DuplicateKey,
+    `E11000 duplicate key error collection: ${collection.namespace} index: ${index.name} dup key: { ${rendered} }`,
+    { keyPattern, keyValue },
+  );
+}

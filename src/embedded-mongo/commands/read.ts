@@ -1,0 +1,125 @@
+import type { Document } from 'bson';
+import { accessFor, collectionName, type CommandContext, type CommandHandler } from '../context.js';
+import { ErrorCode, commandError } from '../errors.js';
+import { runPipeline, shapeResults } from '../query.js';
+import { isPlainObject, keyOf, pathValues, type Doc } from '../values.js';
+import { prepareInsert } from './write.js';
+
+function optionalNumber(command: Document, field: string): number | undefined {
+  const value: unknown = command[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw commandError(ErrorCode.TypeMismatch, `'${field}' 必须是数字 / '${field}' must be a number`);
+  }
+  return value;
+}
+
+function optionalDocument(command: Document, field: string): Document | undefined {
+  const value: unknown = command[field];
+  if (value === undefined || value === null) return undefined;
+  if (!isPlainObject(value)) throw commandError(ErrorCode.TypeMismatch, `'${field}' 必须是文档 / '${field}' must be a document`);
+  return value;
+}
+
+function hasKeys(value: Document | undefined): boolean {
+  return value !== undefined && Object.keys(value).length > 0;
+}
+
+const find: CommandHandler = (command, ctx) => {
+  const name = collectionName(command);
+  const filter = optionalDocument(command, 'filter');
+  const sort = optionalDocument(command, 'sort');
+  const projection = optionalDocument(command, 'projection');
+  const skip = optionalNumber(command, 'skip') ?? 0;
+  const rawLimit = optionalNumber(command, 'limit') ?? 0;
+  if (skip < 0) throw commandError(ErrorCode.BadValue, `skip 不能为负 / skip must be >= 0`);
+  const limit = Math.abs(rawLimit);
+  // Without a sort the first skip+limit matches are the answer: stop scanning there.
+  const matchLimit = !hasKeys(sort) && limit > 0 ? skip + limit : undefined;
+  const matches = accessFor(ctx, name).match(filter, matchLimit);
+  const docs = shapeResults(matches, { sort, skip, limit, projection }, filter);
+  const singleBatch = command.singleBatch === true || rawLimit < 0;
+  return { cursor: ctx.cursors.open(`${ctx.db}.${name}`, docs, optionalNumber(command, 'batchSize'), singleBatch), ok: 1 };
+};
+
+const getMore: CommandHandler = (command, ctx) => {
+  const id = Number(command.getMore);
+  const name = command.collection;
+  if (typeof name !== 'string') throw commandError(ErrorCode.TypeMismatch, "'collection' 必须是字符串 / 'collection' must be a string");
+  return { cursor: ctx.cursors.getMore(id, `${ctx.db}.${name}`, optionalNumber(command, 'batchSize')), ok: 1 };
+};
+
+const killCursors: CommandHandler = (command, ctx) => {
+  const ids = Array.isArray(command.cursors) ? (command.cursors as unknown[]).map(Number) : [];
+  const { killed, notFound } = ctx.cursors.kill(ids);
+  return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
+};
+
+/** Writes `$out` results: the target collection's documents are replaced. */
+function writeOut(ctx: CommandContext, target: string, docs: Doc[]): void {
+  const access = accessFor(ctx, target);
+  for (const doc of access.match(undefined)) access.remove(doc);
+  for (const doc of docs) access.insert(prepareInsert(doc));
+}
+
+const aggregate: CommandHandler = (command, ctx) => {
+  const source: unknown = command.aggregate;
+  const pipeline = command.pipeline as unknown;
+  if (!Array.isArray(pipeline) || !pipeline.every(isPlainObject)) {
+    throw commandError(ErrorCode.TypeMismatch, "'pipeline' 必须是文档数组 / 'pipeline' must be an array of documents");
+  }
+  if (command.explain === true) throw commandError(ErrorCode.NotImplemented, '不支持 explain / explain is not supported by the embedded server');
+  const cursorOptions = optionalDocument(command, 'cursor');
+  if (!cursorOptions) throw commandError(ErrorCode.FailedToParse, "缺少 cursor 选项 / The 'cursor' option is required");
+  let stages = pipeline as Document[];
+  const last = stages[stages.length - 1];
+  let outTarget: string | undefined;
+  if (last && '$out' in last) {
+    const out: unknown = last.$out;
+    outTarget = typeof out === 'string' ? out : isPlainObject(out) && typeof out.coll === 'string' ? out.coll : undefined;
+    if (!outTarget) throw commandError(ErrorCode.FailedToParse, '$out 需要集合名 / $out requires a collection name');
+    stages = stages.slice(0, -1);
+  }
+  const merge = stages.find((stage) => '$merge' in stage);
+  if (merge) throw commandError(ErrorCode.NotImplemented, '不支持 $merge 阶段 / The $merge stage is not supported by the embedded server');
+
+  let input: Doc[] = [];
+  if (typeof source === 'string') {
+    const first = stages[0];
+    // A leading $match is answered through the indexes.
+    const leadingMatch = first && '$match' in first && isPlainObject(first.$match) ? first.$match : undefined;
+    input = accessFor(ctx, source).match(leadingMatch);
+    if (leadingMatch) stages = stages.slice(1);
+  } else if (source !== 1) {
+    throw commandError(ErrorCode.TypeMismatch, "'aggregate' 必须是集合名或 1 / 'aggregate' must be a collection name or 1");
+  }
+  const results = runPipeline(input, stages, (name) => accessFor(ctx, name).match(undefined), optionalDocument(command, 'let'));
+  const namespace = `${ctx.db}.${typeof source === 'string' ? source : '$cmd.aggregate'}`;
+  if (outTarget) {
+    writeOut(ctx, outTarget, results);
+    return { cursor: ctx.cursors.open(namespace, [], 0, true), ok: 1 };
+  }
+  return { cursor: ctx.cursors.open(namespace, results, optionalNumber(cursorOptions, 'batchSize')), ok: 1 };
+};
+
+const count: CommandHandler = (command, ctx) => {
+  const query = optionalDocument(command, 'query');
+  const skip = optionalNumber(command, 'skip') ?? 0;
+  const limit = Math.abs(optionalNumber(command, 'limit') ?? 0);
+  const matched = accessFor(ctx, collectionName(command)).match(query, limit > 0 ? skip + limit : undefined).length;
+  return { n: Math.max(0, matched - skip), ok: 1 };
+};
+
+const distinct: CommandHandler = (command, ctx) => {
+  const key = command.key;
+  if (typeof key !== 'string') throw commandError(ErrorCode.TypeMismatch, "'key' 必须是字符串 / 'key' must be a string");
+  const values = new Map<string, unknown>();
+  for (const doc of accessFor(ctx, collectionName(command)).match(optionalDocument(command, 'query'))) {
+    for (const value of pathValues(doc, key).values) {
+      if (value !== undefined) values.set(keyOf(value), value);
+    }
+  }
+  return { values: [...values.values()], ok: 1 };
+};
+
+export const readCommands: Record<string, CommandHandler> = { find, getMore, killCursors, aggregate, count, distinct };

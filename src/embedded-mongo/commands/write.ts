@@ -1,0 +1,193 @@
+import { BSON, ObjectId, type Document } from 'bson';
+import type { CollectionAccess } from '../access.js';
+import { accessFor, collectionName, type CommandContext, type CommandHandler } from '../context.js';
+import { ErrorCode, MongoCommandError, commandError } from '../errors.js';
+import { shapeResults } from '../query.js';
+import { applyUpdate, buildUpsertDocument, type UpdateContext, type UpdateSpec } from '../update.js';
+import { isPlainObject, withIdFirst, type Doc } from '../values.js';
+import { MAX_BSON_SIZE } from '../wire.js';
+
+/**
+ * Runs `work` once no transaction holds a lock on the documents it would write; a plain write
+ * that meets a transaction's uncommitted change waits for it, as MongoDB does. `work` must
+ * check and write synchronously so nothing changes in between.
+ */
+async function whenUnlocked<T>(access: CollectionAccess, select: () => Doc[], work: (docs: Doc[]) => T): Promise<T> {
+  for (;;) {
+    const docs = select();
+    const blocker = access.blockedBy(docs);
+    if (!blocker) return work(docs);
+    await blocker;
+  }
+}
+
+/** Runs each statement, collecting write errors; an ordered batch stops at the first. */
+async function runStatements<T>(
+  statements: T[],
+  ordered: boolean,
+  run: (statement: T, index: number) => Promise<void>,
+): Promise<Document[]> {
+  const writeErrors: Document[] = [];
+  for (let i = 0; i < statements.length; i++) {
+    try {
+      await run(statements[i] as T, i);
+    } catch (error) {
+      // Transaction errors (labelled) abort the whole command, as MongoDB reports them.
+      if (!(error instanceof MongoCommandError) || error.errorLabels.length > 0) throw error;
+      writeErrors.push(error.toWriteError(i));
+      if (ordered) break;
+    }
+  }
+  return writeErrors;
+}
+
+function withWriteErrors(reply: Document, writeErrors: Document[]): Document {
+  if (writeErrors.length > 0) reply.writeErrors = writeErrors;
+  return reply;
+}
+
+function arrayField(command: Document, field: string): Document[] {
+  const value: unknown = command[field];
+  if (!Array.isArray(value)) throw commandError(ErrorCode.FailedToParse, `'${field}' 必须是数组 / '${field}' must be an array`);
+  return value as Document[];
+}
+
+function assertSize(doc: Doc, ctx: CommandContext): void {
+  if (ctx.requestBytes > MAX_BSON_SIZE && BSON.calculateObjectSize(doc) > MAX_BSON_SIZE) {
+    throw commandError(ErrorCode.BSONObjectTooLarge, `文档超过 16MB / object to insert too large: ${BSON.calculateObjectSize(doc)} bytes`);
+  }
+}
+
+export function prepareInsert(doc: Document): Doc {
+  if (!isPlainObject(doc)) throw commandError(ErrorCode.TypeMismatch, '插入的必须是文档 / inserted values must be documents');
+  return withIdFirst(doc, doc._id === undefined ? new ObjectId() : doc._id);
+}
+
+function updateContext(ctx: CommandContext, command: Document, statement: Document): UpdateContext {
+  return {
+    arrayFilters: statement.arrayFilters as Document[] | undefined,
+    query: statement.q as Document | undefined,
+    resolve: (name) => accessFor(ctx, name).match(undefined),
+    variables: command.let as Document | undefined,
+  };
+}
+
+const insert: CommandHandler = async (command, ctx) => {
+  const access = accessFor(ctx, collectionName(command));
+  const documents = arrayField(command, 'documents');
+  let n = 0;
+  const writeErrors = await runStatements(documents, command.ordered !== false, async (raw) => {
+    const doc = prepareInsert(raw);
+    assertSize(doc, ctx);
+    await whenUnlocked(access, () => [doc], () => access.insert(doc));
+    n += 1;
+  });
+  return withWriteErrors({ n, ok: 1 }, writeErrors);
+};
+
+const update: CommandHandler = async (command, ctx) => {
+  const access = accessFor(ctx, collectionName(command));
+  let n = 0;
+  let nModified = 0;
+  const upserted: Document[] = [];
+  const writeErrors = await runStatements(arrayField(command, 'updates'), command.ordered !== false, async (statement, index) => {
+    const filter = (statement.q ?? {}) as Document;
+    const spec = statement.u as UpdateSpec;
+    const context = updateContext(ctx, command, statement);
+    await whenUnlocked(
+      access,
+      () => access.match(filter, statement.multi === true ? undefined : 1),
+      (docs) => {
+        if (docs.length === 0 && statement.upsert === true) {
+          const doc = buildUpsertDocument(filter, spec, context);
+          assertSize(doc, ctx);
+          access.insert(doc);
+          upserted.push({ index, _id: doc._id });
+          n += 1;
+          return;
+        }
+        for (const doc of docs) {
+          const next = applyUpdate(doc, spec, context);
+          n += 1;
+          if (next === doc) continue;
+          assertSize(next, ctx);
+          access.replace(doc, next);
+          nModified += 1;
+        }
+      },
+    );
+  });
+  const reply: Document = { n, nModified, ok: 1 };
+  if (upserted.length > 0) reply.upserted = upserted;
+  return withWriteErrors(reply, writeErrors);
+};
+
+const remove: CommandHandler = async (command, ctx) => {
+  const access = accessFor(ctx, collectionName(command));
+  let n = 0;
+  const writeErrors = await runStatements(arrayField(command, 'deletes'), command.ordered !== false, async (statement) => {
+    const limit = Number(statement.limit ?? 0);
+    await whenUnlocked(
+      access,
+      () => access.match(statement.q as Document, limit === 1 ? 1 : undefined),
+      (docs) => {
+        for (const doc of docs) access.remove(doc);
+        n += docs.length;
+      },
+    );
+  });
+  return withWriteErrors({ n, ok: 1 }, writeErrors);
+};
+
+const findAndModify: CommandHandler = async (command, ctx) => {
+  const access = accessFor(ctx, collectionName(command));
+  const filter = (command.query ?? {}) as Document;
+  const spec = command.update as UpdateSpec | undefined;
+  if (command.remove === true && spec !== undefined) {
+    throw commandError(ErrorCode.FailedToParse, '不能同时指定 update 与 remove / Cannot specify both an update and remove=true');
+  }
+  if (command.remove !== true && spec === undefined) {
+    throw commandError(ErrorCode.FailedToParse, '必须指定 update 或 remove / Either an update or remove=true must be specified');
+  }
+  const context = updateContext(ctx, command, { q: filter, arrayFilters: command.arrayFilters });
+  const project = (doc: Doc | null): Doc | null =>
+    doc && command.fields ? (shapeResults([doc], { projection: command.fields as Document })[0] ?? null) : doc;
+  const select = (): Doc[] => {
+    const sort = command.sort as Document | undefined;
+    const matches = access.match(filter, sort && Object.keys(sort).length > 0 ? undefined : 1);
+    return shapeResults(matches, { sort, limit: 1 });
+  };
+  return whenUnlocked(access, select, ([target]) => {
+    if (command.remove === true) {
+      if (target) access.remove(target);
+      return { lastErrorObject: { n: target ? 1 : 0 }, value: project(target ?? null), ok: 1 };
+    }
+    if (target) {
+      const next = applyUpdate(target, spec as UpdateSpec, context);
+      if (next !== target) {
+        assertSize(next, ctx);
+        access.replace(target, next);
+      }
+      return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(command.new === true ? next : target), ok: 1 };
+    }
+    if (command.upsert === true) {
+      const doc = buildUpsertDocument(filter, spec as UpdateSpec, context);
+      assertSize(doc, ctx);
+      access.insert(doc);
+      return {
+        lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id },
+        value: project(command.new === true ? doc : null),
+        ok: 1,
+      };
+    }
+    return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
+  });
+};
+
+export const writeCommands: Record<string, CommandHandler> = {
+  insert,
+  update,
+  delete: remove,
+  findAndModify,
+  findandmodify: findAndModify,
+};

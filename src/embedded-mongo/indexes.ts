@@ -1,0 +1,185 @@
+import { Query } from 'mingo';
+import type { IndexDefinition } from './storage/types.js';
+import { compareValues, keyOf, pathValues, typeRank, type Doc } from './values.js';
+
+export type { IndexDefinition };
+
+/** Bounds on an index's first field; missing bounds are closed by the type bracket. */
+export interface RangeBounds {
+  lower?: { value: unknown; inclusive: boolean };
+  upper?: { value: unknown; inclusive: boolean };
+}
+
+interface SortedEntry {
+  first: unknown;
+  id: string;
+}
+
+/** The index keys one document produces: hash strings plus the first-field values. */
+interface DocKeys {
+  hashKeys: string[];
+  firstValues: unknown[];
+  keyValues: unknown[][];
+}
+
+/**
+ * A secondary index: a hash map from the encoded key tuple to document ids (equality, `$in`,
+ * uniqueness) and a sorted array of first-field values built lazily for range scans.
+ * Lazy sorting keeps bulk inserts O(1) per document; the first range query pays O(n log n).
+ */
+export class Index {
+  readonly fields: string[];
+  /** One id as a bare string (the common, unique case) or a set of ids; absent for `_id`. */
+  private readonly hash: Map<string, string | Set<string>> | undefined;
+  private sorted: SortedEntry[] | undefined = [];
+  private readonly partial: Query | undefined;
+  multikey = false;
+
+  constructor(readonly definition: IndexDefinition) {
+    this.fields = Object.keys(definition.key);
+    // The collection's id map already answers `_id` equality and uniqueness.
+    this.hash = definition.name === '_id_' ? undefined : new Map();
+    this.partial = definition.partialFilterExpression ? new Query(definition.partialFilterExpression) : undefined;
+  }
+
+  get name(): string {
+    return this.definition.name;
+  }
+
+  get unique(): boolean {
+    return this.definition.unique === true || this.definition.name === '_id_';
+  }
+
+  get sparse(): boolean {
+    return this.definition.sparse === true;
+  }
+
+  get isPartial(): boolean {
+    return this.partial !== undefined;
+  }
+
+  /** Undefined when the document is not in the index (sparse and missing, or outside the partial filter). */
+  private keysOf(doc: Doc): DocKeys | undefined {
+    if (this.partial && !this.partial.test(doc)) return undefined;
+    let tuples: unknown[][] = [[]];
+    let anyPresent = false;
+    for (const field of this.fields) {
+      const { values, multikey } = pathValues(doc, field);
+      if (multikey) this.multikey = true;
+      if (values.length > 0) anyPresent = true;
+      // A missing field is indexed as null, so `{field: null}` finds it.
+      const keyValues = values.length > 0 ? values : [null];
+      const next: unknown[][] = [];
+      for (const tuple of tuples) for (const value of keyValues) next.push([...tuple, value]);
+      tuples = next;
+    }
+    if (this.sparse && !anyPresent) return undefined;
+    const hashKeys = [...new Set(tuples.map((tuple) => tuple.map(keyOf).join('|')))];
+    return { hashKeys, firstValues: tuples.map((tuple) => tuple[0]), keyValues: tuples };
+  }
+
+  /** The key of this document that already belongs to another document, if any. */
+  findDuplicate(doc: Doc, id: string, ignore?: (otherId: string) => boolean): unknown[] | undefined {
+    if (!this.unique || !this.hash) return undefined;
+    const keys = this.keysOf(doc);
+    if (!keys) return undefined;
+    for (let i = 0; i < keys.hashKeys.length; i++) {
+      for (const owner of idsOf(this.hash.get(keys.hashKeys[i] as string))) {
+        if (owner !== id && !ignore?.(owner)) return keys.keyValues[i];
+      }
+    }
+    return undefined;
+  }
+
+  add(id: string, doc: Doc): void {
+    this.sorted = undefined;
+    if (!this.hash) return;
+    const keys = this.keysOf(doc);
+    if (!keys) return;
+    for (const key of keys.hashKeys) {
+      const owners = this.hash.get(key);
+      if (owners === undefined) this.hash.set(key, id);
+      else if (typeof owners === 'string') {
+        if (owners !== id) this.hash.set(key, new Set([owners, id]));
+      } else owners.add(id);
+    }
+  }
+
+  remove(id: string, doc: Doc): void {
+    this.sorted = undefined;
+    if (!this.hash) return;
+    const keys = this.keysOf(doc);
+    if (!keys) return;
+    for (const key of keys.hashKeys) {
+      const owners = this.hash.get(key);
+      if (owners === id) this.hash.delete(key);
+      else if (owners instanceof Set) {
+        owners.delete(id);
+        if (owners.size === 1) this.hash.set(key, owners.values().next().value as string);
+      }
+    }
+  }
+
+  /** Ids whose full key equals one of the given tuples (not for `_id`, which the collection answers). */
+  lookupTuples(tuples: unknown[][]): string[] {
+    const ids: string[] = [];
+    for (const tuple of tuples) for (const id of idsOf(this.hash?.get(tuple.map(keyOf).join('|')))) ids.push(id);
+    return ids;
+  }
+
+  /** Ids whose first field lies in the bounds (with MongoDB's type bracketing). */
+  lookupRange(bounds: RangeBounds, allDocs: () => Iterable<[string, Doc]>): SortedEntry[] {
+    const sorted = this.sortedEntries(allDocs);
+    const bracket = typeRank((bounds.lower ?? bounds.upper)?.value);
+    const start = bounds.lower
+      ? firstIndex(sorted, (e) => {
+          const c = compareValues(e.first, bounds.lower?.value);
+          return bounds.lower?.inclusive ? c >= 0 : c > 0;
+        })
+      : firstIndex(sorted, (e) => typeRank(e.first) >= bracket);
+    const end = bounds.upper
+      ? firstIndex(sorted, (e) => {
+          const c = compareValues(e.first, bounds.upper?.value);
+          return bounds.upper?.inclusive ? c > 0 : c >= 0;
+        })
+      : firstIndex(sorted, (e) => typeRank(e.first) > bracket);
+    return end > start ? sorted.slice(start, end) : [];
+  }
+
+  private sortedEntries(allDocs: () => Iterable<[string, Doc]>): SortedEntry[] {
+    if (this.sorted) return this.sorted;
+    const entries: SortedEntry[] = [];
+    for (const [id, doc] of allDocs()) {
+      const keys = this.keysOf(doc);
+      if (!keys) continue;
+      for (const first of new Set(keys.firstValues)) entries.push({ first, id });
+    }
+    entries.sort((a, b) => compareValues(a.first, b.first));
+    this.sorted = entries;
+    return entries;
+  }
+}
+
+function idsOf(owners: string | Set<string> | undefined): Iterable<string> {
+  if (owners === undefined) return [];
+  return typeof owners === 'string' ? [owners] : owners;
+}
+
+/** Binary search: the first position where `predicate` holds (predicate is monotone). */
+function firstIndex<T>(items: T[], predicate: (item: T) => boolean): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (predicate(items[mid] as T)) high = mid;
+    else low = mid + 1;
+  }
+  return low;
+}
+
+/** Validates a createIndexes spec and fills in the default name (`a_1_b_-1`). */
+export function defaultIndexName(key: Record<string, unknown>): string {
+  return Object.entries(key)
+    .map(([field, direction]) => `${field}_${String(direction)}`)
+    .join('_');
+}

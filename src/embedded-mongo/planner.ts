@@ -1,0 +1,130 @@
+import type { Document } from 'bson';
+import type { Collection } from './collection.js';
+import type { Index, RangeBounds } from './indexes.js';
+import { isIndexableScalar, isPlainObject, keyOf, typeRank, type Doc } from './values.js';
+
+/** What a filter says about one field that an index can answer. */
+interface FieldPredicate {
+  equals?: unknown[];
+  range?: RangeBounds;
+}
+
+const MAX_TUPLES = 1000;
+
+/**
+ * Picks the documents a filter can possibly match using the collection's indexes: a superset
+ * that the caller still filters exactly (with mingo). Falls back to every document when no
+ * index applies. Equality and `$in` use hash lookups; ranges use the sorted first field.
+ */
+export function candidateDocs(collection: Collection, filter: Document | undefined): Iterable<Doc> {
+  if (!filter) return collection.docs.values();
+  const ids = planIds(collection, filter);
+  if (!ids) return collection.docs.values();
+  const docs: Doc[] = [];
+  const seen = new Set<string>();
+  for (const id of ids) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const doc = collection.docs.get(id);
+    if (doc) docs.push(doc);
+  }
+  return docs;
+}
+
+function planIds(collection: Collection, filter: Document): string[] | undefined {
+  const predicates = collectPredicates(filter);
+  const own = bestPlan(collection, predicates);
+  if (own || !Array.isArray(filter.$or)) return own;
+  // A top-level $or is answered by the union of its branches when every branch has a plan.
+  const union: string[] = [];
+  for (const branch of filter.$or as unknown[]) {
+    if (!isPlainObject(branch)) return undefined;
+    const ids = bestPlan(collection, collectPredicates(branch));
+    if (!ids) return undefined;
+    union.push(...ids);
+  }
+  return union;
+}
+
+function bestPlan(collection: Collection, predicates: Map<string, FieldPredicate>): string[] | undefined {
+  const idEquals = predicates.get('_id')?.equals;
+  if (idEquals) return idEquals.map(keyOf);
+  let best: string[] | undefined;
+  for (const index of collection.indexes.values()) {
+    if (index.isPartial) continue;
+    const ids = hashPlan(index, predicates);
+    if (ids && (!best || ids.length < best.length)) best = ids;
+  }
+  if (best) return best;
+  for (const index of collection.indexes.values()) {
+    if (index.isPartial) continue;
+    const ids = rangePlan(collection, index, predicates.get(index.fields[0] as string));
+    if (ids && (!best || ids.length < best.length)) best = ids;
+  }
+  return best;
+}
+
+/** Every field of the index has an equality: look the tuples up in the hash. */
+function hashPlan(index: Index, predicates: Map<string, FieldPredicate>): string[] | undefined {
+  if (index.name === '_id_') return undefined;
+  let tuples: unknown[][] = [[]];
+  for (const field of index.fields) {
+    const equals = predicates.get(field)?.equals;
+    if (!equals || (index.sparse && equals.some((value) => value === null))) return undefined;
+    tuples = tuples.flatMap((tuple) => equals.map((value) => [...tuple, value]));
+    if (tuples.length > MAX_TUPLES) return undefined;
+  }
+  return index.lookupTuples(tuples);
+}
+
+/** The index's first field has an equality or a range: scan the sorted entries. */
+function rangePlan(collection: Collection, index: Index, predicate: FieldPredicate | undefined): string[] | undefined {
+  if (!predicate) return undefined;
+  const entries = () => collection.entries();
+  if (predicate.equals) {
+    if (index.sparse && predicate.equals.some((value) => value === null)) return undefined;
+    return predicate.equals.flatMap((value) =>
+      index.lookupRange({ lower: { value, inclusive: true }, upper: { value, inclusive: true } }, entries).map((e) => e.id),
+    );
+  }
+  if (!predicate.range) return undefined;
+  let bounds = predicate.range;
+  // On a multikey index, different elements may satisfy each bound: use only one of them.
+  if (index.multikey && bounds.lower && bounds.upper) bounds = { lower: bounds.lower };
+  return index.lookupRange(bounds, entries).map((e) => e.id);
+}
+
+/** Field predicates from the filter's top level and its `$and` members. */
+function collectPredicates(filter: Document, into = new Map<string, FieldPredicate>()): Map<string, FieldPredicate> {
+  for (const [field, condition] of Object.entries(filter)) {
+    if (field === '$and' && Array.isArray(condition)) {
+      for (const member of condition) if (isPlainObject(member)) collectPredicates(member, into);
+      continue;
+    }
+    if (field.startsWith('$')) continue;
+    const predicate = fieldPredicate(condition);
+    if (predicate && !into.has(field)) into.set(field, predicate);
+  }
+  return into;
+}
+
+function fieldPredicate(condition: unknown): FieldPredicate | undefined {
+  if (isIndexableScalar(condition)) return { equals: [condition] };
+  if (!isPlainObject(condition)) return undefined;
+  const operators = Object.keys(condition);
+  if (operators.length === 0 || !operators.every((op) => op.startsWith('$'))) return undefined;
+  if ('$eq' in condition && isIndexableScalar(condition.$eq)) return { equals: [condition.$eq] };
+  if (Array.isArray(condition.$in) && condition.$in.every(isIndexableScalar)) return { equals: condition.$in };
+  const range: RangeBounds = {};
+  for (const [op, inclusive, side] of [
+    ['$gt', false, 'lower'],
+    ['$gte', true, 'lower'],
+    ['$lt', false, 'upper'],
+    ['$lte', true, 'upper'],
+  ] as const) {
+    const value = condition[op];
+    if (value !== undefined && value !== null && isIndexableScalar(value)) range[side] = { value, inclusive };
+  }
+  if (range.lower && range.upper && typeRank(range.lower.value) !== typeRank(range.upper.value)) delete range.upper;
+  return range.lower || range.upper ? { range } : undefined;
+}

@@ -1,0 +1,78 @@
+import { Aggregator, ProcessingMode, Query, find } from 'mingo';
+import type { Document } from 'bson';
+import { ErrorCode, commandError, fromLibraryError } from './errors.js';
+import { cloneDoc, type Doc } from './values.js';
+
+/** Options shared by every mingo call: no server-side JavaScript, MongoDB's `_id`. */
+const BASE_OPTIONS = { idKey: '_id', scriptEnabled: false } as const;
+
+/** Runs a library call, turning its errors into MongoDB errors that name the operator. */
+export function viaLibrary<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw fromLibraryError(error);
+  }
+}
+
+export type Matcher = (doc: Doc) => boolean;
+
+export function compileFilter(filter: Document | undefined): Matcher {
+  if (!filter || Object.keys(filter).length === 0) return () => true;
+  if (typeof filter !== 'object' || Array.isArray(filter)) {
+    throw commandError(ErrorCode.TypeMismatch, '过滤条件必须是文档 / filter must be a document');
+  }
+  const query = viaLibrary(() => new Query(filter, BASE_OPTIONS));
+  return (doc) => viaLibrary(() => query.test(doc));
+}
+
+export interface ShapeOptions {
+  sort?: Document;
+  skip?: number;
+  limit?: number;
+  projection?: Document;
+}
+
+function isEmpty(value: Document | undefined): boolean {
+  return !value || Object.keys(value).length === 0;
+}
+
+/** Sort, skip, limit and project documents that already match the filter. */
+export function shapeResults(docs: Doc[], options: ShapeOptions, filter?: Document): Doc[] {
+  const { sort, skip = 0, limit = 0, projection } = options;
+  if (isEmpty(sort) && isEmpty(projection)) {
+    const end = limit > 0 ? skip + limit : undefined;
+    return skip === 0 && end === undefined ? docs : docs.slice(skip, end);
+  }
+  return viaLibrary(() => {
+    // The filter is passed again only so that a positional projection (`a.$`) can resolve.
+    let cursor = find(docs, projection && hasPositional(projection) ? (filter ?? {}) : {}, projection ?? {}, BASE_OPTIONS);
+    if (!isEmpty(sort)) cursor = cursor.sort(sort as Record<string, 1 | -1>);
+    if (skip > 0) cursor = cursor.skip(skip);
+    if (limit > 0) cursor = cursor.limit(limit);
+    return cursor.all() as Doc[];
+  });
+}
+
+function hasPositional(projection: Document): boolean {
+  return Object.keys(projection).some((key) => key.endsWith('.$'));
+}
+
+/** Stages that never modify the documents they receive, so stored documents need no copy. */
+const READ_ONLY_STAGES = new Set(['$match', '$sort', '$limit', '$skip', '$group', '$count', '$sortByCount', '$bucket', '$bucketAuto', '$project']);
+
+export type CollectionResolver = (name: string) => Doc[];
+
+/** Runs an aggregation pipeline with `$lookup`/`$unionWith`/`$graphLookup` resolved through `resolve`. */
+export function runPipeline(docs: Doc[], pipeline: Document[], resolve: CollectionResolver, variables?: Document): Doc[] {
+  const readOnly = pipeline.every((stage) => READ_ONLY_STAGES.has(Object.keys(stage)[0] ?? ''));
+  return viaLibrary(() => {
+    const aggregator = new Aggregator(pipeline, {
+      ...BASE_OPTIONS,
+      processingMode: readOnly ? ProcessingMode.CLONE_OFF : ProcessingMode.CLONE_INPUT,
+      collectionResolver: (name: string) => (readOnly ? resolve(name) : resolve(name).map(cloneDoc)),
+      variables,
+    });
+    return aggregator.run(docs) as Doc[];
+  });
+}

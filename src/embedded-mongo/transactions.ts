@@ -1,0 +1,184 @@
+import type { Document } from 'bson';
+import type { Catalog } from './catalog.js';
+import type { Collection, LockOwner } from './collection.js';
+import { ErrorCode, commandError, transientError } from './errors.js';
+import type { JournalOp } from './storage/types.js';
+import { keyOf, type Doc } from './values.js';
+
+/** MongoDB's default transactionLifetimeLimitSeconds. */
+const TRANSACTION_LIFETIME_MS = 60_000;
+
+/**
+ * A multi-document transaction: its writes stay in a private overlay (document locks held on
+ * the committed collection) until commit applies them in one step and one durability batch.
+ * Reads see committed data plus the overlay (read committed, not a snapshot).
+ */
+export class Transaction implements LockOwner {
+  state: 'active' | 'committed' | 'aborted' = 'active';
+  /** The commit sequence when the transaction began; later writes to a doc it touches conflict. */
+  readonly startSeq: number;
+  /** Per collection: encoded `_id` → new version, or null for a delete. */
+  readonly writes = new Map<Collection, Map<string, Doc | null>>();
+  readonly finished: Promise<void>;
+  private finish!: () => void;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly catalog: Catalog,
+    readonly txnNumber: number,
+  ) {
+    this.startSeq = catalog.seq;
+    catalog.openTransactions += 1;
+    this.finished = new Promise((resolve) => (this.finish = resolve));
+    this.timer = setTimeout(() => this.abort(), TRANSACTION_LIFETIME_MS);
+    this.timer.unref();
+  }
+
+  /** Records a write, taking the document's lock; conflicts raise a transient WriteConflict. */
+  write(collection: Collection, id: string, doc: Doc | null): void {
+    this.assertActive();
+    let writes = this.writes.get(collection);
+    if (!writes) this.writes.set(collection, (writes = new Map()));
+    if (!writes.has(id)) {
+      const owner = collection.locks.get(id);
+      const lastWrite = collection.writeSeq.get(id) ?? 0;
+      if ((owner && owner !== this) || lastWrite > this.startSeq) {
+        throw transientError(ErrorCode.WriteConflict, '写冲突，请重试事务 / WriteConflict: the document was changed by another operation; retry the transaction');
+      }
+      collection.locks.set(id, this);
+    }
+    writes.set(id, doc);
+  }
+
+  /** The transaction's own version of a document: a doc, null (deleted here) or undefined (untouched). */
+  ownVersion(collection: Collection, id: string): Doc | null | undefined {
+    return this.writes.get(collection)?.get(id);
+  }
+
+  assertActive(): void {
+    if (this.state !== 'active') {
+      throw transientError(ErrorCode.NoSuchTransaction, `事务 ${this.txnNumber} 已${this.state === 'aborted' ? '中止' : '提交'} / Transaction ${this.txnNumber} has been ${this.state}.`);
+    }
+  }
+
+  /**
+   * Applies the overlay to the committed collections, all or nothing, and returns the journal
+   * batch. A unique-index violation undoes what was applied and aborts the transaction.
+   */
+  commit(): JournalOp[] {
+    this.assertActive();
+    const ops: JournalOp[] = [];
+    const undo: Array<() => void> = [];
+    try {
+      for (const [collection, writes] of this.writes) {
+        for (const [id, doc] of writes) {
+          const before = collection.docs.get(id);
+          if (doc === null) {
+            const op = collection.delete(id);
+            if (op) ops.push(op);
+          } else {
+            ops.push(before ? collection.replace(id, doc) : collection.insert(doc));
+          }
+          undo.push(() => (before ? collection.put(id, before) : collection.delete(id)));
+          this.catalog.recordWrite(collection, id);
+        }
+      }
+    } catch (error) {
+      for (const step of undo.reverse()) step();
+      this.end('aborted');
+      throw error;
+    }
+    this.end('committed');
+    return ops;
+  }
+
+  abort(): void {
+    if (this.state === 'active') this.end('aborted');
+  }
+
+  private end(state: 'committed' | 'aborted'): void {
+    this.state = state;
+    clearTimeout(this.timer);
+    for (const [collection, writes] of this.writes) {
+      for (const id of writes.keys()) if (collection.locks.get(id) === this) collection.locks.delete(id);
+    }
+    this.catalog.openTransactions -= 1;
+    this.finish();
+  }
+}
+
+interface Session {
+  txnNumber: number;
+  transaction?: Transaction;
+}
+
+/** Logical sessions by lsid, each with at most one transaction (its latest txnNumber). */
+export class SessionRegistry {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(private readonly catalog: Catalog) {}
+
+  /**
+   * The transaction a command runs in, or undefined outside transactions. Starts one on
+   * `startTransaction`; a command for an unknown or finished transaction gets NoSuchTransaction.
+   */
+  transactionFor(command: Document): Transaction | undefined {
+    if (command.autocommit !== false || !command.lsid) return undefined;
+    const session = this.session(command.lsid as Document);
+    const txnNumber = Number(command.txnNumber);
+    if (command.startTransaction === true) {
+      if (txnNumber < session.txnNumber || (txnNumber === session.txnNumber && session.transaction)) {
+        throw commandError(ErrorCode.TransactionTooOld, `txnNumber ${txnNumber} 已被使用 / txnNumber ${txnNumber} is too old`);
+      }
+      session.transaction?.abort();
+      session.txnNumber = txnNumber;
+      session.transaction = new Transaction(this.catalog, txnNumber);
+      return session.transaction;
+    }
+    const transaction = session.transaction;
+    if (!transaction || txnNumber !== session.txnNumber) {
+      throw transientError(ErrorCode.NoSuchTransaction, `事务 ${txnNumber} 不存在 / Transaction ${txnNumber} has been aborted or does not exist.`);
+    }
+    return transaction;
+  }
+
+  /** commitTransaction: committing an already committed transaction again succeeds (retries). */
+  commit(command: Document): JournalOp[] {
+    const transaction = this.lookup(command);
+    if (transaction.state === 'committed') return [];
+    return transaction.commit();
+  }
+
+  abort(command: Document): void {
+    const transaction = this.lookup(command);
+    if (transaction.state === 'committed') {
+      throw commandError(ErrorCode.TransactionCommitted, '事务已提交，不能中止 / Cannot abort a committed transaction');
+    }
+    transaction.assertActive();
+    transaction.abort();
+  }
+
+  end(lsids: Document[]): void {
+    for (const lsid of lsids) {
+      const key = keyOf(lsid.id);
+      this.sessions.get(key)?.transaction?.abort();
+      this.sessions.delete(key);
+    }
+  }
+
+  private lookup(command: Document): Transaction {
+    const session = command.lsid ? this.sessions.get(keyOf((command.lsid as Document).id)) : undefined;
+    const transaction = session?.transaction;
+    if (!transaction || Number(command.txnNumber) !== session.txnNumber) {
+      throw transientError(ErrorCode.NoSuchTransaction, `事务 ${String(command.txnNumber)} 不存在 / Transaction ${String(command.txnNumber)} has been aborted or does not exist.`);
+    }
+    return transaction;
+  }
+
+  private session(lsid: Document): Session {
+    const key = keyOf(lsid.id);
+    let session = this.sessions.get(key);
+    if (!session) this.sessions.set(key, (session = { txnNumber: -1 }));
+    return session;
+  }
+}

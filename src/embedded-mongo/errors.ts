@@ -79,6 +79,9 @@ export function transientError(code: number, message: string): MongoCommandError
 export function fromLibraryError(error: unknown): MongoCommandError {
   if (error instanceof MongoCommandError) return error;
   const message = error instanceof Error ? error.message : String(error);
+  if (/immutable field '_id'/.test(message)) {
+    return commandError(ErrorCode.ImmutableField, `不能修改 _id / ${message}`);
+  }
   if (/pipeline operator/i.test(message)) {
     return commandError(ErrorCode.Location40324, `不支持的聚合阶段 / Unrecognized pipeline stage: ${message}`);
   }

@@ -76,7 +76,8 @@ export function buildUpsertDocument(filter: Document, spec: UpdateSpec, context:
     doc = { ...(spec as Document) };
     if (!('_id' in doc) && '_id' in seed) doc._id = seed._id;
   } else {
-    doc = applyUpdate(seed, spec, { ...context, inserting: true });
+    // The filter (kept for positional updates) must not gate the update of the new document.
+    doc = applyUpdate(seed, spec, { ...context, query: undefined, inserting: true });
     if (doc === seed) doc = cloneDoc(seed);
   }
   return withIdFirst(doc, doc._id ?? new ObjectId());

@@ -1,0 +1,129 @@
+import { MongoClient, type Db } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testMongoUri, uniqueDbName } from '../support/mongo.js';
+
+const dbName = uniqueDbName('indexes');
+
+describe('indexes', () => {
+  let client: MongoClient;
+  let db: Db;
+
+  beforeAll(async () => {
+    client = await MongoClient.connect(testMongoUri());
+    db = client.db(dbName);
+  });
+
+  afterAll(async () => {
+    await db.dropDatabase();
+    await client.close();
+  });
+
+  it('keeps _id unique with MongoDB’s error shape', async () => {
+    const coll = db.collection('ids');
+    await coll.insertOne({ _id: 'a' } as never);
+    const error = await coll.insertOne({ _id: 'a' } as never).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 11000, keyPattern: { _id: 1 }, keyValue: { _id: 'a' } });
+    expect((error as Error).message).toContain(`E11000 duplicate key error collection: ${dbName}.ids index: _id_ dup key: { _id: "a" }`);
+  });
+
+  it('enforces unique, compound, sparse and partial indexes', async () => {
+    const coll = db.collection('people');
+    await coll.createIndex({ email: 1 }, { unique: true, sparse: true });
+    await coll.createIndex({ org: 1, code: 1 }, { unique: true, name: 'org_code' });
+    await coll.createIndex({ badge: 1 }, { unique: true, partialFilterExpression: { active: true } });
+    await coll.insertMany([
+      { name: 'a', email: 'a@x.cn', org: 1, code: 'c1', badge: 7, active: true },
+      { name: 'b', org: 1, code: 'c2', badge: 7, active: false },
+      { name: 'c', org: 2, code: 'c1' },
+    ]);
+    // Sparse: a second document without email is fine.
+    await coll.insertOne({ name: 'd', org: 3, code: 'c1' });
+    await expect(coll.insertOne({ email: 'a@x.cn', org: 9, code: 'z' })).rejects.toMatchObject({
+      code: 11000,
+      keyValue: { email: 'a@x.cn' },
+    });
+    await expect(coll.insertOne({ org: 1, code: 'c2' })).rejects.toMatchObject({
+      code: 11000,
+      keyPattern: { org: 1, code: 1 },
+      keyValue: { org: 1, code: 'c2' },
+    });
+    await expect(coll.insertOne({ org: 5, code: 'p', badge: 7, active: true })).rejects.toMatchObject({ code: 11000 });
+    await expect(coll.updateOne({ name: 'c' }, { $set: { org: 1 } })).rejects.toMatchObject({ code: 11000 });
+    const indexNames = (await coll.listIndexes().toArray()).map((index) => index.name).sort();
+    expect(indexNames).toEqual(['_id_', 'badge_1', 'email_1', 'org_code']);
+  });
+
+  it('refuses to build a unique index over existing duplicates', async () => {
+    const coll = db.collection('dups');
+    await coll.insertMany([{ k: 1 }, { k: 1 }]);
+    await expect(coll.createIndex({ k: 1 }, { unique: true })).rejects.toMatchObject({ code: 11000 });
+  });
+
+  it('answers equality, $in, range and $or queries on indexed fields exactly', async () => {
+    const coll = db.collection('numbers');
+    await coll.createIndex({ n: 1 });
+    await coll.createIndex({ tags: 1 });
+    await coll.createIndex({ at: 1 });
+    const base = Date.UTC(2025, 0, 1);
+    await coll.insertMany(
+      Array.from({ length: 500 }, (_, i) => ({
+        n: i,
+        tags: [`t${i % 7}`, `u${i % 11}`],
+        at: new Date(base + i * 60_000),
+        mixed: i % 2 === 0 ? i : String(i),
+      })),
+    );
+    await coll.insertOne({ n: 'text', tags: 't0' });
+    expect(await coll.countDocuments({ n: 42 })).toBe(1);
+    expect(await coll.countDocuments({ n: { $in: [1, 2, 3, 999] } })).toBe(3);
+    expect(await coll.countDocuments({ n: { $gte: 100, $lt: 200 } })).toBe(100);
+    // Type bracketing: a numeric range never matches the string.
+    expect(await coll.countDocuments({ n: { $gt: -1 } })).toBe(500);
+    expect(await coll.countDocuments({ n: { $gt: 'a' } })).toBe(1);
+    expect(await coll.countDocuments({ tags: 't3' })).toBe(Math.ceil((500 - 3) / 7));
+    expect(await coll.countDocuments({ tags: 't0' })).toBe(Math.ceil(500 / 7) + 1);
+    expect(await coll.countDocuments({ tags: { $in: ['t1', 'u1'] } })).toBe(
+      Array.from({ length: 500 }, (_, i) => i).filter((i) => i % 7 === 1 || i % 11 === 1).length,
+    );
+    expect(await coll.countDocuments({ at: { $lt: new Date(base + 10 * 60_000) } })).toBe(10);
+    expect(await coll.countDocuments({ $or: [{ n: 1 }, { n: { $gt: 495 } }] })).toBe(5);
+    expect(await coll.countDocuments({ n: { $gte: 10, $lte: 20 }, mixed: { $type: 'string' } })).toBe(5);
+    const sorted = await coll.find({ n: { $lt: 5 } }).sort({ n: -1 }).project({ _id: 0, n: 1 }).toArray();
+    expect(sorted).toEqual([{ n: 4 }, { n: 3 }, { n: 2 }, { n: 1 }, { n: 0 }]);
+  });
+
+  it('matches multikey arrays where different elements satisfy each bound', async () => {
+    const coll = db.collection('multikey');
+    await coll.createIndex({ v: 1 });
+    await coll.insertMany([{ v: [1, 10] }, { v: [5] }, { v: 20 }]);
+    expect(await coll.countDocuments({ v: { $gt: 3, $lt: 7 } })).toBe(2);
+    expect(await coll.countDocuments({ v: { $elemMatch: { $gt: 3, $lt: 7 } } })).toBe(1);
+  });
+
+  it('sees documents after updates and deletes move their keys', async () => {
+    const coll = db.collection('moving');
+    await coll.createIndex({ s: 1 });
+    await coll.insertMany([{ s: 'a' }, { s: 'b' }]);
+    await coll.updateOne({ s: 'a' }, { $set: { s: 'c' } });
+    expect(await coll.countDocuments({ s: 'a' })).toBe(0);
+    expect(await coll.countDocuments({ s: { $gte: 'b' } })).toBe(2);
+    await coll.deleteOne({ s: 'b' });
+    expect(await coll.countDocuments({ s: { $in: ['a', 'b', 'c'] } })).toBe(1);
+  });
+
+  it('drops indexes by name and rejects dropping _id_', async () => {
+    const coll = db.collection('droppable');
+    await coll.createIndex({ x: 1 });
+    await coll.dropIndex('x_1');
+    await expect(coll.dropIndex('x_1')).rejects.toMatchObject({ code: 27 });
+    await expect(coll.dropIndex('_id_')).rejects.toMatchObject({ code: 72 });
+  });
+
+  it('expires documents through a TTL index', { timeout: 150_000 }, async () => {
+    const coll = db.collection('sessions');
+    await coll.createIndex({ createdAt: 1 }, { expireAfterSeconds: 1 });
+    await coll.insertMany([{ createdAt: new Date(Date.now() - 60_000) }, { createdAt: new Date(Date.now() + 3_600_000) }]);
+    // MongoDB's TTL monitor runs every 60 seconds; the embedded one more often.
+    await expect.poll(() => coll.countDocuments(), { timeout: 140_000, interval: 500 }).toBe(1);
+  });
+});

@@ -29,6 +29,9 @@ export const ErrorCode = {
   BSONObjectTooLarge: 10334,
   DuplicateKey: 11000,
   Location40324: 40324,
+  Location40415: 40415,
+  DollarPrefixedFieldName: 52,
+  MergeStageNoMatchingDocument: 13113,
 } as const;
 
 const codeNames = new Map<number, string>(

@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import { ErrorCode, commandError } from './errors.js';
+import { runPipeline } from './query.js';
 import { isPlainObject, keyOf } from './values.js';
 
 /**
@@ -16,15 +17,20 @@ export interface FilterOptions {
 /** The filter with the command's `let` variables bound and its collation applied. */
 export function applyFilterOptions(filter: Document | undefined, options: FilterOptions): Document | undefined {
   if (!filter) return filter;
-  const variables = letVariables(options.let);
+  const variables = commandVariables(options.let);
   const bound = variables ? bindInFilter(filter, variables) : filter;
   return caseInsensitive(options.collation) ? collateFilter(bound) : bound;
 }
 
-function letVariables(value: unknown): Document | undefined {
+/**
+ * A command's `let` variables, evaluated: each value is an expression computed once per
+ * command (`{$literal: "$x"}` is the string "$x"), as mingo expects constants.
+ */
+export function commandVariables(value: unknown): Document | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isPlainObject(value)) throw commandError(ErrorCode.TypeMismatch, "'let' 必须是文档 / 'let' must be a document");
-  return Object.keys(value).length > 0 ? value : undefined;
+  if (Object.keys(value).length === 0) return undefined;
+  return runPipeline([{}], [{ $addFields: value }], () => [])[0];
 }
 
 /** Variables only have meaning inside `$expr`; elsewhere `$$x` is a plain string. */
@@ -43,9 +49,8 @@ function bindInExpression(expression: unknown, variables: Document): unknown {
   if (typeof expression === 'string' && expression.startsWith('$$')) {
     const name = expression.slice(2);
     if (!(name in variables)) return expression;
-    const value: unknown = variables[name];
-    // Constants are wrapped so that a string such as "$x" is not read as a field path.
-    return isOperatorExpression(value) ? value : { $literal: value };
+    // Wrapped so that a string such as "$x" is not read as a field path.
+    return { $literal: variables[name] };
   }
   if (Array.isArray(expression)) return expression.map((item) => bindInExpression(item, variables));
   if (isPlainObject(expression)) {
@@ -53,10 +58,6 @@ function bindInExpression(expression: unknown, variables: Document): unknown {
     return Object.fromEntries(Object.entries(expression).map(([key, value]) => [key, bindInExpression(value, variables)]));
   }
   return expression;
-}
-
-function isOperatorExpression(value: unknown): boolean {
-  return isPlainObject(value) && Object.keys(value).some((key) => key.startsWith('$'));
 }
 
 const COLLATION_FIELDS = new Set(['locale', 'strength', 'caseLevel', 'caseFirst', 'numericOrdering', 'alternate', 'maxVariable', 'backwards', 'normalization']);
@@ -109,25 +110,31 @@ function collateCondition(condition: unknown): unknown {
   if (typeof condition === 'string') return equalIgnoringCase(condition);
   if (!isPlainObject(condition) || !Object.keys(condition).every((key) => key.startsWith('$'))) return condition;
   const collated: Document = {};
+  const put = (op: string, value: unknown): void => {
+    if (op in collated) {
+      throw commandError(ErrorCode.NotImplemented, `不支持此 collation 查询 / ${op} combined with a collated comparison is not supported by the embedded server`);
+    }
+    collated[op] = value;
+  };
   for (const [op, operand] of Object.entries(condition)) {
     switch (op) {
       case '$eq':
-        if (typeof operand === 'string') collated.$regex = equalIgnoringCase(operand);
-        else collated.$eq = operand;
+        if (typeof operand === 'string') put('$regex', equalIgnoringCase(operand));
+        else put(op, operand);
         break;
       case '$ne':
-        collated.$not = typeof operand === 'string' ? equalIgnoringCase(operand) : { $eq: operand };
+        put('$not', typeof operand === 'string' ? equalIgnoringCase(operand) : { $eq: operand });
         break;
       case '$in':
       case '$nin':
       case '$all':
-        collated[op] = Array.isArray(operand) ? operand.map((item: unknown) => (typeof item === 'string' ? equalIgnoringCase(item) : item)) : operand;
+        put(op, Array.isArray(operand) ? operand.map((item: unknown) => (typeof item === 'string' ? equalIgnoringCase(item) : item)) : operand);
         break;
       case '$not':
-        collated.$not = collateCondition(operand);
+        put(op, collateCondition(operand));
         break;
       case '$elemMatch':
-        collated.$elemMatch = isPlainObject(operand) ? collateElemMatch(operand) : operand;
+        put(op, isPlainObject(operand) ? collateElemMatch(operand) : operand);
         break;
       case '$gt':
       case '$gte':
@@ -136,26 +143,18 @@ function collateCondition(condition: unknown): unknown {
         if (typeof operand === 'string') {
           throw commandError(ErrorCode.NotImplemented, `不支持按 collation 比较字符串范围 / ${op} on strings under a collation is not supported by the embedded server`);
         }
-        collated[op] = operand;
+        put(op, operand);
         break;
       default:
-        collated[op] = operand;
+        put(op, operand);
     }
   }
-  return mergeRegexConditions(collated, condition);
+  return collated;
 }
 
 function collateElemMatch(operand: Document): Document {
   const operatorsOnly = Object.keys(operand).every((key) => key.startsWith('$'));
   return operatorsOnly ? (collateCondition(operand) as Document) : collateFilter(operand);
-}
-
-/** `$eq` and `$regex` both became `$regex`: two of them would overwrite each other. */
-function mergeRegexConditions(collated: Document, original: Document): Document {
-  if ('$eq' in original && '$regex' in original && typeof original.$eq === 'string') {
-    return { ...collated, $regex: original.$regex, $options: original.$options, $in: [equalIgnoringCase(original.$eq)] };
-  }
-  return collated;
 }
 
 function equalIgnoringCase(value: string): RegExp {

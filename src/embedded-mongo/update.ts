@@ -40,6 +40,8 @@ export function applyUpdate(doc: Doc, spec: UpdateSpec, context: UpdateContext):
   let next: Doc;
   if (kind === 'pipeline') {
     next = runPipeline([doc], spec as Document[], context.resolve, context.variables)[0] ?? {};
+    // A pipeline that drops _id (e.g. $replaceRoot) keeps the document's own, as MongoDB does.
+    if ('_id' in doc && !('_id' in next)) next = withIdFirst(next, doc._id);
   } else if (kind === 'replacement') {
     next = withIdFirst(spec as Document, (spec as Document)._id ?? doc._id);
     if (!('_id' in doc)) delete next._id;
@@ -80,7 +82,8 @@ export function buildUpsertDocument(filter: Document, spec: UpdateSpec, context:
     doc = applyUpdate(seed, spec, { ...context, query: undefined, inserting: true });
     if (doc === seed) doc = cloneDoc(seed);
   }
-  return withIdFirst(doc, doc._id ?? new ObjectId());
+  // A null _id (from the filter or the update) is kept: only a missing one is generated.
+  return withIdFirst(doc, doc._id === undefined ? new ObjectId() : doc._id);
 }
 
 /** Fields a filter pins to one value (`{a: 1}`, `{a: {$eq: 1}}`, inside `$and`). */

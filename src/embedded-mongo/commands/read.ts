@@ -1,8 +1,10 @@
 import type { Document } from 'bson';
 import { accessFor, collectionName, type CommandContext, type CommandHandler } from '../context.js';
 import { ErrorCode, commandError } from '../errors.js';
+import { applyFilterOptions, collatedDistinct, commandVariables } from '../filter-options.js';
 import { runPipeline, shapeResults } from '../query.js';
 import { isPlainObject, keyOf, pathValues, type Doc } from '../values.js';
+import { parseMergeStage, writeMerge, type MergeSpec } from './merge-stage.js';
 import { prepareInsert } from './write.js';
 
 function optionalNumber(command: Document, field: string): number | undefined {
@@ -27,7 +29,7 @@ function hasKeys(value: Document | undefined): boolean {
 
 const find: CommandHandler = (command, ctx) => {
   const name = collectionName(command);
-  const filter = optionalDocument(command, 'filter');
+  const filter = applyFilterOptions(optionalDocument(command, 'filter'), command);
   const sort = optionalDocument(command, 'sort');
   const projection = optionalDocument(command, 'projection');
   const skip = optionalNumber(command, 'skip') ?? 0;
@@ -71,7 +73,10 @@ const aggregate: CommandHandler = (command, ctx) => {
   if (command.explain === true) throw commandError(ErrorCode.NotImplemented, '不支持 explain / explain is not supported by the embedded server');
   const cursorOptions = optionalDocument(command, 'cursor');
   if (!cursorOptions) throw commandError(ErrorCode.FailedToParse, "缺少 cursor 选项 / The 'cursor' option is required");
-  let stages = pipeline as Document[];
+  // $match stages see the command's collation and `let` variables (mingo knows neither in filters).
+  let stages = (pipeline as Document[]).map((stage) =>
+    isPlainObject(stage.$match) ? { $match: applyFilterOptions(stage.$match, command) } : stage,
+  );
   const last = stages[stages.length - 1];
   let outTarget: string | undefined;
   if (last && '$out' in last) {
@@ -80,8 +85,18 @@ const aggregate: CommandHandler = (command, ctx) => {
     if (!outTarget) throw commandError(ErrorCode.FailedToParse, '$out 需要集合名 / $out requires a collection name');
     stages = stages.slice(0, -1);
   }
-  const merge = stages.find((stage) => '$merge' in stage);
-  if (merge) throw commandError(ErrorCode.NotImplemented, '不支持 $merge 阶段 / The $merge stage is not supported by the embedded server');
+  let merge: MergeSpec | undefined;
+  if (!outTarget && last && '$merge' in last) {
+    merge = parseMergeStage(last.$merge, ctx.db);
+    stages = stages.slice(0, -1);
+  }
+  if (stages.some((stage) => '$merge' in stage || '$out' in stage)) {
+    throw commandError(ErrorCode.FailedToParse, '$out/$merge 只能是最后一个阶段 / $out and $merge can only be the final stage');
+  }
+  const readConcern: unknown = command.readConcern;
+  if ((outTarget || merge) && isPlainObject(readConcern) && readConcern.level === 'linearizable') {
+    throw commandError(ErrorCode.InvalidOptions, "$out/$merge 不能使用 linearizable 读关注 / $out and $merge cannot be used with a 'linearizable' read concern");
+  }
 
   let input: Doc[] = [];
   if (typeof source === 'string') {
@@ -93,17 +108,18 @@ const aggregate: CommandHandler = (command, ctx) => {
   } else if (source !== 1) {
     throw commandError(ErrorCode.TypeMismatch, "'aggregate' 必须是集合名或 1 / 'aggregate' must be a collection name or 1");
   }
-  const results = runPipeline(input, stages, (name) => accessFor(ctx, name).match(undefined), optionalDocument(command, 'let'));
+  const results = runPipeline(input, stages, (name) => accessFor(ctx, name).match(undefined), commandVariables(command.let));
   const namespace = `${ctx.db}.${typeof source === 'string' ? source : '$cmd.aggregate'}`;
-  if (outTarget) {
-    writeOut(ctx, outTarget, results);
+  if (outTarget || merge) {
+    if (merge) writeMerge(ctx, merge, results);
+    else if (outTarget) writeOut(ctx, outTarget, results);
     return { cursor: ctx.cursors.open(namespace, [], 0, true), ok: 1 };
   }
   return { cursor: ctx.cursors.open(namespace, results, optionalNumber(cursorOptions, 'batchSize')), ok: 1 };
 };
 
 const count: CommandHandler = (command, ctx) => {
-  const query = optionalDocument(command, 'query');
+  const query = applyFilterOptions(optionalDocument(command, 'query'), command);
   const skip = optionalNumber(command, 'skip') ?? 0;
   const limit = Math.abs(optionalNumber(command, 'limit') ?? 0);
   const matched = accessFor(ctx, collectionName(command)).match(query, limit > 0 ? skip + limit : undefined).length;
@@ -114,12 +130,12 @@ const distinct: CommandHandler = (command, ctx) => {
   const key = command.key;
   if (typeof key !== 'string') throw commandError(ErrorCode.TypeMismatch, "'key' 必须是字符串 / 'key' must be a string");
   const values = new Map<string, unknown>();
-  for (const doc of accessFor(ctx, collectionName(command)).match(optionalDocument(command, 'query'))) {
+  for (const doc of accessFor(ctx, collectionName(command)).match(applyFilterOptions(optionalDocument(command, 'query'), command))) {
     for (const value of pathValues(doc, key).values) {
       if (value !== undefined) values.set(keyOf(value), value);
     }
   }
-  return { values: [...values.values()], ok: 1 };
+  return { values: collatedDistinct([...values.values()], command.collation), ok: 1 };
 };
 
 export const readCommands: Record<string, CommandHandler> = { find, getMore, killCursors, aggregate, count, distinct };

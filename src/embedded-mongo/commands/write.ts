@@ -2,6 +2,7 @@ import { BSON, ObjectId, type Document } from 'bson';
 import type { CollectionAccess } from '../access.js';
 import { accessFor, collectionName, type CommandContext, type CommandHandler } from '../context.js';
 import { ErrorCode, MongoCommandError, commandError } from '../errors.js';
+import { applyFilterOptions, commandVariables } from '../filter-options.js';
 import { shapeResults } from '../query.js';
 import { applyUpdate, buildUpsertDocument, type UpdateContext, type UpdateSpec } from '../update.js';
 import { isPlainObject, withIdFirst, type Doc } from '../values.js';
@@ -60,15 +61,23 @@ function assertSize(doc: Doc, ctx: CommandContext): void {
 
 export function prepareInsert(doc: Document): Doc {
   if (!isPlainObject(doc)) throw commandError(ErrorCode.TypeMismatch, '插入的必须是文档 / inserted values must be documents');
+  const dollarKey = isPlainObject(doc._id) ? Object.keys(doc._id).find((key) => key.startsWith('$')) : undefined;
+  if (dollarKey !== undefined) {
+    throw commandError(
+      ErrorCode.DollarPrefixedFieldName,
+      `_id 不能包含以 $ 开头的字段 / _id fields may not contain '$'-prefixed fields: ${dollarKey} is not valid for storage.`,
+    );
+  }
   return withIdFirst(doc, doc._id === undefined ? new ObjectId() : doc._id);
 }
 
 function updateContext(ctx: CommandContext, command: Document, statement: Document): UpdateContext {
   return {
     arrayFilters: statement.arrayFilters as Document[] | undefined,
-    query: statement.q as Document | undefined,
+    // The filter as matched (variables bound, collation applied): mingo re-tests it for `$`.
+    query: applyFilterOptions(statement.q as Document | undefined, { let: command.let, collation: statement.collation ?? command.collation }),
     resolve: (name) => accessFor(ctx, name).match(undefined),
-    variables: command.let as Document | undefined,
+    variables: commandVariables(command.let),
   };
 }
 
@@ -90,13 +99,19 @@ const update: CommandHandler = async (command, ctx) => {
   let n = 0;
   let nModified = 0;
   const upserted: Document[] = [];
-  const writeErrors = await runStatements(arrayField(command, 'updates'), command.ordered !== false, async (statement, index) => {
+  const updates = arrayField(command, 'updates');
+  // The advertised 7.0 has no sort in update statements (it arrived in 8.0).
+  if (updates.some((statement) => isPlainObject(statement) && 'sort' in statement)) {
+    throw commandError(ErrorCode.Location40415, "BSON field 'update.updates.sort' is an unknown field.");
+  }
+  const writeErrors = await runStatements(updates, command.ordered !== false, async (statement, index) => {
     const filter = (statement.q ?? {}) as Document;
+    const matchFilter = applyFilterOptions(filter, { let: command.let, collation: statement.collation });
     const spec = statement.u as UpdateSpec;
     const context = updateContext(ctx, command, statement);
     await whenUnlocked(
       access,
-      () => access.match(filter, statement.multi === true ? undefined : 1),
+      () => access.match(matchFilter, statement.multi === true ? undefined : 1),
       (docs) => {
         if (docs.length === 0 && statement.upsert === true) {
           const doc = buildUpsertDocument(filter, spec, context);
@@ -129,7 +144,7 @@ const remove: CommandHandler = async (command, ctx) => {
     const limit = Number(statement.limit ?? 0);
     await whenUnlocked(
       access,
-      () => access.match(statement.q as Document, limit === 1 ? 1 : undefined),
+      () => access.match(applyFilterOptions(statement.q as Document, { let: command.let, collation: statement.collation }), limit === 1 ? 1 : undefined),
       (docs) => {
         for (const doc of docs) access.remove(doc);
         n += docs.length;
@@ -154,7 +169,7 @@ const findAndModify: CommandHandler = async (command, ctx) => {
     doc && command.fields ? (shapeResults([doc], { projection: command.fields as Document })[0] ?? null) : doc;
   const select = (): Doc[] => {
     const sort = command.sort as Document | undefined;
-    const matches = access.match(filter, sort && Object.keys(sort).length > 0 ? undefined : 1);
+    const matches = access.match(applyFilterOptions(filter, command), sort && Object.keys(sort).length > 0 ? undefined : 1);
     return shapeResults(matches, { sort, limit: 1 });
   };
   return whenUnlocked(access, select, ([target]) => {

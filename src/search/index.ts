@@ -1,0 +1,22 @@
+/**
+ * Search for Chinese text on any MongoDB: stored bigram terms, a multikey index, ranking
+ * and highlighting in the application.
+ *
+ * Writers: store `searchTerms: computeSearchTerms(resource)` on every insert and update.
+ * Readers: `new SearchService(models.Resource).search({ query, viewer, filter, first, after })`.
+ */
+export { computeSearchTerms, MAX_SEARCH_TERMS, type Searchable } from './terms.js';
+export { SearchQueryError } from './query.js';
+export {
+  SearchService,
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  type SearchArgs,
+  type SearchFacetBucket,
+  type SearchFacets,
+  type SearchHighlights,
+  type SearchHit,
+  type SearchPage,
+} from './service.js';
+export { bundledSynonyms, loadSynonymDictionary, type SynonymDictionary } from './synonyms.js';
+export { reindexSearchTerms, type ReindexStats } from './reindex.js';

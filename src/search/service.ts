@@ -1,0 +1,193 @@
+import type { FilterQuery, Types } from 'mongoose';
+import { z } from 'zod';
+import type { ResourceBase, ResourceDoc, ResourceModel } from '../db/index.js';
+import { visibilityFilter, type Viewer } from '../domain/visibility/index.js';
+import { decodeSearchCursor, encodeSearchCursor, startAfter } from './cursor.js';
+import { highlightAll, highlightSnippet } from './highlight.js';
+import { htmlToText } from './html-text.js';
+import { highlightTexts, parseQuery, SearchQueryError, searchTermsFilter, type SearchPlan } from './query.js';
+import { rankCandidates, type RankCandidate } from './ranking.js';
+import { TermStatistics } from './statistics.js';
+import { bundledSynonyms, type SynonymDictionary } from './synonyms.js';
+
+/**
+ * The search read path: the plan's index condition ANDed with the caller's connection
+ * filter and the viewer's visibility filter; every candidate ranked in the application;
+ * one page of full documents fetched, again under the visibility filter, and highlighted.
+ * Count and facets come from the same candidate set, so they agree with the results and
+ * can never count a hidden record.
+ */
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+/** Characters of body text shown around the first match. */
+export const SNIPPET_LENGTH = 120;
+
+const pageSizeSchema = z
+  .number()
+  .int()
+  .min(0, '`first` 不能为负数 / `first` must not be negative')
+  .max(MAX_PAGE_SIZE, `\`first\` 最大为 ${MAX_PAGE_SIZE} / \`first\` must be at most ${MAX_PAGE_SIZE}`);
+
+/** Fields read for ranking and facets; bodies are fetched for the page only. */
+const CANDIDATE_FIELDS = {
+  _id: 1, kind: 1, title: 1, docNumber: 1, tags: 1, summary: 1, validity: 1, publishedAt: 1, startsAt: 1,
+  updatedAt: 1, department: 1, categories: 1, orgLevels: 1,
+} as const;
+
+type Candidate = Pick<ResourceBase, '_id' | 'kind' | 'title' | 'tags' | 'summary' | 'updatedAt' | 'department' | 'categories' | 'orgLevels'> & {
+  docNumber?: string;
+  validity?: string;
+  publishedAt?: Date;
+  startsAt?: Date;
+};
+
+export interface SearchFacetBucket {
+  value: string;
+  count: number;
+}
+
+export interface SearchFacets {
+  department: SearchFacetBucket[];
+  kind: SearchFacetBucket[];
+  category: SearchFacetBucket[];
+  orgLevel: SearchFacetBucket[];
+}
+
+export interface SearchHighlights {
+  /** The title, HTML-escaped, with matches in <em>. */
+  title: string;
+  /** About SNIPPET_LENGTH characters of body (or summary) text around the first match. */
+  body: string | null;
+}
+
+export interface SearchHit {
+  node: ResourceDoc;
+  cursor: string;
+  score: number;
+  highlights: SearchHighlights;
+}
+
+export interface SearchPage {
+  hits: SearchHit[];
+  totalCount: number;
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  facets: SearchFacets;
+}
+
+export interface SearchArgs {
+  query: string;
+  viewer: Viewer;
+  /** The resource-connection filter (kind, department, scope, …), already a MongoDB filter. */
+  filter?: FilterQuery<ResourceBase>;
+  first?: number | null;
+  after?: string | null;
+  /** Reference time for recency; a cursor carries its own so that pages agree. */
+  now?: number;
+}
+
+export class SearchService {
+  private readonly statistics: TermStatistics;
+
+  constructor(
+    private readonly Resource: ResourceModel,
+    private readonly dictionary: SynonymDictionary = bundledSynonyms(),
+  ) {
+    this.statistics = new TermStatistics(Resource);
+  }
+
+  async search(args: SearchArgs): Promise<SearchPage> {
+    const plan = parseQuery(args.query, this.dictionary);
+    const first = pageSize(args.first);
+    const cursor = args.after ? decodeSearchCursor(args.after) : undefined;
+    const asOf = cursor?.t ?? args.now ?? Date.now();
+
+    const candidates = await this.candidates(plan, args.viewer, args.filter ?? {});
+    const ranked = rankCandidates(plan, candidates.map(toRankCandidate), asOf).map(({ candidate, score }) => ({
+      id: candidate.id,
+      score,
+    }));
+    const start = cursor ? startAfter(ranked, cursor) : 0;
+    const page = ranked.slice(start, start + first);
+    const nodes = await this.pageDocuments(page.map((entry) => entry.id), args.viewer);
+    const targets = highlightTexts(plan);
+    const hits = page.flatMap((entry): SearchHit[] => {
+      const node = nodes.get(entry.id);
+      if (!node) return [];
+      return [{ node, score: entry.score, cursor: encodeSearchCursor({ ...entry, asOf }), highlights: highlights(node, targets) }];
+    });
+    return {
+      hits,
+      totalCount: candidates.length,
+      hasNextPage: start + first < ranked.length,
+      hasPreviousPage: start > 0,
+      facets: facetCounts(candidates),
+    };
+  }
+
+  /** Every visible resource matching the plan and the filter, with the fields ranking needs. */
+  private async candidates(plan: SearchPlan, viewer: Viewer, filter: FilterQuery<ResourceBase>): Promise<Candidate[]> {
+    await this.statistics.ready();
+    const anchor = { searchTerms: { $in: this.statistics.anchorTokens(plan) } };
+    const clauses: FilterQuery<ResourceBase>[] = [anchor, searchTermsFilter(plan), visibilityFilter(viewer)];
+    if (Object.keys(filter).length > 0) clauses.push(filter);
+    return this.Resource.find({ $and: clauses }).select(CANDIDATE_FIELDS).lean<Candidate[]>();
+  }
+
+  private async pageDocuments(ids: string[], viewer: Viewer): Promise<Map<string, ResourceDoc>> {
+    if (ids.length === 0) return new Map();
+    const docs = await this.Resource.find({ $and: [{ _id: { $in: ids } }, visibilityFilter(viewer)] })
+      .select({ searchTerms: 0 })
+      .lean<ResourceDoc[]>();
+    return new Map(docs.map((doc) => [idOf(doc._id), doc]));
+  }
+}
+
+function pageSize(first: number | null | undefined): number {
+  const parsed = pageSizeSchema.safeParse(first ?? DEFAULT_PAGE_SIZE);
+  if (!parsed.success) throw new SearchQueryError(parsed.error.issues[0]?.message ?? 'Invalid first');
+  return parsed.data;
+}
+
+function idOf(id: Types.ObjectId): string {
+  return id.toHexString();
+}
+
+function toRankCandidate(candidate: Candidate): RankCandidate {
+  return {
+    id: idOf(candidate._id),
+    title: candidate.title,
+    docNumber: candidate.docNumber,
+    tags: candidate.tags,
+    summary: candidate.summary,
+    validity: candidate.kind === 'POLICY' ? candidate.validity : undefined,
+    date: candidate.publishedAt ?? candidate.startsAt ?? candidate.updatedAt,
+  };
+}
+
+function highlights(node: ResourceDoc, targets: readonly string[]): SearchHighlights {
+  const text = htmlToText(node.body ?? '') || node.summary || '';
+  return {
+    title: highlightAll(node.title, targets).html,
+    body: text ? highlightSnippet(text.replace(/\s+/g, ' '), targets, SNIPPET_LENGTH).html : null,
+  };
+}
+
+function facetCounts(candidates: readonly Candidate[]): SearchFacets {
+  const count = (values: (c: Candidate) => readonly (string | number)[]): SearchFacetBucket[] => {
+    const counts = new Map<string, number>();
+    for (const candidate of candidates) {
+      for (const value of new Set(values(candidate))) counts.set(String(value), (counts.get(String(value)) ?? 0) + 1);
+    }
+    return [...counts]
+      .map(([value, n]) => ({ value, count: n }))
+      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+  };
+  return {
+    department: count((c) => [c.department]),
+    kind: count((c) => [c.kind]),
+    category: count((c) => c.categories ?? []),
+    orgLevel: count((c) => c.orgLevels ?? []),
+  };
+}

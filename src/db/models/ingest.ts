@@ -33,7 +33,3 @@ export function ingestModels(connection: Connection): IngestModels {
     FeedFile: feedFileModel(connection),
   };
 }
-
-export function ingestBaseModels(models: IngestModels): Array<IngestModels[keyof IngestModels]> {
-  return Object.values(models);
-}

@@ -1,0 +1,89 @@
+import { Types, type FilterQuery } from 'mongoose';
+import type { Models, OrgLevel, OrgUnitDoc, ResourceBase } from '../../db/index.js';
+import { InvalidInputError } from '../errors.js';
+
+/**
+ * SELF: attached to the unit itself. SUBTREE: attached to the unit or anything below it.
+ * INHERITED: attached to the unit or anything above it (a village sees its city's policies).
+ */
+export const ORG_SCOPES = ['SELF', 'SUBTREE', 'INHERITED'] as const;
+export type OrgScope = (typeof ORG_SCOPES)[number];
+
+/** The org fields a resource stores; writers (sync, seeds, manual edits) set all three together. */
+export interface OrgPlacement {
+  orgUnits: Types.ObjectId[];
+  orgPaths: Types.ObjectId[];
+  orgLevels: OrgLevel[];
+}
+
+/** Placement of a resource attached to `units` (their ancestors must be set). */
+export function placementOf(units: Pick<OrgUnitDoc, '_id' | 'ancestors' | 'level'>[]): OrgPlacement {
+  const paths = new Map<string, Types.ObjectId>();
+  for (const unit of units) {
+    for (const id of [...unit.ancestors, unit._id]) paths.set(id.toHexString(), id);
+  }
+  return {
+    orgUnits: units.map((unit) => unit._id),
+    orgPaths: [...paths.values()],
+    orgLevels: [...new Set(units.map((unit) => unit.level))].sort(),
+  };
+}
+
+/** Placement for org unit codes as a normalized record carries them; unknown codes are reported. */
+export async function placementForCodes(
+  models: Models,
+  codes: readonly string[],
+): Promise<{ placement: OrgPlacement; unknownCodes: string[] }> {
+  const units = await findUnitsByCodes(models, codes);
+  const known = new Set(units.map((unit) => unit.code));
+  return { placement: placementOf(units), unknownCodes: codes.filter((code) => !known.has(code)) };
+}
+
+/** The resource filter for resources placed relative to `unit` in `scope`. */
+export function scopeFilter(unit: Pick<OrgUnitDoc, '_id' | 'ancestors'>, scope: OrgScope): FilterQuery<ResourceBase> {
+  switch (scope) {
+    case 'SELF':
+      return { orgUnits: unit._id };
+    case 'SUBTREE':
+      return { orgPaths: unit._id };
+    case 'INHERITED':
+      return { orgUnits: { $in: [...unit.ancestors, unit._id] } };
+  }
+}
+
+export async function findUnitsByIds(models: Models, ids: readonly Types.ObjectId[]): Promise<OrgUnitDoc[]> {
+  if (ids.length === 0) return [];
+  return models.OrgUnit.find({ _id: { $in: ids } }).lean<OrgUnitDoc[]>();
+}
+
+export async function findUnitsByCodes(models: Models, codes: readonly string[]): Promise<OrgUnitDoc[]> {
+  if (codes.length === 0) return [];
+  return models.OrgUnit.find({ code: { $in: codes } }).lean<OrgUnitDoc[]>();
+}
+
+/** Children of every given parent, in display order. */
+export async function findChildrenOf(models: Models, parentIds: readonly Types.ObjectId[]): Promise<OrgUnitDoc[]> {
+  if (parentIds.length === 0) return [];
+  return models.OrgUnit.find({ parentId: { $in: parentIds } })
+    .sort({ sortOrder: 1, code: 1 })
+    .lean<OrgUnitDoc[]>();
+}
+
+/** Units at one level (all levels when omitted), in display order. */
+export async function listUnits(models: Models, level?: number): Promise<OrgUnitDoc[]> {
+  if (level !== undefined && ![1, 2, 3, 4].includes(level)) {
+    throw new InvalidInputError('层级必须是 1 到 4', 'level must be 1 to 4', 'level');
+  }
+  return models.OrgUnit.find(level === undefined ? {} : { level })
+    .sort({ level: 1, sortOrder: 1, code: 1 })
+    .lean<OrgUnitDoc[]>();
+}
+
+/** The unit with `code`, or an input error naming the field. */
+export async function requireUnitByCode(models: Models, code: string, field: string): Promise<OrgUnitDoc> {
+  const [unit] = await findUnitsByCodes(models, [code]);
+  if (!unit) {
+    throw new InvalidInputError(`未知的组织代码：${code}`, `Unknown org unit code: ${code}`, field);
+  }
+  return unit;
+}

@@ -1,7 +1,7 @@
 import type { Document } from 'bson';
 import type { Catalog } from './catalog.js';
 import { Collection, duplicateKeyError } from './collection.js';
-import { candidateDocs } from './planner.js';
+import { candidateDocs, plan } from './planner.js';
 import { compileFilter } from './query.js';
 import type { JournalOp } from './storage/types.js';
 import type { Transaction } from './transactions.js';
@@ -46,11 +46,12 @@ export class DirectAccess extends BaseAccess implements CollectionAccess {
   match(filter: Document | undefined, limit = Number.MAX_SAFE_INTEGER): Doc[] {
     const collection = this.collection;
     if (!collection) return [];
-    const matches = compileFilter(filter);
+    const { docs: candidates, exact } = plan(collection, filter);
+    const matches = exact ? undefined : compileFilter(filter);
     const docs: Doc[] = [];
-    for (const doc of candidateDocs(collection, filter)) {
+    for (const doc of candidates) {
       if (docs.length >= limit) break;
-      if (matches(doc)) docs.push(doc);
+      if (!matches || matches(doc)) docs.push(doc);
     }
     return docs;
   }

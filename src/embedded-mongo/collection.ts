@@ -73,8 +73,8 @@ export class Collection {
   put(id: string, doc: Doc): void {
     const old = this.docs.get(id);
     for (const index of this.indexes.values()) {
-      if (old) index.remove(id, old);
-      index.add(id, doc);
+      if (old) index.replace(id, old, doc);
+      else index.add(id, doc);
     }
     this.docs.set(id, doc);
   }

@@ -161,6 +161,14 @@ function equalIgnoringCase(value: string): RegExp {
   return new RegExp(`^${value.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&')}$`, 'iu');
 }
 
+/** The collation as mingo's sort takes it (a BCP 47 locale), or undefined for binary order. */
+export function sortCollation(collation: unknown): Document | undefined {
+  if (collation === undefined || collation === null) return undefined;
+  caseInsensitive(collation);
+  const spec = collation as Document;
+  return spec.locale === 'simple' ? undefined : { ...spec, locale: String(spec.locale).replace(/_/g, '-') };
+}
+
 /** Distinct values, with strings that differ only in case counted once (the first seen kept). */
 export function collatedDistinct(values: unknown[], collation: unknown): unknown[] {
   if (!caseInsensitive(collation)) return values;

@@ -10,6 +10,9 @@ export interface RangeBounds {
   upper?: { value: unknown; inclusive: boolean };
 }
 
+/** Above this many queued changes the sorted entries are rebuilt instead of patched. */
+const MAX_PENDING = 256;
+
 interface SortedEntry {
   first: unknown;
   id: string;
@@ -31,7 +34,9 @@ export class Index {
   readonly fields: string[];
   /** One id as a bare string (the common, unique case) or a set of ids; absent for `_id`. */
   private readonly hash: Map<string, string | Set<string>> | undefined;
-  private sorted: SortedEntry[] | undefined = [];
+  private sorted: SortedEntry[] | undefined;
+  /** Changes not yet merged into `sorted`, applied by binary search on the next range query. */
+  private pending: Array<{ entry: SortedEntry; added: boolean }> = [];
   private readonly partial: Query | undefined;
   multikey = false;
 
@@ -59,7 +64,7 @@ export class Index {
   }
 
   /** Undefined when the document is not in the index (sparse and missing, or outside the partial filter). */
-  private keysOf(doc: Doc): DocKeys | undefined {
+  private keysOf(doc: Doc, withHash = this.hash !== undefined): DocKeys | undefined {
     if (this.partial && !this.partial.test(doc)) return undefined;
     let tuples: unknown[][] = [[]];
     let anyPresent = false;
@@ -74,7 +79,7 @@ export class Index {
       tuples = next;
     }
     if (this.sparse && !anyPresent) return undefined;
-    const hashKeys = [...new Set(tuples.map((tuple) => tuple.map(keyOf).join('|')))];
+    const hashKeys = withHash ? [...new Set(tuples.map((tuple) => tuple.map(keyOf).join('|')))] : [];
     return { hashKeys, firstValues: tuples.map((tuple) => tuple[0]), keyValues: tuples };
   }
 
@@ -91,11 +96,28 @@ export class Index {
     return undefined;
   }
 
+  /** Re-indexes a changed document; most updates leave the indexed fields alone and cost one key comparison. */
+  replace(id: string, old: Doc, doc: Doc): void {
+    const before = this.keysOf(old, true);
+    const after = this.keysOf(doc, true);
+    if (before && after && before.hashKeys.join('\u0000') === after.hashKeys.join('\u0000')) return;
+    if (before) this.removeKeys(id, before);
+    if (after) this.addKeys(id, after);
+  }
+
   add(id: string, doc: Doc): void {
-    this.sorted = undefined;
-    if (!this.hash) return;
     const keys = this.keysOf(doc);
-    if (!keys) return;
+    if (keys) this.addKeys(id, keys);
+  }
+
+  remove(id: string, doc: Doc): void {
+    const keys = this.keysOf(doc);
+    if (keys) this.removeKeys(id, keys);
+  }
+
+  private addKeys(id: string, keys: DocKeys): void {
+    this.track(id, keys, true);
+    if (!this.hash) return;
     for (const key of keys.hashKeys) {
       const owners = this.hash.get(key);
       if (owners === undefined) this.hash.set(key, id);
@@ -105,11 +127,9 @@ export class Index {
     }
   }
 
-  remove(id: string, doc: Doc): void {
-    this.sorted = undefined;
+  private removeKeys(id: string, keys: DocKeys): void {
+    this.track(id, keys, false);
     if (!this.hash) return;
-    const keys = this.keysOf(doc);
-    if (!keys) return;
     for (const key of keys.hashKeys) {
       const owners = this.hash.get(key);
       if (owners === id) this.hash.delete(key);
@@ -118,6 +138,17 @@ export class Index {
         if (owners.size === 1) this.hash.set(key, owners.values().next().value as string);
       }
     }
+  }
+
+  /** Queues a change to the sorted entries; past a few hundred, a rebuild is cheaper. */
+  private track(id: string, keys: DocKeys, added: boolean): void {
+    if (!this.sorted) return;
+    if (this.pending.length >= MAX_PENDING) {
+      this.sorted = undefined;
+      this.pending = [];
+      return;
+    }
+    for (const first of new Set(keys.firstValues)) this.pending.push({ entry: { first, id }, added });
   }
 
   /** Ids whose full key equals one of the given tuples (not for `_id`, which the collection answers). */
@@ -147,10 +178,14 @@ export class Index {
   }
 
   private sortedEntries(allDocs: () => Iterable<[string, Doc]>): SortedEntry[] {
-    if (this.sorted) return this.sorted;
+    if (this.sorted) {
+      for (const { entry, added } of this.pending) applyChange(this.sorted, entry, added);
+      this.pending = [];
+      return this.sorted;
+    }
     const entries: SortedEntry[] = [];
     for (const [id, doc] of allDocs()) {
-      const keys = this.keysOf(doc);
+      const keys = this.keysOf(doc, false);
       if (!keys) continue;
       for (const first of new Set(keys.firstValues)) entries.push({ first, id });
     }
@@ -163,6 +198,21 @@ export class Index {
 function idsOf(owners: string | Set<string> | undefined): Iterable<string> {
   if (owners === undefined) return [];
   return typeof owners === 'string' ? [owners] : owners;
+}
+
+function applyChange(sorted: SortedEntry[], entry: SortedEntry, added: boolean): void {
+  if (added) {
+    sorted.splice(firstIndex(sorted, (e) => compareValues(e.first, entry.first) > 0), 0, entry);
+    return;
+  }
+  for (let i = firstIndex(sorted, (e) => compareValues(e.first, entry.first) >= 0); i < sorted.length; i++) {
+    const candidate = sorted[i] as SortedEntry;
+    if (compareValues(candidate.first, entry.first) !== 0) return;
+    if (candidate.id === entry.id) {
+      sorted.splice(i, 1);
+      return;
+    }
+  }
 }
 
 /** Binary search: the first position where `predicate` holds (predicate is monotone). */

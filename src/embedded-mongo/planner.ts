@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import { Decimal128, type Document } from 'bson';
 import type { Collection } from './collection.js';
 import type { Index, RangeBounds } from './indexes.js';
 import { isIndexableScalar, isPlainObject, keyOf, typeRank, type Doc } from './values.js';
@@ -17,9 +17,19 @@ const MAX_TUPLES = 1000;
  * index applies. Equality and `$in` use hash lookups; ranges use the sorted first field.
  */
 export function candidateDocs(collection: Collection, filter: Document | undefined): Iterable<Doc> {
-  if (!filter) return collection.docs.values();
+  return plan(collection, filter).docs;
+}
+
+export interface Plan {
+  docs: Iterable<Doc>;
+  /** True when the candidates are exactly the matches, so no filter needs to run. */
+  exact: boolean;
+}
+
+export function plan(collection: Collection, filter: Document | undefined): Plan {
+  if (!filter || Object.keys(filter).length === 0) return { docs: collection.docs.values(), exact: true };
   const ids = planIds(collection, filter);
-  if (!ids) return collection.docs.values();
+  if (!ids) return { docs: collection.docs.values(), exact: false };
   const docs: Doc[] = [];
   const seen = new Set<string>();
   for (const id of ids) {
@@ -28,7 +38,28 @@ export function candidateDocs(collection: Collection, filter: Document | undefin
     const doc = collection.docs.get(id);
     if (doc) docs.push(doc);
   }
-  return docs;
+  return { docs, exact: isExactLookup(collection, filter) };
+}
+
+/**
+ * `{field: value}` or `{field: {$in: [...]}}` on `_id` or a plain single-field index: the hash
+ * lookup already applies MongoDB's equality (array elements included), so the hot path of
+ * lookups by key skips compiling a filter. Null (which also matches missing fields but not
+ * empty arrays) and dotted paths are left to the exact filter.
+ */
+function isExactLookup(collection: Collection, filter: Document): boolean {
+  const fields = Object.keys(filter);
+  if (fields.length !== 1) return false;
+  const field = fields[0] as string;
+  if (field.startsWith('$') || field.includes('.')) return false;
+  const equals = fieldPredicate(filter[field])?.equals;
+  // Decimal128 keys are approximated by doubles; such lookups get the exact filter as well.
+  if (!equals || !equals.every((value) => value !== null && value !== undefined && !(value instanceof Decimal128))) return false;
+  if (field === '_id') return true;
+  for (const index of collection.indexes.values()) {
+    if (index.fields.length === 1 && index.fields[0] === field && !index.isPartial) return true;
+  }
+  return false;
 }
 
 function planIds(collection: Collection, filter: Document): string[] | undefined {

@@ -1,4 +1,5 @@
 import { Aggregator, ProcessingMode, Query, find } from 'mingo';
+import type { CollationSpec } from 'mingo/types';
 import type { Document } from 'bson';
 import { ErrorCode, commandError, fromLibraryError } from './errors.js';
 import { cloneDoc, type Doc } from './values.js';
@@ -31,6 +32,8 @@ export interface ShapeOptions {
   skip?: number;
   limit?: number;
   projection?: Document;
+  /** Orders strings by this collation (see `sortCollation`) instead of by code point. */
+  collation?: Document;
 }
 
 function isEmpty(value: Document | undefined): boolean {
@@ -39,14 +42,14 @@ function isEmpty(value: Document | undefined): boolean {
 
 /** Sort, skip, limit and project documents that already match the filter. */
 export function shapeResults(docs: Doc[], options: ShapeOptions, filter?: Document): Doc[] {
-  const { sort, skip = 0, limit = 0, projection } = options;
+  const { sort, skip = 0, limit = 0, projection, collation } = options;
   if (isEmpty(sort) && isEmpty(projection)) {
     const end = limit > 0 ? skip + limit : undefined;
     return skip === 0 && end === undefined ? docs : docs.slice(skip, end);
   }
   return viaLibrary(() => {
     // The filter is passed again only so that a positional projection (`a.$`) can resolve.
-    let cursor = find(docs, projection && hasPositional(projection) ? (filter ?? {}) : {}, projection ?? {}, BASE_OPTIONS);
+    let cursor = find(docs, projection && hasPositional(projection) ? (filter ?? {}) : {}, projection ?? {}, { ...BASE_OPTIONS, collation: collation as CollationSpec | undefined });
     if (!isEmpty(sort)) cursor = cursor.sort(sort as Record<string, 1 | -1>);
     if (skip > 0) cursor = cursor.skip(skip);
     if (limit > 0) cursor = cursor.limit(limit);

@@ -1,7 +1,7 @@
 import type { Document } from 'bson';
 import { accessFor, collectionName, type CommandContext, type CommandHandler } from '../context.js';
 import { ErrorCode, commandError } from '../errors.js';
-import { applyFilterOptions, collatedDistinct, commandVariables } from '../filter-options.js';
+import { applyFilterOptions, collatedDistinct, commandVariables, sortCollation } from '../filter-options.js';
 import { runPipeline, shapeResults } from '../query.js';
 import { isPlainObject, keyOf, pathValues, type Doc } from '../values.js';
 import { parseMergeStage, writeMerge, type MergeSpec } from './merge-stage.js';
@@ -39,7 +39,7 @@ const find: CommandHandler = (command, ctx) => {
   // Without a sort the first skip+limit matches are the answer: stop scanning there.
   const matchLimit = !hasKeys(sort) && limit > 0 ? skip + limit : undefined;
   const matches = accessFor(ctx, name).match(filter, matchLimit);
-  const docs = shapeResults(matches, { sort, skip, limit, projection }, filter);
+  const docs = shapeResults(matches, { sort, skip, limit, projection, collation: sortCollation(command.collation) }, filter);
   const singleBatch = command.singleBatch === true || rawLimit < 0;
   return { cursor: ctx.cursors.open(`${ctx.db}.${name}`, docs, optionalNumber(command, 'batchSize'), singleBatch), ok: 1 };
 };

@@ -2,7 +2,7 @@ import { BSON, ObjectId, type Document } from 'bson';
 import type { CollectionAccess } from '../access.js';
 import { accessFor, collectionName, type CommandContext, type CommandHandler } from '../context.js';
 import { ErrorCode, MongoCommandError, commandError } from '../errors.js';
-import { applyFilterOptions, commandVariables } from '../filter-options.js';
+import { applyFilterOptions, commandVariables, sortCollation } from '../filter-options.js';
 import { shapeResults } from '../query.js';
 import { applyUpdate, buildUpsertDocument, type UpdateContext, type UpdateSpec } from '../update.js';
 import { isPlainObject, withIdFirst, type Doc } from '../values.js';
@@ -170,7 +170,7 @@ const findAndModify: CommandHandler = async (command, ctx) => {
   const select = (): Doc[] => {
     const sort = command.sort as Document | undefined;
     const matches = access.match(applyFilterOptions(filter, command), sort && Object.keys(sort).length > 0 ? undefined : 1);
-    return shapeResults(matches, { sort, limit: 1 });
+    return shapeResults(matches, { sort, limit: 1, collation: sortCollation(command.collation) });
   };
   return whenUnlocked(access, select, ([target]) => {
     if (command.remove === true) {

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { Collection } from './collection.js';
+import { candidateDocs } from './planner.js';
+import type { Doc } from './values.js';
+
+function collectionWith(count: number): Collection {
+  const collection = new Collection('db', 'c');
+  collection.createIndex({ name: 'n_1', key: { n: 1 } });
+  collection.createIndex({ name: 'g_1_n_1', key: { g: 1, n: 1 } });
+  for (let i = 0; i < count; i++) collection.insert({ _id: i, n: i, g: i % 10 });
+  return collection;
+}
+
+const size = (docs: Iterable<Doc>): number => [...docs].length;
+
+describe('index planner', () => {
+  const collection = collectionWith(10_000);
+
+  it('answers _id and indexed equality with only the matching documents', () => {
+    expect(size(candidateDocs(collection, { _id: 5 }))).toBe(1);
+    expect(size(candidateDocs(collection, { _id: { $in: [1, 2, 3] } }))).toBe(3);
+    expect(size(candidateDocs(collection, { n: 77 }))).toBe(1);
+    expect(size(candidateDocs(collection, { g: 3, n: 13 }))).toBe(1);
+    expect(size(candidateDocs(collection, { n: { $in: [1, 2, 20_000] } }))).toBe(2);
+  });
+
+  it('answers ranges on the first indexed field from the sorted entries', () => {
+    expect(size(candidateDocs(collection, { n: { $gte: 100, $lt: 150 } }))).toBe(50);
+    expect(size(candidateDocs(collection, { g: { $lt: 1 } }))).toBe(1000);
+    expect(size(candidateDocs(collection, { $and: [{ n: { $gt: 9990 } }, { x: 1 }] }))).toBe(9);
+  });
+
+  it('keeps the sorted entries exact across inserts, updates and deletes', () => {
+    const fresh = collectionWith(1000);
+    expect(size(candidateDocs(fresh, { n: { $gte: 500, $lt: 510 } }))).toBe(10);
+    fresh.delete('n505');
+    fresh.replace('n506', { _id: 506, n: 5000, g: 6 });
+    fresh.insert({ _id: 'x', n: 501.5, g: 1 });
+    const ids = [...candidateDocs(fresh, { n: { $gte: 500, $lt: 510 } })].map((doc) => doc._id);
+    expect(ids.sort()).toEqual([500, 501, 502, 503, 504, 507, 508, 509, 'x'].sort());
+    expect(size(candidateDocs(fresh, { n: { $gt: 4000 } }))).toBe(1);
+  });
+
+  it('falls back to every document when no index applies', () => {
+    expect(size(candidateDocs(collection, { other: 1 }))).toBe(10_000);
+    expect(size(candidateDocs(collection, { n: /1/ }))).toBe(10_000);
+    expect(size(candidateDocs(collection, { $or: [{ n: 1 }, { other: 2 }] }))).toBe(10_000);
+  });
+});

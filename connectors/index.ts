@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { Connector } from './contract.js';
 import { csvConnector } from './csv/index.js';
+import { healthConnector } from './health/index.js';
 import { restConnector } from './rest/index.js';
+import { rssConnector } from './rss/index.js';
+import { xmlConnector } from './xml/index.js';
 
 /**
  * The connector registry, by id. Each connector's config type is erased to `unknown` here:
@@ -13,10 +16,15 @@ function erase<C>(connector: Connector<C>): Connector {
 }
 
 /** Generic format connectors, reused by many feeds and by the department profiles. */
-export const formatConnectors: readonly Connector[] = [erase(restConnector), erase(csvConnector)];
+export const formatConnectors: readonly Connector[] = [
+  erase(restConnector),
+  erase(csvConnector),
+  erase(rssConnector),
+  erase(xmlConnector),
+];
 
 /** Department profiles wrap format connectors; their module adds them here. */
-export const profileConnectors: readonly Connector[] = [];
+export const profileConnectors: readonly Connector[] = [erase(healthConnector)];
 
 export const connectorRegistry: ReadonlyMap<string, Connector> = new Map(
   [...formatConnectors, ...profileConnectors].map((connector) => [connector.id, connector]),

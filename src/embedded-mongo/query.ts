@@ -1,8 +1,10 @@
-import { Aggregator, ProcessingMode, Query, find } from 'mingo';
+import { Aggregator, Context, ProcessingMode, Query, find } from 'mingo';
+import * as queryOperators from 'mingo/operators/query';
+import { Query as QueryCore } from 'mingo/query';
 import type { CollationSpec } from 'mingo/types';
 import type { Document } from 'bson';
 import { ErrorCode, commandError, fromLibraryError } from './errors.js';
-import { cloneDoc, type Doc } from './values.js';
+import { cloneDoc, isPlainObject, type Doc } from './values.js';
 
 /** Options shared by every mingo call: no server-side JavaScript, MongoDB's `_id`. */
 const BASE_OPTIONS = { idKey: '_id', scriptEnabled: false } as const;
@@ -18,12 +20,28 @@ export function viaLibrary<T>(work: () => T): T {
 
 export type Matcher = (doc: Doc) => boolean;
 
+/**
+ * mingo copies its operator context for every query it compiles; a context holding only the
+ * query operators costs a fraction of the full one. Filters using aggregation expressions
+ * (`$expr`, `$jsonSchema`, `$where`) get the full context.
+ */
+const QUERY_ONLY_CONTEXT = Context.init({ query: queryOperators });
+const NEEDS_FULL_CONTEXT = new Set(['$expr', '$jsonSchema', '$where']);
+
+function needsFullContext(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(needsFullContext);
+  if (!isPlainObject(value)) return false;
+  return Object.entries(value).some(([key, inner]) => NEEDS_FULL_CONTEXT.has(key) || needsFullContext(inner));
+}
+
 export function compileFilter(filter: Document | undefined): Matcher {
   if (!filter || Object.keys(filter).length === 0) return () => true;
-  if (typeof filter !== 'object' || Array.isArray(filter)) {
+  if (!isPlainObject(filter)) {
     throw commandError(ErrorCode.TypeMismatch, '过滤条件必须是文档 / filter must be a document');
   }
-  const query = viaLibrary(() => new Query(filter, BASE_OPTIONS));
+  const query = viaLibrary(() =>
+    needsFullContext(filter) ? new Query(filter, BASE_OPTIONS) : new QueryCore(filter, { ...BASE_OPTIONS, context: QUERY_ONLY_CONTEXT }),
+  );
   return (doc) => viaLibrary(() => query.test(doc));
 }
 

@@ -3,6 +3,7 @@ import type { Connector } from './contract.js';
 import { csvConnector } from './csv/index.js';
 import { healthConnector } from './health/index.js';
 import { hrssConnector } from './hrss/index.js';
+import { justiceConnector } from './justice/index.js';
 import { restConnector } from './rest/index.js';
 import { rssConnector } from './rss/index.js';
 import { xmlConnector } from './xml/index.js';
@@ -25,7 +26,7 @@ export const formatConnectors: readonly Connector[] = [
 ];
 
 /** Department profiles wrap format connectors; their module adds them here. */
-export const profileConnectors: readonly Connector[] = [erase(healthConnector), erase(hrssConnector)];
+export const profileConnectors: readonly Connector[] = [erase(healthConnector), erase(hrssConnector), erase(justiceConnector)];
 
 export const connectorRegistry: ReadonlyMap<string, Connector> = new Map(
   [...formatConnectors, ...profileConnectors].map((connector) => [connector.id, connector]),

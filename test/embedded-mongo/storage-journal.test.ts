@@ -160,7 +160,7 @@ describe('file durability: journal', () => {
     const payload = serialize({ op: 'truncateEverything' });
     const record = Buffer.alloc(8 + payload.length);
     record.writeUInt32LE(payload.length, 0);
-    payload.copy(record, 8);
+    record.set(payload, 8);
     record.writeUInt32LE(crc32(payload, crc32(record.subarray(0, 4))), 4);
     await writeFile(await journalPath(), record);
     await expect(openAndRecover(dir)).rejects.toThrow(/unknown op "truncateEverything"/);

@@ -44,7 +44,7 @@ export function encodeRecord(ops: Iterable<JournalOp>): Buffer {
 
 /** Builds a payload op by op, so snapshots can cut records at a size of their choosing. */
 export class PayloadEncoder {
-  private parts: Buffer[] = [];
+  private parts: Uint8Array[] = [];
   private putRun: { db: string; coll: string; headerIndex: number; count: number } | undefined;
   byteLength = 0;
   opCount = 0;
@@ -76,7 +76,7 @@ export class PayloadEncoder {
     return record;
   }
 
-  private push(part: Buffer): void {
+  private push(part: Uint8Array): void {
     this.parts.push(part);
     this.byteLength += part.length;
   }

@@ -1,7 +1,7 @@
 import type { Document } from 'bson';
 import type { Catalog } from './catalog.js';
 import { Collection, duplicateKeyError } from './collection.js';
-import { candidateDocs, plan } from './planner.js';
+import { candidateDocs, indexOrder, plan } from './planner.js';
 import { compileFilter } from './query.js';
 import type { JournalOp } from './storage/types.js';
 import type { Transaction } from './transactions.js';
@@ -16,6 +16,11 @@ export interface CollectionAccess {
   readonly name: string;
   /** Documents matching the filter, in natural order (index-assisted), at most `limit` of them. */
   match(filter: Document | undefined, limit?: number): Doc[];
+  /**
+   * The first `limit` matches in the order of a one-field `sort`, walking an index on that
+   * field; undefined when no index can give the order (the caller then sorts the matches).
+   */
+  matchSorted(filter: Document | undefined, sort: Document, limit: number): Doc[] | undefined;
   /** Resolves with the first lock owner to wait for before writing these documents. */
   blockedBy(docs: readonly Doc[]): Promise<void> | undefined;
   insert(doc: Doc): void;
@@ -52,6 +57,20 @@ export class DirectAccess extends BaseAccess implements CollectionAccess {
     for (const doc of candidates) {
       if (docs.length >= limit) break;
       if (!matches || matches(doc)) docs.push(doc);
+    }
+    return docs;
+  }
+
+  matchSorted(filter: Document | undefined, sort: Document, limit: number): Doc[] | undefined {
+    const collection = this.collection;
+    if (!collection) return undefined;
+    const ordered = indexOrder(collection, filter, sort);
+    if (!ordered) return undefined;
+    const matches = compileFilter(filter);
+    const docs: Doc[] = [];
+    for (const doc of ordered) {
+      if (docs.length >= limit) break;
+      if (matches(doc)) docs.push(doc);
     }
     return docs;
   }
@@ -117,6 +136,11 @@ export class TransactionAccess extends BaseAccess implements CollectionAccess {
       if (!seen.has(id) && version && matches(version)) docs.push(version);
     }
     return docs.slice(0, limit);
+  }
+
+  /** The overlay has no index: transactions sort their matches. */
+  matchSorted(): undefined {
+    return undefined;
   }
 
   /** Inside a transaction a locked document is a conflict, reported when writing. */

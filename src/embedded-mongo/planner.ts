@@ -62,6 +62,32 @@ function isExactLookup(collection: Collection, filter: Document): boolean {
   return false;
 }
 
+/** Below this many index-selected candidates, sorting them beats walking an index in order. */
+const SMALL_CANDIDATE_SET = 1000;
+
+/**
+ * Documents in the order of a one-field sort, read from an index on that field, or undefined
+ * when no index fits (multikey, sparse and partial indexes cannot give a complete order) or
+ * when the filter already selects few enough documents to sort them directly.
+ */
+export function indexOrder(collection: Collection, filter: Document | undefined, sort: Document): Iterable<Doc> | undefined {
+  const fields = Object.keys(sort);
+  const direction = sort[fields[0] as string];
+  if (fields.length !== 1 || (direction !== 1 && direction !== -1)) return undefined;
+  const index = [...collection.indexes.values()].find(
+    (candidate) => candidate.fields[0] === fields[0] && !candidate.multikey && !candidate.sparse && !candidate.isPartial,
+  );
+  if (!index) return undefined;
+  const selected = filter && Object.keys(filter).length > 0 ? planIds(collection, filter) : undefined;
+  if (selected && selected.length < SMALL_CANDIDATE_SET) return undefined;
+  return (function* () {
+    for (const id of index.orderedIds(() => collection.entries(), direction === -1)) {
+      const doc = collection.docs.get(id);
+      if (doc) yield doc;
+    }
+  })();
+}
+
 function planIds(collection: Collection, filter: Document): string[] | undefined {
   const predicates = collectPredicates(filter);
   const own = bestPlan(collection, predicates);

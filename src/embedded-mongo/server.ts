@@ -10,6 +10,8 @@ import { SessionRegistry } from './transactions.js';
 import { TtlMonitor } from './ttl.js';
 import { MAX_MESSAGE_SIZE, OP_QUERY, WireProtocolError, decodeMessage, encodeOpMsg, encodeOpReply } from './wire.js';
 
+const CURSOR_EXPIRY_INTERVAL_MS = 60_000;
+
 export interface ServerOptions {
   host: string;
   port: number;
@@ -33,6 +35,7 @@ export class EmbeddedServer {
   private info: ServerInfo | undefined;
   private nextConnectionId = 1;
   private compacting: Promise<void> | undefined;
+  private cursorExpiry: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: ServerOptions) {
     this.ttl = new TtlMonitor(this.catalog, (ops) => this.persist(ops), options.ttlIntervalMs);
@@ -57,11 +60,14 @@ export class EmbeddedServer {
       connections: { current: 0, totalCreated: 0 },
     };
     this.ttl.start();
+    this.cursorExpiry = setInterval(() => this.cursors.expireIdle(), CURSOR_EXPIRY_INTERVAL_MS);
+    this.cursorExpiry.unref();
     return this.info;
   }
 
   async stop(): Promise<void> {
     this.ttl.stop();
+    clearInterval(this.cursorExpiry);
     const closed = new Promise<void>((resolve) => this.listener.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
     await closed;

@@ -92,6 +92,25 @@ describe('indexes', () => {
     expect(sorted).toEqual([{ n: 4 }, { n: 3 }, { n: 2 }, { n: 1 }, { n: 0 }]);
   });
 
+  it('returns sorted pages in index order, also after updates', async () => {
+    const coll = db.collection('pages');
+    await coll.createIndex({ at: 1 });
+    await coll.insertMany(Array.from({ length: 3000 }, (_, i) => ({ at: (i * 7919) % 3000, g: i % 3 })));
+    await coll.insertOne({ g: 0 });
+    const page = await coll.find({ g: 1 }).sort({ at: -1 }).skip(2).limit(3).project({ _id: 0, at: 1 }).toArray();
+    const expected = Array.from({ length: 3000 }, (_, i) => ({ at: (i * 7919) % 3000, g: i % 3 }))
+      .filter((doc) => doc.g === 1)
+      .map((doc) => doc.at)
+      .sort((a, b) => b - a)
+      .slice(2, 5);
+    expect(page.map((doc) => doc.at)).toEqual(expected);
+    await coll.updateOne({ at: expected[0] }, { $set: { at: 5000 } });
+    const top = await coll.find({ g: 1 }).sort({ at: -1 }).limit(1).toArray();
+    expect(top[0]?.at).toBe(5000);
+    const first = await coll.find({}).sort({ at: 1 }).limit(2).project({ _id: 0, at: 1 }).toArray();
+    expect(first).toEqual([{}, { at: 0 }]);
+  });
+
   it('matches multikey arrays where different elements satisfy each bound', async () => {
     const coll = db.collection('multikey');
     await coll.createIndex({ v: 1 });

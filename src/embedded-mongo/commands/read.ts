@@ -38,8 +38,13 @@ const find: CommandHandler = (command, ctx) => {
   const limit = Math.abs(rawLimit);
   // Without a sort the first skip+limit matches are the answer: stop scanning there.
   const matchLimit = !hasKeys(sort) && limit > 0 ? skip + limit : undefined;
-  const matches = accessFor(ctx, name).match(filter, matchLimit);
-  const docs = shapeResults(matches, { sort, skip, limit, projection, collation: sortCollation(command.collation) }, filter);
+  const access = accessFor(ctx, name);
+  const collation = sortCollation(command.collation);
+  // A sorted page (sort + limit) walks an index on the sort field instead of sorting every match.
+  const ordered = sort && hasKeys(sort) && limit > 0 && !collation ? access.matchSorted(filter, sort, skip + limit) : undefined;
+  const docs = ordered
+    ? shapeResults(ordered, { skip, limit, projection }, filter)
+    : shapeResults(access.match(filter, matchLimit), { sort, skip, limit, projection, collation }, filter);
   const singleBatch = command.singleBatch === true || rawLimit < 0;
   return { cursor: ctx.cursors.open(`${ctx.db}.${name}`, docs, optionalNumber(command, 'batchSize'), singleBatch), ok: 1 };
 };

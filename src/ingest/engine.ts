@@ -20,6 +20,7 @@ import { fileQuarantine, hasOpenQuarantine, quarantineEntry, resolveQuarantine, 
 import { purgeClassified, writeResources, type StorableRecord } from './resource-writer.js';
 import { openConfig } from './secrets.js';
 import { SeenSet } from './seen-set.js';
+import { isUploadUrl, uploadedFileFetch } from './uploads.js';
 import { activeFilter, countMissing, markHeldWithdrawal, withdrawHeld, withdrawMissing } from './withdrawal.js';
 
 export type SyncModels = IngestModels & { Resource: ResourceModel; OrgUnit: OrgUnitModel };
@@ -111,8 +112,55 @@ export function connectorConfig(connector: Connector, feed: Pick<FeedDoc, 'confi
   return parsed.data;
 }
 
+/** The network for pulled feeds; the store for feeds that read uploaded files. */
+export function fetchFor(runtime: IngestRuntime, feed: Pick<FeedDoc, '_id' | 'config'>): SafeFetch {
+  return isUploadUrl(feed.config.url) ? uploadedFileFetch(runtime.models, feed._id) : runtime.fetch;
+}
+
 export function recordRules(feed: FeedDoc): RecordRules {
   return { department: feed.department, targetKind: feed.targetKind, defaultOrgUnitCodes: feed.orgScope };
+}
+
+/**
+ * Attaches prepared records to org units: unknown codes and units outside the feed's scope
+ * send a record to quarantine. Reads only (the resolver loads codes it has not seen).
+ */
+export async function placeRecords(
+  orgUnits: OrgUnitResolver,
+  orgScope: readonly string[],
+  prepared: PreparedRecord[],
+): Promise<{ storable: StorableRecord[]; rejected: QuarantineEntry[] }> {
+  await orgUnits.load([...orgScope, ...prepared.flatMap((item) => (item.ok ? item.record.orgUnitCodes : []))]);
+  const scope = orgUnits.scopeIds(orgScope);
+  const storable: StorableRecord[] = [];
+  const rejected: QuarantineEntry[] = [];
+  for (const item of prepared) {
+    if (!item.ok) {
+      rejected.push(quarantineEntry(item));
+      continue;
+    }
+    const placed = orgUnits.place(item.record.orgUnitCodes);
+    if (!placed.ok) {
+      rejected.push({
+        sourceId: item.raw.sourceId,
+        code: 'UNKNOWN_ORG_UNIT',
+        reasons: [`未知的组织编码 / Unknown org unit codes: ${placed.unknown.join(', ')}`],
+        raw: item.raw.data,
+      });
+      continue;
+    }
+    if (scope.size > 0 && !placed.placement.orgPaths.some((id) => scope.has(id.toHexString()))) {
+      rejected.push({
+        sourceId: item.raw.sourceId,
+        code: 'OUT_OF_SCOPE',
+        reasons: [`组织不在数据源范围内 / Org units outside the feed's scope: ${item.record.orgUnitCodes.join(', ')}`],
+        raw: item.raw.data,
+      });
+      continue;
+    }
+    storable.push({ sourceId: item.raw.sourceId, record: item.record, hash: item.hash, placement: placed.placement });
+  }
+  return { storable, rejected };
 }
 
 /**
@@ -121,8 +169,8 @@ export function recordRules(feed: FeedDoc): RecordRules {
  */
 export class BatchProcessor {
   private readonly orgUnits: OrgUnitResolver;
-  private readonly scopeLoaded: Promise<void>;
-  private openQuarantine: Promise<boolean>;
+  /** Whether the feed has open quarantine entries a stored record may close (asked once). */
+  private openQuarantine: boolean | undefined;
 
   constructor(
     private readonly runtime: IngestRuntime,
@@ -131,19 +179,18 @@ export class BatchProcessor {
     private readonly mapRecord: (raw: RawRecord) => MapResult,
   ) {
     this.orgUnits = new OrgUnitResolver(runtime.models.OrgUnit);
-    this.scopeLoaded = this.orgUnits.load(feed.orgScope);
-    this.openQuarantine = hasOpenQuarantine(runtime.models.Quarantine, feed._id);
   }
 
   async process(batch: RawRecord[], stats: SyncStats): Promise<void> {
     const rules = recordRules(this.feed);
     const prepared = batch.map((raw) => prepareRecord(raw, this.mapRecord, rules));
-    const { storable, rejected } = await this.place(prepared);
+    const { storable, rejected } = await placeRecords(this.orgUnits, this.feed.orgScope, prepared);
     const { models } = this.runtime;
     const classified = rejected.filter((entry) => entry.code === 'CLASSIFIED').map((entry) => entry.sourceId);
     await purgeClassified(models.Resource, this.feed._id, classified);
     await fileQuarantine(models.Quarantine, this.feed._id, this.runId, rejected);
-    if (rejected.length > 0) this.openQuarantine = Promise.resolve(true);
+    if (rejected.length > 0) this.openQuarantine = true;
+    this.openQuarantine ??= await hasOpenQuarantine(models.Quarantine, this.feed._id);
     const counts = await writeResources(storable, {
       Resource: models.Resource,
       feedId: this.feed._id,
@@ -151,49 +198,13 @@ export class BatchProcessor {
       reviewPolicy: this.feed.reviewPolicy,
       searchTerms: this.runtime.searchTerms,
     });
-    if (await this.openQuarantine) {
+    if (this.openQuarantine) {
       await resolveQuarantine(models.Quarantine, this.feed._id, storable.map((item) => item.sourceId));
     }
     stats.created += counts.created;
     stats.updated += counts.updated;
     stats.unchanged += counts.unchanged;
     stats.quarantined += rejected.length;
-  }
-
-  private async place(prepared: PreparedRecord[]): Promise<{ storable: StorableRecord[]; rejected: QuarantineEntry[] }> {
-    await this.scopeLoaded;
-    await this.orgUnits.load(prepared.flatMap((item) => (item.ok ? item.record.orgUnitCodes : [])));
-    const scope = this.orgUnits.scopeIds(this.feed.orgScope);
-    const storable: StorableRecord[] = [];
-    const rejected: QuarantineEntry[] = [];
-    for (const item of prepared) {
-      if (!item.ok) {
-        rejected.push(quarantineEntry(item));
-        continue;
-      }
-      const placed = this.orgUnits.place(item.record.orgUnitCodes);
-      if (!placed.ok) {
-        rejected.push({
-          sourceId: item.raw.sourceId,
-          code: 'UNKNOWN_ORG_UNIT',
-          reasons: [`未知的组织编码 / Unknown org unit codes: ${placed.unknown.join(', ')}`],
-          raw: item.raw.data,
-        });
-        continue;
-      }
-      const outside = scope.size > 0 && !placed.placement.orgPaths.some((id) => scope.has(id.toHexString()));
-      if (outside) {
-        rejected.push({
-          sourceId: item.raw.sourceId,
-          code: 'OUT_OF_SCOPE',
-          reasons: [`组织不在数据源范围内 / Org units outside the feed's scope: ${item.record.orgUnitCodes.join(', ')}`],
-          raw: item.raw.data,
-        });
-        continue;
-      }
-      storable.push({ sourceId: item.raw.sourceId, record: item.record, hash: item.hash, placement: placed.placement });
-    }
-    return { storable, rejected };
   }
 }
 
@@ -290,7 +301,7 @@ async function executeRun(
   const readerState = incremental ? stateBefore.reader ?? undefined : undefined;
   const context: ReadContext = {
     signal,
-    fetch: options.fetch ?? runtime.fetch,
+    fetch: options.fetch ?? fetchFor(runtime, feed),
     log: (message, fields) => runtime.log.info({ ...fields, feed: feed.name, run: runId.toHexString() }, message),
   };
   const events = options.events ?? connector.read(config, readerState, context);

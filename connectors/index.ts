@@ -6,6 +6,7 @@ import { hrssConnector } from './hrss/index.js';
 import { justiceConnector } from './justice/index.js';
 import { restConnector } from './rest/index.js';
 import { rssConnector } from './rss/index.js';
+import { xlsxConnector } from './xlsx/index.js';
 import { xmlConnector } from './xml/index.js';
 
 /**
@@ -21,6 +22,7 @@ function erase<C>(connector: Connector<C>): Connector {
 export const formatConnectors: readonly Connector[] = [
   erase(restConnector),
   erase(csvConnector),
+  erase(xlsxConnector),
   erase(rssConnector),
   erase(xmlConnector),
 ];

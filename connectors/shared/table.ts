@@ -12,6 +12,10 @@ export interface TableOptions {
   columns?: string[] | undefined;
   skipRowsAfterHeader: number;
   skipRowsWhere: RowFilter[];
+  /** Skip rows with a single filled cell (remnants of merged group headings such as a province name). */
+  skipGroupHeaderRows?: boolean;
+  /** Carry the last group heading into each record under this column name. */
+  groupHeaderColumn?: string | undefined;
 }
 
 /** Empty header cells become column1, column2… (by position); repeated names get _2, _3. */
@@ -39,6 +43,7 @@ export class TableAssembler {
   private header: string[] | undefined;
   private rowNumber = 0;
   private afterHeader = 0;
+  private group: string | undefined;
   private readonly filters: { column: string; pattern: RegExp }[];
 
   constructor(private readonly options: TableOptions) {
@@ -50,9 +55,12 @@ export class TableAssembler {
     return this.header;
   }
 
-  /** The record for a row, or undefined when the row is a header, preamble, blank or filtered row. */
-  push(cells: readonly unknown[]): Record<string, unknown> | undefined {
-    this.rowNumber += 1;
+  /**
+   * The record for a row, or undefined when the row is a header, preamble, blank or filtered row.
+   * Sheets pass their own row number, since they leave empty rows out.
+   */
+  push(cells: readonly unknown[], rowNumber = this.rowNumber + 1): Record<string, unknown> | undefined {
+    this.rowNumber = rowNumber;
     if (this.rowNumber < this.options.headerRow) return undefined;
     if (this.rowNumber === this.options.headerRow) {
       this.header = this.options.columns ? columnNames(this.options.columns) : columnNames(cells);
@@ -64,12 +72,17 @@ export class TableAssembler {
     }
     if (isBlankRow(cells)) return undefined;
     const header = this.header ?? [];
+    if (this.options.skipGroupHeaderRows && header.length >= 3 && cells.filter((cell) => cellText(cell) !== '').length === 1) {
+      this.group = cells.map(cellText).find((text) => text !== '');
+      return undefined;
+    }
     const record: Record<string, unknown> = {};
     cells.forEach((cell, index) => {
       const name = header[index] ?? `column${index + 1}`;
       if (cell !== undefined) record[name] = cell;
     });
     if (this.filters.some((filter) => filter.pattern.test(cellText(record[filter.column])))) return undefined;
+    if (this.options.groupHeaderColumn && this.group !== undefined) record[this.options.groupHeaderColumn] = this.group;
     return record;
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Connector } from './contract.js';
 import { csvConnector } from './csv/index.js';
+import { cultureConnector } from './culture/index.js';
 import { healthConnector } from './health/index.js';
 import { hrssConnector } from './hrss/index.js';
 import { justiceConnector } from './justice/index.js';
@@ -28,7 +29,7 @@ export const formatConnectors: readonly Connector[] = [
 ];
 
 /** Department profiles wrap format connectors; their module adds them here. */
-export const profileConnectors: readonly Connector[] = [erase(healthConnector), erase(hrssConnector), erase(justiceConnector)];
+export const profileConnectors: readonly Connector[] = [erase(healthConnector), erase(hrssConnector), erase(justiceConnector), erase(cultureConnector)];
 
 export const connectorRegistry: ReadonlyMap<string, Connector> = new Map(
   [...formatConnectors, ...profileConnectors].map((connector) => [connector.id, connector]),

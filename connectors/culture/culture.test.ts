@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, fixture, startLocalServer, testReadContext, type LocalServer } from '../testing/index.js';
+import { cultureConnector } from './index.js';
+
+const rss = fixture(import.meta.url, 'events.rss.xml');
+
+let server: LocalServer;
+beforeAll(async () => {
+  server = await startLocalServer((_request, response, url) => {
+    if (url.pathname !== '/hdyg/rss.xml') {
+      response.statusCode = 404;
+      return response.end();
+    }
+    response.setHeader('content-type', 'application/rss+xml');
+    response.end(rss);
+  });
+});
+afterAll(() => server.close());
+
+const eventsConfig = () => cultureConnector.configSchema.parse({ dataset: 'events-rss', url: `${server.url}/hdyg/rss.xml` });
+
+describe('culture profile: events (RSS with CDATA)', () => {
+  it('keys items by guid with leading zeros', async () => {
+    const { records, events } = await collect(cultureConnector.read(eventsConfig(), undefined, testReadContext()));
+    expect(records.map((r) => r.sourceId)).toEqual(['0026011', '0026012', '0026013']);
+    expect(events.at(-1)).toBe('complete');
+  });
+
+  it('takes the time and place out of the description, and cleans title and link', async () => {
+    const config = eventsConfig();
+    const { records } = await collect(cultureConnector.read(config, undefined, testReadContext()));
+    const [gala, workshop] = records.map((r) => cultureConnector.map(r, config));
+    expect(gala).toMatchObject({
+      ok: true,
+      record: {
+        kind: 'EVENT',
+        department: 'culture',
+        title: '“百姓大舞台”周末专场 & 湖州三跳展演',
+        startsAt: new Date('2026-12-05T11:30:00.000Z'),
+        venue: '湖州市文化馆小剧场',
+        organizer: '湖州市文化馆',
+        tags: ['群众文化', '非遗'],
+        sourceUrl: 'https://www.hzwhg.cn/hdyg/0026011.html',
+      },
+    });
+    if (gala?.ok) expect(gala.record.body).not.toContain('<script');
+    expect(workshop).toMatchObject({
+      ok: true,
+      record: { title: "湖笔制作技艺体验课（亲子场）'限额30组'", startsAt: new Date('2026-12-12T06:00:00.000Z'), venue: '善琏湖笔文化园' },
+    });
+  });
+
+  it('rejects an announcement without a date', async () => {
+    const config = eventsConfig();
+    const { records } = await collect(cultureConnector.read(config, undefined, testReadContext()));
+    const undated = cultureConnector.map(records[2]!, config);
+    expect(undated.ok).toBe(false);
+    if (!undated.ok) expect(undated.reasons.some((r) => r.startsWith('startsAt'))).toBe(true);
+  });
+
+  it('refuses a bad config and a bad state', async () => {
+    const bad = cultureConnector.configSchema.safeParse(JSON.parse(fixture(import.meta.url, 'bad-config.json').toString('utf8')));
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['url', 'encoding', 'headers.Accept']));
+    const state = JSON.parse(fixture(import.meta.url, 'bad-state.json').toString('utf8')) as Record<string, unknown>;
+    await expect(collect(cultureConnector.read(eventsConfig(), state, testReadContext()))).rejects.toMatchObject({ code: 'INVALID_STATE' });
+  });
+});

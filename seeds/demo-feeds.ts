@@ -1,0 +1,75 @@
+import { fileURLToPath } from 'node:url';
+import type { FeedDoc } from '../src/db/models/feed.js';
+
+/**
+ * One demo feed per department profile. Each reads a file in seeds/feeds/ in that
+ * department's native format, served by the hub itself under DEMO_FEEDS_ROUTE, so a
+ * newcomer's `npm start` shows real sync runs, their counts, and quarantined records (every
+ * file holds at least one record that fails: a missing title, an impossible date, or a row
+ * marked 涉密). The hub must allowlist its own address for these feeds (the fetch policy
+ * refuses loopback otherwise).
+ */
+
+/** Where the hub serves the demo source files (a static route). */
+export const DEMO_FEEDS_ROUTE = '/demo-feeds';
+/** The directory to serve under DEMO_FEEDS_ROUTE. */
+export const DEMO_FEED_FILES_DIR = fileURLToPath(new URL('./feeds/', import.meta.url));
+
+/** The fields an admin gives when registering a feed (FeedDoc's own, minus run bookkeeping). */
+export type DemoFeedDefinition = Pick<
+  FeedDoc,
+  'name' | 'department' | 'connector' | 'config' | 'mapping' | 'targetKind' | 'schedule' | 'syncMode' | 'orgScope' | 'reviewPolicy' | 'owner'
+>;
+
+/** Every 10 minutes, so the demo's run history grows while the hub is up. */
+const schedule = { cron: '*/10 * * * *', timezone: 'Asia/Shanghai' };
+/** Records without units of their own are attached to the city. */
+const cityScope = ['330500'];
+
+/** The demo feeds, their URLs on the hub at `hubUrl` (e.g. http://127.0.0.1:4000). */
+export function demoFeeds(hubUrl: string): DemoFeedDefinition[] {
+  const file = (name: string) => new URL(`${DEMO_FEEDS_ROUTE}/${name}`, hubUrl).toString();
+  const feed = (definition: Omit<DemoFeedDefinition, 'mapping' | 'schedule' | 'syncMode' | 'orgScope' | 'owner'>): DemoFeedDefinition => ({
+    mapping: null,
+    schedule,
+    syncMode: 'FULL',
+    orgScope: cityScope,
+    owner: 'demo',
+    ...definition,
+  });
+  return [
+    feed({
+      name: '演示·卫健 预防接种门诊一览表',
+      department: 'health',
+      connector: 'health',
+      config: { dataset: 'vaccination-sites', url: file('health-vaccination-sites.gb18030.csv') },
+      targetKind: 'SERVICE',
+      reviewPolicy: 'AUTO_PUBLISH',
+    }),
+    feed({
+      name: '演示·人社 政务服务事项清单',
+      department: 'hrss',
+      connector: 'hrss',
+      config: { dataset: 'services', url: file('hrss-services.json') },
+      targetKind: 'SERVICE',
+      reviewPolicy: 'AUTO_PUBLISH',
+    }),
+    feed({
+      name: '演示·司法 政府信息公开目录',
+      department: 'justice',
+      connector: 'justice',
+      config: { dataset: 'policies', url: file('justice-policies.gb18030.xml') },
+      targetKind: 'POLICY',
+      // Policies wait for a reviewer, so the demo's review queue is not empty.
+      reviewPolicy: 'REQUIRE_REVIEW',
+    }),
+    feed({
+      name: '演示·文旅 文化馆活动预告',
+      department: 'culture',
+      connector: 'culture',
+      config: { dataset: 'events-rss', url: file('culture-events.rss.xml') },
+      targetKind: 'EVENT',
+      reviewPolicy: 'AUTO_PUBLISH',
+    }),
+  ];
+}

@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalServer, type LocalServer } from '../../connectors/testing/index.js';
+import { connectStore } from '../../src/db/index.js';
+import { createIngestRuntime, runFeed, syncModels, type IngestRuntime, type SyncModels } from '../../src/ingest/index.js';
+import { DEMO_FEED_FILES_DIR, DEMO_FEEDS_ROUTE, demoFeeds } from '../../seeds/demo-feeds.js';
+import { seedDemoData } from '../../seeds/index.js';
+import { uniqueDbName, uriForDb } from '../support/mongo.js';
+
+const quiet = { info() {}, warn() {}, error() {} };
+
+describe('demo feeds', () => {
+  let connection: Connection;
+  let server: LocalServer;
+  let runtime: IngestRuntime;
+  let models: SyncModels;
+
+  beforeAll(async () => {
+    connection = await connectStore(uriForDb(uniqueDbName('demo_feeds')));
+    await seedDemoData(connection, []);
+    // The hub serves seeds/feeds/ under DEMO_FEEDS_ROUTE; this server stands in for it.
+    server = await startLocalServer(async (_request, response, url) => {
+      const name = url.pathname.slice(DEMO_FEEDS_ROUTE.length + 1);
+      if (!url.pathname.startsWith(`${DEMO_FEEDS_ROUTE}/`) || name.includes('/')) {
+        response.statusCode = 404;
+        return response.end();
+      }
+      response.end(await readFile(join(DEMO_FEED_FILES_DIR, name)));
+    });
+    runtime = createIngestRuntime(connection, { log: quiet, fetch: { allowlist: ['127.0.0.1'] } });
+    models = syncModels(connection);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await connection.dropDatabase();
+    await connection.close();
+  });
+
+  it('defines one feed per department profile, each with its own file', () => {
+    const feeds = demoFeeds(server.url);
+    expect(feeds.map((f) => f.connector).sort()).toEqual(['culture', 'health', 'hrss', 'justice']);
+    expect(new Set(feeds.map((f) => f.name)).size).toBe(feeds.length);
+  });
+
+  it.each(demoFeeds('http://127.0.0.1').map((f) => [f.name, f.connector] as const))(
+    '%s syncs for real: records stored, at least one quarantined, and a rerun writes nothing',
+    async (name) => {
+      const definition = demoFeeds(server.url).find((f) => f.name === name)!;
+      const feed = await models.Feed.create(definition);
+      const first = await runFeed(runtime, feed._id, { trigger: 'MANUAL' });
+      expect(first.started).toBe(true);
+      if (!first.started) return;
+      expect(first.run.error?.message ?? null).toBeNull();
+      expect(first.run.status).toBe('PARTIAL');
+      expect(first.run.stats.created).toBeGreaterThanOrEqual(3);
+      expect(first.run.stats.quarantined).toBeGreaterThanOrEqual(1);
+      expect(await models.Quarantine.countDocuments({ feed: feed._id })).toBe(first.run.stats.quarantined);
+
+      const second = await runFeed(runtime, feed._id, { trigger: 'MANUAL' });
+      if (!second.started) throw new Error('second run did not start');
+      expect(second.run.stats).toMatchObject({ created: 0, updated: 0, unchanged: first.run.stats.created });
+    },
+  );
+});

@@ -4,7 +4,7 @@ import { compareValues, keyOf, pathValues, typeRank, type Doc } from './values.j
 
 export type { IndexDefinition };
 
-/** Bounds on an index's first field; missing bounds are closed by the type bracket. */
+/** Bounds on one index field; a missing bound is closed by the other bound's type bracket. */
 export interface RangeBounds {
   lower?: { value: unknown; inclusive: boolean };
   upper?: { value: unknown; inclusive: boolean };
@@ -14,21 +14,20 @@ export interface RangeBounds {
 const MAX_PENDING = 256;
 
 interface SortedEntry {
-  first: unknown;
+  key: unknown[];
   id: string;
 }
 
-/** The index keys one document produces: hash strings plus the first-field values. */
+/** The index keys one document produces: their hash strings and the key tuples themselves. */
 interface DocKeys {
   hashKeys: string[];
-  firstValues: unknown[];
   keyValues: unknown[][];
 }
 
 /**
  * A secondary index: a hash map from the encoded key tuple to document ids (equality, `$in`,
- * uniqueness) and a sorted array of first-field values built lazily for range scans.
- * Lazy sorting keeps bulk inserts O(1) per document; the first range query pays O(n log n).
+ * uniqueness) and an array of key tuples in key order for prefix and range scans and sorts.
+ * The array is built on first use and then patched; bulk inserts before that cost nothing.
  */
 export class Index {
   readonly fields: string[];
@@ -80,7 +79,7 @@ export class Index {
     }
     if (this.sparse && !anyPresent) return undefined;
     const hashKeys = withHash ? [...new Set(tuples.map((tuple) => tuple.map(keyOf).join('|')))] : [];
-    return { hashKeys, firstValues: tuples.map((tuple) => tuple[0]), keyValues: tuples };
+    return { hashKeys, keyValues: tuples };
   }
 
   /** The key of this document that already belongs to another document, if any. */
@@ -148,7 +147,7 @@ export class Index {
       this.pending = [];
       return;
     }
-    for (const first of new Set(keys.firstValues)) this.pending.push({ entry: { first, id }, added });
+    for (const key of keys.keyValues) this.pending.push({ entry: { key, id }, added });
   }
 
   /** Ids whose full key equals one of the given tuples (not for `_id`, which the collection answers). */
@@ -158,26 +157,32 @@ export class Index {
     return ids;
   }
 
-  /** Ids whose first field lies in the bounds (with MongoDB's type bracketing). */
-  lookupRange(bounds: RangeBounds, allDocs: () => Iterable<[string, Doc]>): SortedEntry[] {
+  /**
+   * Entries whose first fields equal `prefix` and whose next field lies in `bounds` (with
+   * MongoDB's type bracketing); without bounds, every entry with that prefix.
+   */
+  lookupRange(prefix: unknown[], bounds: RangeBounds | undefined, allDocs: () => Iterable<[string, Doc]>): SortedEntry[] {
     const sorted = this.sortedEntries(allDocs);
-    const bracket = typeRank((bounds.lower ?? bounds.upper)?.value);
-    const start = bounds.lower
-      ? firstIndex(sorted, (e) => {
-          const c = compareValues(e.first, bounds.lower?.value);
-          return bounds.lower?.inclusive ? c >= 0 : c > 0;
-        })
-      : firstIndex(sorted, (e) => typeRank(e.first) >= bracket);
-    const end = bounds.upper
-      ? firstIndex(sorted, (e) => {
-          const c = compareValues(e.first, bounds.upper?.value);
-          return bounds.upper?.inclusive ? c > 0 : c >= 0;
-        })
-      : firstIndex(sorted, (e) => typeRank(e.first) > bracket);
+    const k = prefix.length;
+    const bracket = typeRank((bounds?.lower ?? bounds?.upper)?.value);
+    const start = firstIndex(sorted, (e) => {
+      const c = comparePrefix(e.key, prefix);
+      if (c !== 0 || !bounds) return c >= 0;
+      if (!bounds.lower) return typeRank(e.key[k]) >= bracket;
+      const d = compareValues(e.key[k], bounds.lower.value);
+      return bounds.lower.inclusive ? d >= 0 : d > 0;
+    });
+    const end = firstIndex(sorted, (e) => {
+      const c = comparePrefix(e.key, prefix);
+      if (c !== 0 || !bounds) return c > 0;
+      if (!bounds.upper) return typeRank(e.key[k]) > bracket;
+      const d = compareValues(e.key[k], bounds.upper.value);
+      return bounds.upper.inclusive ? d > 0 : d >= 0;
+    });
     return end > start ? sorted.slice(start, end) : [];
   }
 
-  /** Document ids in key order of the first field (each once), for index-backed sorts. */
+  /** Document ids in key order (each once on a non-multikey index), for index-backed sorts. */
   *orderedIds(allDocs: () => Iterable<[string, Doc]>, descending: boolean): Iterable<string> {
     const sorted = this.sortedEntries(allDocs);
     if (!descending) for (const entry of sorted) yield entry.id;
@@ -194,9 +199,9 @@ export class Index {
     for (const [id, doc] of allDocs()) {
       const keys = this.keysOf(doc, false);
       if (!keys) continue;
-      for (const first of new Set(keys.firstValues)) entries.push({ first, id });
+      for (const key of keys.keyValues) entries.push({ key, id });
     }
-    entries.sort((a, b) => compareValues(a.first, b.first));
+    entries.sort((a, b) => compareTuples(a.key, b.key));
     this.sorted = entries;
     return entries;
   }
@@ -207,14 +212,31 @@ function idsOf(owners: string | Set<string> | undefined): Iterable<string> {
   return typeof owners === 'string' ? [owners] : owners;
 }
 
+function compareTuples(a: unknown[], b: unknown[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const c = compareValues(a[i], b[i]);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+/** Compares a key with a prefix on the prefix's fields only. */
+function comparePrefix(key: unknown[], prefix: unknown[]): number {
+  for (let i = 0; i < prefix.length; i++) {
+    const c = compareValues(key[i], prefix[i]);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
 function applyChange(sorted: SortedEntry[], entry: SortedEntry, added: boolean): void {
   if (added) {
-    sorted.splice(firstIndex(sorted, (e) => compareValues(e.first, entry.first) > 0), 0, entry);
+    sorted.splice(firstIndex(sorted, (e) => compareTuples(e.key, entry.key) > 0), 0, entry);
     return;
   }
-  for (let i = firstIndex(sorted, (e) => compareValues(e.first, entry.first) >= 0); i < sorted.length; i++) {
+  for (let i = firstIndex(sorted, (e) => compareTuples(e.key, entry.key) >= 0); i < sorted.length; i++) {
     const candidate = sorted[i] as SortedEntry;
-    if (compareValues(candidate.first, entry.first) !== 0) return;
+    if (compareTuples(candidate.key, entry.key) !== 0) return;
     if (candidate.id === entry.id) {
       sorted.splice(i, 1);
       return;

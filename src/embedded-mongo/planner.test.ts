@@ -47,3 +47,15 @@ describe('index planner', () => {
     expect(size(candidateDocs(collection, { $or: [{ n: 1 }, { other: 2 }] }))).toBe(10_000);
   });
 });
+
+describe('compound index prefixes', () => {
+  it('answers an equality prefix plus a range on the next field', () => {
+    const collection = new Collection('db', 'c');
+    collection.createIndex({ name: 'status_at', key: { status: 1, at: -1 } });
+    for (let i = 0; i < 2000; i++) collection.insert({ _id: i, status: i % 2 === 0 ? 'PUBLISHED' : 'DRAFT', at: i });
+    expect(size(candidateDocs(collection, { status: 'DRAFT' }))).toBe(1000);
+    const ids = [...candidateDocs(collection, { status: 'PUBLISHED', at: { $gte: 100, $lt: 110 } })].map((doc) => doc._id);
+    expect(ids.sort((a: number, b: number) => a - b)).toEqual([100, 102, 104, 106, 108]);
+    expect(size(candidateDocs(collection, { status: { $in: ['PUBLISHED', 'DRAFT'] }, at: { $lt: 10 } }))).toBe(10);
+  });
+});

@@ -115,7 +115,7 @@ function bestPlan(collection: Collection, predicates: Map<string, FieldPredicate
   if (best) return best;
   for (const index of collection.indexes.values()) {
     if (index.isPartial) continue;
-    const ids = rangePlan(collection, index, predicates.get(index.fields[0] as string));
+    const ids = rangePlan(collection, index, predicates);
     if (ids && (!best || ids.length < best.length)) best = ids;
   }
   return best;
@@ -134,21 +134,30 @@ function hashPlan(index: Index, predicates: Map<string, FieldPredicate>): string
   return index.lookupTuples(tuples);
 }
 
-/** The index's first field has an equality or a range: scan the sorted entries. */
-function rangePlan(collection: Collection, index: Index, predicate: FieldPredicate | undefined): string[] | undefined {
-  if (!predicate) return undefined;
-  const entries = () => collection.entries();
-  if (predicate.equals) {
-    if (index.sparse && predicate.equals.some((value) => value === null)) return undefined;
-    return predicate.equals.flatMap((value) =>
-      index.lookupRange({ lower: { value, inclusive: true }, upper: { value, inclusive: true } }, entries).map((e) => e.id),
-    );
+/**
+ * Equalities on a prefix of the index's fields, then optionally a range on the next field:
+ * scan the sorted entries between the bounds.
+ */
+function rangePlan(collection: Collection, index: Index, predicates: Map<string, FieldPredicate>): string[] | undefined {
+  let prefixes: unknown[][] = [[]];
+  let range: RangeBounds | undefined;
+  for (const field of index.fields) {
+    const predicate = predicates.get(field);
+    if (predicate?.equals) {
+      if (index.sparse && predicate.equals.some((value) => value === null)) return undefined;
+      const values = predicate.equals;
+      prefixes = prefixes.flatMap((prefix) => values.map((value) => [...prefix, value]));
+      if (prefixes.length > MAX_TUPLES) return undefined;
+      continue;
+    }
+    range = predicate?.range;
+    break;
   }
-  if (!predicate.range) return undefined;
-  let bounds = predicate.range;
+  if (prefixes[0]?.length === 0 && !range) return undefined;
   // On a multikey index, different elements may satisfy each bound: use only one of them.
-  if (index.multikey && bounds.lower && bounds.upper) bounds = { lower: bounds.lower };
-  return index.lookupRange(bounds, entries).map((e) => e.id);
+  if (range && index.multikey && range.lower && range.upper) range = { lower: range.lower };
+  const entries = () => collection.entries();
+  return prefixes.flatMap((prefix) => index.lookupRange(prefix, range, entries).map((entry) => entry.id));
 }
 
 /** Field predicates from the filter's top level and its `$and` members. */

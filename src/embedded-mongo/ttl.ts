@@ -38,7 +38,7 @@ export class TtlMonitor {
             const seconds = index.definition.expireAfterSeconds;
             if (seconds === undefined || index.fields.length !== 1) continue;
             const cutoff = new Date(now - seconds * 1000);
-            const expired = index.lookupRange({ upper: { value: cutoff, inclusive: false } }, () => collection.entries());
+            const expired = index.lookupRange([], { upper: { value: cutoff, inclusive: false } }, () => collection.entries());
             for (const { id } of expired) {
               if (collection.locks.has(id)) continue;
               const op = collection.delete(id);

@@ -44,6 +44,18 @@ describe('store smoke test over TCP', () => {
     expect(await Item.countDocuments()).toBe(1);
   });
 
+  it('refuses credentials it cannot verify with an authentication error', async () => {
+    const url = new URL(uriForDb(dbName));
+    url.username = 'nobody';
+    url.password = 'wrong-password';
+    const client = new MongoClient(url.toString(), { serverSelectionTimeoutMS: 5000 });
+    try {
+      await expect(client.connect()).rejects.toMatchObject({ code: 18 });
+    } finally {
+      await client.close();
+    }
+  });
+
   it('rejects an unknown command with CommandNotFound', async () => {
     const client = new MongoClient(testMongoUri());
     try {

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { Connector } from './contract.js';
 import { csvConnector } from './csv/index.js';
+import { icsConnector } from './ics/index.js';
 import { cultureConnector } from './culture/index.js';
+import { educationConnector } from './education/index.js';
 import { healthConnector } from './health/index.js';
 import { hrssConnector } from './hrss/index.js';
 import { justiceConnector } from './justice/index.js';
@@ -26,10 +28,11 @@ export const formatConnectors: readonly Connector[] = [
   erase(xlsxConnector),
   erase(rssConnector),
   erase(xmlConnector),
+  erase(icsConnector),
 ];
 
 /** Department profiles wrap format connectors; their module adds them here. */
-export const profileConnectors: readonly Connector[] = [erase(healthConnector), erase(hrssConnector), erase(justiceConnector), erase(cultureConnector)];
+export const profileConnectors: readonly Connector[] = [erase(healthConnector), erase(hrssConnector), erase(justiceConnector), erase(cultureConnector), erase(educationConnector)];
 
 export const connectorRegistry: ReadonlyMap<string, Connector> = new Map(
   [...formatConnectors, ...profileConnectors].map((connector) => [connector.id, connector]),

@@ -71,5 +71,13 @@ export function demoFeeds(hubUrl: string): DemoFeedDefinition[] {
       targetKind: 'EVENT',
       reviewPolicy: 'AUTO_PUBLISH',
     }),
+    feed({
+      name: '演示·教育 中小学校名单',
+      department: 'education',
+      connector: 'education',
+      config: { dataset: 'schools', url: file('education-schools.xlsx') },
+      targetKind: 'SERVICE',
+      reviewPolicy: 'AUTO_PUBLISH',
+    }),
   ];
 }

@@ -41,7 +41,7 @@ describe('demo feeds', () => {
 
   it('defines one feed per department profile, each with its own file', () => {
     const feeds = demoFeeds(server.url);
-    expect(feeds.map((f) => f.connector).sort()).toEqual(['culture', 'health', 'hrss', 'justice']);
+    expect(feeds.map((f) => f.connector).sort()).toEqual(['culture', 'education', 'health', 'hrss', 'justice']);
     expect(new Set(feeds.map((f) => f.name)).size).toBe(feeds.length);
   });
 

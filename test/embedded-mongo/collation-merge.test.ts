@@ -6,16 +6,22 @@ import { storeIsEmbedded, testMongoUri, uniqueDbName } from '../support/mongo.js
  * Collation, `let` and `$merge` beyond what the driver specification's CRUD suite covers:
  * sort order, the modes of `$merge`, and the clear refusals of what the embedded server lacks.
  */
+interface Word {
+  _id: number;
+  w: string;
+  keep?: boolean;
+}
+
 describe('collation, let and $merge', () => {
   let client: MongoClient;
-  let words: Collection;
-  let target: Collection;
+  let words: Collection<Word>;
+  let target: Collection<Word>;
 
   beforeAll(async () => {
     client = await new MongoClient(testMongoUri()).connect();
     const db = client.db(uniqueDbName('collation'));
-    words = db.collection('words');
-    target = db.collection('target');
+    words = db.collection<Word>('words');
+    target = db.collection<Word>('target');
   });
 
   afterAll(async () => {

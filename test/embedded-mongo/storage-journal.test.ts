@@ -52,6 +52,20 @@ describe('file durability: journal', () => {
     await second.store.close();
   });
 
+  it('encodes batches larger than its initial buffer and recovers from a batch that cannot encode', async () => {
+    const { store } = await openAndRecover(dir);
+    const large = [put('big', { _id: 'large', text: 'x'.repeat(3_000_000) }), ...Array.from({ length: 2000 }, (_, i) => put('big', { _id: i }))];
+    await store.commit(large);
+    const circular: Record<string, unknown> = { _id: 'loop' };
+    circular.self = circular;
+    await expect(store.commit([put('big', { _id: 'ok-before' }), put('big', circular)])).rejects.toThrow(/circular/i);
+    await store.commit(batches[0]!);
+    await store.close();
+    const reopened = await openAndRecover(dir);
+    expect(reopened.ops).toEqual([...large, ...batches[0]!]);
+    await reopened.store.close();
+  });
+
   it('keeps concurrent commits in call order and resolves each after its write', async () => {
     const { store } = await openAndRecover(dir);
     const concurrent = Array.from({ length: 300 }, (_, i) => [put('c', { _id: i })]);

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { deserialize, serialize, type Document } from 'bson';
+import { deserialize, serialize, serializeWithBufferAndIndex, type Document } from 'bson';
 import type { JournalOp } from './types.js';
 
 /**
@@ -22,74 +22,115 @@ export function recordChecksum(record: Uint8Array, payloadLength: number): numbe
   return crc32(payload, crc32(lengthBytes));
 }
 
-/** Frames already-encoded payload parts as one record. */
-export function frameRecord(parts: readonly Uint8Array[], payloadLength: number): Buffer {
-  const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payloadLength);
-  record.writeUInt32LE(payloadLength, 0);
-  let offset = RECORD_HEADER_BYTES;
-  for (const part of parts) {
-    record.set(part, offset);
-    offset += part.length;
-  }
-  record.writeUInt32LE(recordChecksum(record, payloadLength), 4);
-  return record;
-}
-
 /** Encodes one batch of ops as one record: on recovery it is applied whole or not at all. */
 export function encodeRecord(ops: Iterable<JournalOp>): Buffer {
-  const encoder = new PayloadEncoder();
-  for (const op of ops) encoder.add(op);
-  return encoder.finish();
+  // Reusing one encoder is safe because this function never yields: no other encode can interleave.
+  try {
+    for (const op of ops) recordEncoder.add(op);
+    return recordEncoder.finish();
+  } catch (error) {
+    recordEncoder.reset();
+    throw error;
+  }
 }
 
-/** Builds a payload op by op, so snapshots can cut records at a size of their choosing. */
+const INITIAL_CAPACITY = 64 * 1024;
+/** A buffer grown past this by one huge batch is not kept for the next one. */
+const RETAINED_CAPACITY = 16 * 1024 * 1024;
+
+/**
+ * Builds one record op by op, serializing each document straight into a growing buffer
+ * behind room for the record header, so a batch costs one allocation, not one per document.
+ * Snapshots use their own instance and cut records at a size of their choosing.
+ */
 export class PayloadEncoder {
-  private parts: Uint8Array[] = [];
-  private putRun: { db: string; coll: string; headerIndex: number; count: number } | undefined;
-  byteLength = 0;
+  private buffer = Buffer.allocUnsafe(INITIAL_CAPACITY);
+  private end = RECORD_HEADER_BYTES;
+  private putRun: { db: string; coll: string; headerOffset: number; count: number } | undefined;
   opCount = 0;
+
+  get byteLength(): number {
+    return this.end - RECORD_HEADER_BYTES;
+  }
 
   add(op: JournalOp): void {
     this.opCount += 1;
     if (op.op !== 'put') {
       this.closePutRun();
-      this.push(serialize(op));
+      this.write(op);
       return;
     }
-    const run = this.putRun;
+    let run = this.putRun;
     if (!run || run.db !== op.db || run.coll !== op.coll) {
       this.closePutRun();
-      this.putRun = { db: op.db, coll: op.coll, headerIndex: this.parts.length, count: 0 };
-      // Placeholder; the real header (with the run's length) replaces it in closePutRun.
-      this.parts.push(Buffer.alloc(0));
+      run = this.putRun = { db: op.db, coll: op.coll, headerOffset: this.end, count: 0 };
+      // The count is an int32 whatever its value, so rewriting the header later keeps its size.
+      this.write(putHeader(run.db, run.coll, 0));
     }
-    this.putRun!.count += 1;
-    this.push(serialize(op.doc));
+    run.count += 1;
+    this.write(op.doc);
   }
 
+  /** Returns the framed record and starts a new one. */
   finish(): Buffer {
     this.closePutRun();
-    const record = frameRecord(this.parts, this.byteLength);
-    this.parts = [];
-    this.byteLength = 0;
-    this.opCount = 0;
+    const payloadLength = this.byteLength;
+    const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payloadLength);
+    this.buffer.copy(record, 0, 0, this.end);
+    record.writeUInt32LE(payloadLength, 0);
+    record.writeUInt32LE(recordChecksum(record, payloadLength), 4);
+    this.reset();
     return record;
   }
 
-  private push(part: Uint8Array): void {
-    this.parts.push(part);
-    this.byteLength += part.length;
+  /** Drops whatever has been added since the last record. */
+  reset(): void {
+    if (this.buffer.length > RETAINED_CAPACITY) this.buffer = Buffer.allocUnsafe(INITIAL_CAPACITY);
+    this.end = RECORD_HEADER_BYTES;
+    this.putRun = undefined;
+    this.opCount = 0;
+  }
+
+  private write(doc: Document, at = this.end): void {
+    try {
+      const last = serializeWithBufferAndIndex(doc, this.buffer, { index: at });
+      if (at === this.end) this.end = last + 1;
+    } catch (error) {
+      // The buffer was too small (bson reports it as a RangeError from the final copy).
+      if (!(error instanceof RangeError)) throw error;
+      const bytes = serialize(doc);
+      this.reserve(at + bytes.length);
+      this.buffer.set(bytes, at);
+      if (at === this.end) this.end = at + bytes.length;
+    }
+  }
+
+  private reserve(capacity: number): void {
+    if (capacity <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(capacity, this.buffer.length * 2));
+    this.buffer.copy(grown, 0, 0, this.end);
+    this.buffer = grown;
   }
 
   private closePutRun(): void {
     const run = this.putRun;
     if (!run) return;
-    const header = serialize({ op: 'put', db: run.db, coll: run.coll, n: run.count });
-    this.parts[run.headerIndex] = header;
-    this.byteLength += header.length;
+    this.write(putHeader(run.db, run.coll, run.count), run.headerOffset);
     this.putRun = undefined;
   }
 }
+
+const recordEncoder = new PayloadEncoder();
+
+function putHeader(db: string, coll: string, n: number): Document {
+  return { op: 'put', db, coll, n };
+}
+
+/**
+ * Records are CRC-checked and were produced by bson from JavaScript strings, so re-validating
+ * their UTF-8 on every replay only costs time. One options object, re-pointed per document.
+ */
+const DECODE_OPTIONS = { index: 0, allowObjectSmallerThanBufferSize: true, validation: { utf8: false as const } };
 
 const OP_NAMES = new Set<string>([
   'createCollection',
@@ -113,7 +154,8 @@ export function decodePayload(payload: Buffer, apply: (op: JournalOp) => void): 
     if (offset + 4 > payload.length) throw corruptPayload('truncated document');
     const size = payload.readInt32LE(offset);
     if (size < 5 || offset + size > payload.length) throw corruptPayload(`bad document size ${size}`);
-    const doc = deserialize(payload, { index: offset, allowObjectSmallerThanBufferSize: true });
+    DECODE_OPTIONS.index = offset;
+    const doc = deserialize(payload, DECODE_OPTIONS);
     offset += size;
     return doc;
   };

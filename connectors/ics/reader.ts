@@ -1,0 +1,20 @@
+import type { ConnectorState, ReadContext, ReadEvent } from '../contract.js';
+import { withAuth } from '../shared/auth.js';
+import { decodeText } from '../shared/charset.js';
+import { parseState, toRawRecord } from '../shared/records.js';
+import { icsStateSchema, type IcsConfig } from './config.js';
+import { parseCalendar } from './events.js';
+
+/** Reads one calendar (bounded by the fetch size cap); each VEVENT is a record keyed by UID. */
+export async function* readIcs(config: IcsConfig, state: ConnectorState | undefined, ctx: ReadContext): AsyncIterable<ReadEvent> {
+  parseState(icsStateSchema, state);
+  const request = withAuth(config.url, { accept: 'text/calendar, */*;q=0.5', ...config.headers }, config.auth);
+  const response = await ctx.fetch(request.url, { headers: request.headers, signal: ctx.signal });
+  const calendar = decodeText(await response.bytes(), { configured: config.encoding, contentType: response.headers.get('content-type'), fallback: 'utf-8' });
+  for (const event of parseCalendar(calendar, config.timezone)) {
+    if (config.skipCancelled && event.status?.toUpperCase() === 'CANCELLED') continue;
+    const data: Record<string, unknown> = { ...event };
+    yield { type: 'record', record: toRawRecord(data, { idPath: config.idPath ?? 'uid', cursorPath: config.cursorPath }) };
+  }
+  yield { type: 'complete', state: {} };
+}

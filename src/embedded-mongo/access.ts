@@ -1,6 +1,6 @@
 import type { Document } from 'bson';
 import type { Catalog } from './catalog.js';
-import { Collection, duplicateKeyError } from './collection.js';
+import { duplicateKeyError, type Collection } from './collection.js';
 import { candidateDocs, indexOrder, plan } from './planner.js';
 import { compileFilter } from './query.js';
 import type { JournalOp } from './storage/types.js';
@@ -173,11 +173,6 @@ export class TransactionAccess extends BaseAccess implements CollectionAccess {
 
   /** Uniqueness against the transaction's own uncommitted documents. */
   private checkOwnUnique(collection: Collection, doc: Doc, id: string): void {
-    const own = this.transaction.writes.get(collection);
-    if (!own || own.size === 0) return;
-    const shadow = new Collection(collection.db, collection.name);
-    for (const index of collection.indexes.values()) if (index.name !== '_id_') shadow.createIndex(index.definition);
-    for (const [otherId, version] of own) if (version && otherId !== id) shadow.put(otherId, version);
-    shadow.checkUnique(doc, id);
+    this.transaction.uniqueShadow(collection)?.checkUnique(doc, id);
   }
 }

@@ -1,6 +1,6 @@
 import type { Document } from 'bson';
 import type { Catalog } from './catalog.js';
-import type { Collection, LockOwner } from './collection.js';
+import { Collection, type LockOwner } from './collection.js';
 import { ErrorCode, commandError, transientError } from './errors.js';
 import type { JournalOp } from './storage/types.js';
 import { keyOf, type Doc } from './values.js';
@@ -19,6 +19,7 @@ export class Transaction implements LockOwner {
   readonly startSeq: number;
   /** Per collection: encoded `_id` → new version, or null for a delete. */
   readonly writes = new Map<Collection, Map<string, Doc | null>>();
+  private readonly shadows = new Map<Collection, Collection | null>();
   readonly finished: Promise<void>;
   private finish!: () => void;
   private readonly timer: NodeJS.Timeout;
@@ -48,6 +49,27 @@ export class Transaction implements LockOwner {
       collection.locks.set(id, this);
     }
     writes.set(id, doc);
+    const shadow = this.shadows.get(collection);
+    if (shadow) {
+      if (doc) shadow.put(id, doc);
+      else shadow.delete(id);
+    }
+  }
+
+  /**
+   * The transaction's own documents, indexed by the collection's unique secondary indexes, so
+   * that uniqueness among them is checked without a scan; undefined when there are none.
+   */
+  uniqueShadow(collection: Collection): Collection | undefined {
+    let shadow = this.shadows.get(collection);
+    if (shadow === undefined) {
+      const unique = [...collection.indexes.values()].filter((index) => index.unique && index.name !== '_id_');
+      shadow = unique.length > 0 ? new Collection(collection.db, collection.name) : null;
+      for (const index of unique) shadow?.createIndex(index.definition);
+      for (const [id, doc] of this.writes.get(collection) ?? []) if (doc) shadow?.put(id, doc);
+      this.shadows.set(collection, shadow);
+    }
+    return shadow ?? undefined;
   }
 
   /** The transaction's own version of a document: a doc, null (deleted here) or undefined (untouched). */

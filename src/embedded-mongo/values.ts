@@ -49,6 +49,10 @@ function numeric(value: unknown): number {
 
 /** Total order over BSON values, consistent with MongoDB's comparison rules. */
 export function compareValues(a: unknown, b: unknown): number {
+  // Fast path for the common same-type keys.
+  if ((typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string')) {
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
   const rankA = typeRank(a);
   const rankB = typeRank(b);
   if (rankA !== rankB) return rankA < rankB ? -1 : 1;

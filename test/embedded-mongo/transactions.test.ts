@@ -42,6 +42,31 @@ describe('transactions and concurrency', () => {
     }
   });
 
+  it('enforces unique indexes among a transaction’s own writes', async () => {
+    const members = db.collection('members');
+    await members.createIndex({ idCard: 1 }, { unique: true });
+    await members.insertOne({ idCard: 'A1' });
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await members.insertOne({ idCard: 'B2' }, { session });
+      await expect(members.insertOne({ idCard: 'B2' }, { session })).rejects.toMatchObject({ code: 11000 });
+      await session.abortTransaction().catch(() => undefined);
+      session.startTransaction();
+      await expect(members.insertOne({ idCard: 'A1' }, { session })).rejects.toMatchObject({ code: 11000 });
+      await session.abortTransaction().catch(() => undefined);
+      session.startTransaction();
+      // Freeing a key and taking it again inside one transaction is allowed.
+      await members.updateOne({ idCard: 'A1' }, { $set: { idCard: 'A0' } }, { session });
+      await members.insertOne({ idCard: 'A1', second: true }, { session });
+      await session.commitTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect(await members.countDocuments({ idCard: { $in: ['A0', 'A1'] } })).toBe(2);
+    expect(await members.countDocuments({ idCard: 'B2' })).toBe(0);
+  });
+
   it('reports a conflicting write as a transient WriteConflict', async () => {
     const accounts = db.collection('accounts');
     await accounts.insertOne({ _id: 'carol', balance: 10 } as never);

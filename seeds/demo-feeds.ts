@@ -72,6 +72,14 @@ export function demoFeeds(hubUrl: string): DemoFeedDefinition[] {
       reviewPolicy: 'AUTO_PUBLISH',
     }),
     feed({
+      name: '演示·文旅 图书馆活动日历',
+      department: 'culture',
+      connector: 'culture',
+      config: { dataset: 'events-ics', url: file('culture-library-events.ics') },
+      targetKind: 'EVENT',
+      reviewPolicy: 'AUTO_PUBLISH',
+    }),
+    feed({
       name: '演示·教育 中小学校名单',
       department: 'education',
       connector: 'education',

@@ -3,10 +3,15 @@ import { collect, fixture, startLocalServer, testReadContext, type LocalServer }
 import { cultureConnector } from './index.js';
 
 const rss = fixture(import.meta.url, 'events.rss.xml');
+const ics = fixture(import.meta.url, 'events.ics');
 
 let server: LocalServer;
 beforeAll(async () => {
   server = await startLocalServer((_request, response, url) => {
+    if (url.pathname === '/hd/calendar.ics') {
+      response.setHeader('content-type', 'text/calendar');
+      return response.end(ics);
+    }
     if (url.pathname !== '/hdyg/rss.xml') {
       response.statusCode = 404;
       return response.end();
@@ -64,5 +69,37 @@ describe('culture profile: events (RSS with CDATA)', () => {
     expect(bad.error!.issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['url', 'encoding', 'headers.Accept']));
     const state = JSON.parse(fixture(import.meta.url, 'bad-state.json').toString('utf8')) as Record<string, unknown>;
     await expect(collect(cultureConnector.read(eventsConfig(), state, testReadContext()))).rejects.toMatchObject({ code: 'INVALID_STATE' });
+  });
+});
+
+describe('culture profile: events (iCalendar, LF-only, long lines unfolded, floating times)', () => {
+  const icsConfig = () => cultureConnector.configSchema.parse({ dataset: 'events-ics', url: `${server.url}/hd/calendar.ics` });
+
+  it('maps timed and all-day events, reading floating times as Beijing time', async () => {
+    const config = icsConfig();
+    const { records } = await collect(cultureConnector.read(config, undefined, testReadContext()));
+    expect(records.map((r) => r.sourceId)).toEqual(['000417@hzlib.cn', '000418@hzlib.cn', '000419@hzlib.cn']);
+    const [lecture, exhibition] = records.map((r) => cultureConnector.map(r, config));
+    expect(lecture).toMatchObject({
+      ok: true,
+      record: {
+        kind: 'EVENT',
+        title: '南太湖讲堂：赵孟頫与湖州书画, 公益讲座',
+        startsAt: new Date('2026-12-19T01:30:00.000Z'),
+        endsAt: new Date('2026-12-19T03:30:00.000Z'),
+        venue: '湖州市图书馆三楼报告厅',
+        tags: ['讲座', '阅读'],
+      },
+    });
+    if (lecture?.ok) expect(lecture.record.summary).toContain('免费入场; 请通过');
+    expect(exhibition).toMatchObject({ ok: true, record: { allDay: true, title: '冬至民俗文化展' } });
+  });
+
+  it('rejects an event without a summary', async () => {
+    const config = icsConfig();
+    const { records } = await collect(cultureConnector.read(config, undefined, testReadContext()));
+    const untitled = cultureConnector.map(records[2]!, config);
+    expect(untitled.ok).toBe(false);
+    if (!untitled.ok) expect(untitled.reasons.some((r) => r.startsWith('title'))).toBe(true);
   });
 });

@@ -1,12 +1,12 @@
 import { defineProfile } from '../department-profile/index.js';
-import { cultureEventsRss } from './config.js';
+import { cultureEventsIcs, cultureEventsRss } from './config.js';
 
 /** 文旅: cultural events announced by venues (文化馆, 图书馆, 博物馆). */
 export const cultureConnector = defineProfile({
   id: 'culture',
   title: { zh: '文化广电旅游部门', en: 'Culture and tourism department' },
   department: 'culture',
-  datasets: [cultureEventsRss],
+  datasets: [cultureEventsRss, cultureEventsIcs],
 });
 
-export { cultureEventsRssMapping } from './mapping.js';
+export { cultureEventsIcsMapping, cultureEventsRssMapping } from './mapping.js';

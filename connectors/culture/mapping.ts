@@ -23,3 +23,20 @@ export const cultureEventsRssMapping: MappingSpec = {
     { target: 'sourceUrl', source: 'link', transforms: [{ op: 'replace', pattern: '\\?utm_[^#]*$' }] },
   ],
 };
+
+/** 图书馆/博物馆 活动日历 (.ics): the calendar's own fields, already unfolded and unescaped. */
+export const cultureEventsIcsMapping: MappingSpec = {
+  kind: 'EVENT',
+  constants: { department: 'culture', categories: ['公共文化'], audience: ['群众'] },
+  fields: [
+    { target: 'title', source: 'summary', transforms: [{ op: 'trim' }] },
+    { target: 'summary', source: 'description', transforms: [{ op: 'trim', collapseWhitespace: true }] },
+    { target: 'startsAt', source: 'start', transforms: [{ op: 'date' }] },
+    { target: 'endsAt', source: 'end', transforms: [{ op: 'date' }] },
+    { target: 'allDay', source: 'allDay' },
+    { target: 'venue', source: 'location', transforms: [{ op: 'trim' }] },
+    { target: 'organizer', source: 'organizer', transforms: [{ op: 'trim' }] },
+    { target: 'tags', source: 'categories' },
+    { target: 'sourceUrl', source: 'url' },
+  ],
+};

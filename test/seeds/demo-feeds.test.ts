@@ -39,10 +39,11 @@ describe('demo feeds', () => {
     await connection.close();
   });
 
-  it('defines one feed per department profile, each with its own file', () => {
+  it('defines a feed for every department profile, each with its own file', () => {
     const feeds = demoFeeds(server.url);
-    expect(feeds.map((f) => f.connector).sort()).toEqual(['culture', 'education', 'health', 'hrss', 'justice']);
+    expect([...new Set(feeds.map((f) => f.connector))].sort()).toEqual(['culture', 'education', 'health', 'hrss', 'justice']);
     expect(new Set(feeds.map((f) => f.name)).size).toBe(feeds.length);
+    expect(new Set(feeds.map((f) => String(f.config.url))).size).toBe(feeds.length);
   });
 
   it.each(demoFeeds('http://127.0.0.1').map((f) => [f.name, f.connector] as const))(

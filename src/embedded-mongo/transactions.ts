@@ -129,9 +129,19 @@ export class Transaction implements LockOwner {
   }
 }
 
+function isRetryableWrite(command: Document): boolean {
+  return command.txnNumber !== undefined && command.autocommit === undefined && isPlainObjectLsid(command.lsid);
+}
+
+function isPlainObjectLsid(lsid: unknown): lsid is Document {
+  return typeof lsid === 'object' && lsid !== null && 'id' in lsid;
+}
+
 interface Session {
   txnNumber: number;
   transaction?: Transaction;
+  /** The reply to the last retryable write, so a retry of it is answered, not re-executed. */
+  lastRetryableWrite?: { txnNumber: number; reply: Document };
 }
 
 /** Logical sessions by lsid, each with at most one transaction (its latest txnNumber). */
@@ -178,6 +188,18 @@ export class SessionRegistry {
     }
     transaction.assertActive();
     transaction.abort();
+  }
+
+  /** The stored reply when this retryable write (lsid + txnNumber, no transaction) already ran. */
+  retriedWrite(command: Document): Document | undefined {
+    if (!isRetryableWrite(command)) return undefined;
+    const last = this.sessions.get(keyOf((command.lsid as Document).id))?.lastRetryableWrite;
+    return last && last.txnNumber === Number(command.txnNumber) ? last.reply : undefined;
+  }
+
+  rememberWrite(command: Document, reply: Document): void {
+    if (!isRetryableWrite(command)) return;
+    this.session(command.lsid as Document).lastRetryableWrite = { txnNumber: Number(command.txnNumber), reply };
   }
 
   end(lsids: Document[]): void {

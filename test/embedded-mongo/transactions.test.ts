@@ -1,4 +1,4 @@
-import { MongoClient, MongoServerError, type Db } from 'mongodb';
+import { Long, MongoClient, MongoServerError, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testMongoUri, uniqueDbName } from '../support/mongo.js';
 
@@ -92,6 +92,26 @@ describe('transactions and concurrency', () => {
       await second.endSession();
     }
     expect(await accounts.findOne({ _id: 'carol' } as never)).toMatchObject({ balance: 11 });
+  });
+
+  it('answers a retried write from its first execution instead of applying it twice', async () => {
+    const counters = db.collection('counters');
+    await counters.insertOne({ _id: 'retried', n: 0 } as never);
+    const session = client.startSession();
+    try {
+      const command = {
+        update: 'counters',
+        updates: [{ q: { _id: 'retried' }, u: { $inc: { n: 1 } } }],
+        txnNumber: Long.fromNumber(7),
+      };
+      const first = await db.command(command, { session });
+      const retry = await db.command(command, { session });
+      expect(first.nModified).toBe(1);
+      expect(retry.nModified).toBe(1);
+    } finally {
+      await session.endSession();
+    }
+    expect(await counters.findOne({ _id: 'retried' } as never)).toMatchObject({ n: 1 });
   });
 
   it('keeps exact totals when many clients interleave $inc', async () => {

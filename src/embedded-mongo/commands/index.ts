@@ -45,8 +45,11 @@ export async function runCommand(
     if (transaction && !TRANSACTIONAL.has(name)) {
       throw commandError(ErrorCode.OperationNotSupportedInTransaction, `事务中不允许 ${name} / Cannot run '${name}' in a multi-document transaction.`);
     }
+    const retried = transaction ? undefined : base.sessions.retriedWrite(command);
+    if (retried) return retried;
     const ctx: CommandContext = { ...base, transaction };
     const reply = await handler(command, ctx);
+    if (!transaction) base.sessions.rememberWrite(command, reply);
     // MongoDB aborts a transaction when one of its writes fails.
     if (transaction && Array.isArray(reply.writeErrors)) transaction.abort();
     await persist(ctx);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Connector } from './contract.js';
+import { ckanConnector } from './ckan/index.js';
 import { csvConnector } from './csv/index.js';
+import { dcatConnector } from './dcat/index.js';
 import { icsConnector } from './ics/index.js';
 import { cultureConnector } from './culture/index.js';
 import { educationConnector } from './education/index.js';
@@ -29,6 +31,8 @@ export const formatConnectors: readonly Connector[] = [
   erase(rssConnector),
   erase(xmlConnector),
   erase(icsConnector),
+  erase(ckanConnector),
+  erase(dcatConnector),
 ];
 
 /** Department profiles wrap format connectors; their module adds them here. */

@@ -5,7 +5,7 @@ import { candidateDocs, indexOrder, plan } from './planner.js';
 import { compileFilter } from './query.js';
 import type { JournalOp } from './storage/types.js';
 import type { Transaction } from './transactions.js';
-import { keyOf, type Doc } from './values.js';
+import { compareValues, keyOf, pathValues, type Doc } from './values.js';
 
 /**
  * How a command reads and writes one collection: directly on committed state, or through a
@@ -17,8 +17,9 @@ export interface CollectionAccess {
   /** Documents matching the filter, in natural order (index-assisted), at most `limit` of them. */
   match(filter: Document | undefined, limit?: number): Doc[];
   /**
-   * The first `limit` matches in the order of a one-field `sort`, walking an index on that
-   * field; undefined when no index can give the order (the caller then sorts the matches).
+   * At least the first `limit` matches in `sort` order, walking an index on the sort's first
+   * field: every match up to the limit plus those tied with the last one, still to be sorted
+   * by the full sort. Undefined when no index gives the order (the caller sorts all matches).
    */
   matchSorted(filter: Document | undefined, sort: Document, limit: number): Doc[] | undefined;
   /** Resolves with the first lock owner to wait for before writing these documents. */
@@ -67,10 +68,14 @@ export class DirectAccess extends BaseAccess implements CollectionAccess {
     const ordered = indexOrder(collection, filter, sort);
     if (!ordered) return undefined;
     const matches = compileFilter(filter);
+    const sortValue = (doc: Doc): unknown => pathValues(doc, ordered.field).values[0] ?? null;
     const docs: Doc[] = [];
-    for (const doc of ordered) {
-      if (docs.length >= limit) break;
-      if (matches(doc)) docs.push(doc);
+    let cutoff: unknown;
+    for (const doc of ordered.docs) {
+      if (docs.length >= limit && compareValues(sortValue(doc), cutoff) !== 0) break;
+      if (!matches(doc)) continue;
+      docs.push(doc);
+      if (docs.length === limit) cutoff = sortValue(doc);
     }
     return docs;
   }

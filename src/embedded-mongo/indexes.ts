@@ -182,13 +182,6 @@ export class Index {
     return end > start ? sorted.slice(start, end) : [];
   }
 
-  /** Document ids in key order (each once on a non-multikey index), for index-backed sorts. */
-  *orderedIds(allDocs: () => Iterable<[string, Doc]>, descending: boolean): Iterable<string> {
-    const sorted = this.sortedEntries(allDocs);
-    if (!descending) for (const entry of sorted) yield entry.id;
-    else for (let i = sorted.length - 1; i >= 0; i--) yield (sorted[i] as SortedEntry).id;
-  }
-
   private sortedEntries(allDocs: () => Iterable<[string, Doc]>): SortedEntry[] {
     if (this.sorted) {
       for (const { entry, added } of this.pending) applyChange(this.sorted, entry, added);

@@ -65,27 +65,52 @@ function isExactLookup(collection: Collection, filter: Document): boolean {
 /** Below this many index-selected candidates, sorting them beats walking an index in order. */
 const SMALL_CANDIDATE_SET = 1000;
 
+/** An index walk in the order of a sort's first field. */
+export interface IndexOrder {
+  /** Documents in order of the sort's first field (ties in index order). */
+  docs: Iterable<Doc>;
+  /** The sort's first field, whose value ends a tie group. */
+  field: string;
+}
+
 /**
- * Documents in the order of a one-field sort, read from an index on that field, or undefined
- * when no index fits (multikey, sparse and partial indexes cannot give a complete order) or
- * when the filter already selects few enough documents to sort them directly.
+ * Walks an index in the order of the sort's first field: an index holding that field after
+ * fields the filter pins to one value each (`{status: 'PUBLISHED'}` with `{status: 1, at: -1}`
+ * for a sort on `at`), narrowed by a range on the sort field when the filter has one.
+ * Undefined when no index fits (multikey, sparse and partial indexes cannot give a complete
+ * order) or when the filter already selects few enough documents to sort them directly.
  */
-export function indexOrder(collection: Collection, filter: Document | undefined, sort: Document): Iterable<Doc> | undefined {
-  const fields = Object.keys(sort);
-  const direction = sort[fields[0] as string];
-  if (fields.length !== 1 || (direction !== 1 && direction !== -1)) return undefined;
-  const index = [...collection.indexes.values()].find(
-    (candidate) => candidate.fields[0] === fields[0] && !candidate.multikey && !candidate.sparse && !candidate.isPartial,
-  );
-  if (!index) return undefined;
-  const selected = filter && Object.keys(filter).length > 0 ? planIds(collection, filter) : undefined;
-  if (selected && selected.length < SMALL_CANDIDATE_SET) return undefined;
-  return (function* () {
-    for (const id of index.orderedIds(() => collection.entries(), direction === -1)) {
-      const doc = collection.docs.get(id);
-      if (doc) yield doc;
+export function indexOrder(collection: Collection, filter: Document | undefined, sort: Document): IndexOrder | undefined {
+  const field = Object.keys(sort)[0];
+  const direction = field === undefined ? undefined : sort[field];
+  if (field === undefined || (direction !== 1 && direction !== -1)) return undefined;
+  const predicates = filter ? collectPredicates(filter) : new Map<string, FieldPredicate>();
+  for (const index of collection.indexes.values()) {
+    if (index.multikey || index.sparse || index.isPartial) continue;
+    const position = index.fields.indexOf(field);
+    if (position < 0) continue;
+    const prefix: unknown[] = [];
+    for (const pinned of index.fields.slice(0, position)) {
+      const equals = predicates.get(pinned)?.equals;
+      if (equals?.length !== 1) break;
+      prefix.push(equals[0]);
     }
-  })();
+    if (prefix.length !== position) continue;
+    const selected = filter && Object.keys(filter).length > 0 ? planIds(collection, filter) : undefined;
+    if (selected && selected.length < SMALL_CANDIDATE_SET) return undefined;
+    const entries = index.lookupRange(prefix, predicates.get(field)?.range, () => collection.entries());
+    return {
+      field,
+      docs: (function* () {
+        for (let i = 0; i < entries.length; i++) {
+          const entry = entries[direction === 1 ? i : entries.length - 1 - i];
+          const doc = entry && collection.docs.get(entry.id);
+          if (doc) yield doc;
+        }
+      })(),
+    };
+  }
+  return undefined;
 }
 
 function planIds(collection: Collection, filter: Document): string[] | undefined {

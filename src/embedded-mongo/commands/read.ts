@@ -43,7 +43,7 @@ const find: CommandHandler = (command, ctx) => {
   // A sorted page (sort + limit) walks an index on the sort field instead of sorting every match.
   const ordered = sort && hasKeys(sort) && limit > 0 && !collation ? access.matchSorted(filter, sort, skip + limit) : undefined;
   const docs = ordered
-    ? shapeResults(ordered, { skip, limit, projection }, filter)
+    ? shapeResults(ordered, { sort, skip, limit, projection }, filter)
     : shapeResults(access.match(filter, matchLimit), { sort, skip, limit, projection, collation }, filter);
   const singleBatch = command.singleBatch === true || rawLimit < 0;
   return { cursor: ctx.cursors.open(`${ctx.db}.${name}`, docs, optionalNumber(command, 'batchSize'), singleBatch), ok: 1 };

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { GridFSBucket } from 'mongodb';
-import type { Types } from 'mongoose';
+import { mongo, type Types } from 'mongoose';
 import type { SafeFetch, SafeResponse } from '../../connectors/contract.js';
 import type { FeedFileDoc } from '../db/models/feed-file.js';
 import type { IngestModels } from '../db/models/ingest.js';
@@ -26,10 +25,10 @@ export const UPLOAD_CONTENT_TYPES: Record<string, string> = {
 
 type UploadModels = Pick<IngestModels, 'FeedFile'>;
 
-function bucketFor(models: UploadModels): GridFSBucket {
+function bucketFor(models: UploadModels): mongo.GridFSBucket {
   const db = models.FeedFile.db.db;
   if (!db) throw new Error('store not connected');
-  return new GridFSBucket(db, { bucketName: 'feedFiles' });
+  return new mongo.GridFSBucket(db, { bucketName: 'feedFiles' });
 }
 
 export function uploadContentType(filename: string): string | undefined {

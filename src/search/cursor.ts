@@ -27,7 +27,7 @@ export function decodeSearchCursor(cursor: string): SearchCursor {
   try {
     return cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
   } catch {
-    throw new SearchQueryError('无效的游标 / Invalid cursor');
+    throw new SearchQueryError('无效的游标', 'Invalid cursor', 'after');
   }
 }
 

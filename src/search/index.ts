@@ -3,7 +3,7 @@
  * and highlighting in the application.
  *
  * Writers: store `searchTerms: computeSearchTerms(resource)` on every insert and update.
- * Readers: `new SearchService(models.Resource).search({ query, viewer, filter, first, after })`.
+ * Readers: `new SearchService(models).search({ query, viewer, filter, first, after })`.
  */
 export { computeSearchTerms, MAX_SEARCH_TERMS, type Searchable } from './terms.js';
 export { SearchQueryError } from './query.js';
@@ -12,7 +12,6 @@ export {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
   type SearchArgs,
-  type SearchFacetBucket,
   type SearchFacets,
   type SearchHighlights,
   type SearchHit,

@@ -60,6 +60,13 @@ describe('parseQuery', () => {
     });
   });
 
+  it('leaves out a piece the anchor already answers exactly, and only such a piece', () => {
+    const single = parseQuery('社区', dictionary);
+    expect(searchTermsFilter(single, single.terms[0]!.pieces[0])).toEqual({});
+    const multi = parseQuery('低保', dictionary);
+    expect(searchTermsFilter(multi, multi.terms[0]!.pieces[0])).toEqual(searchTermsFilter(multi));
+  });
+
   it('rejects empty, over-long and punctuation-only queries with bilingual messages', () => {
     expect(() => parseQuery('   ', dictionary)).toThrow(/不能为空 .* must not be empty/);
     expect(() => parseQuery('字'.repeat(201), dictionary)).toThrow(SearchQueryError);

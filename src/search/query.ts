@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { InvalidInputError } from '../domain/errors.js';
 import { findDocNumbers, queryDocNumberToken } from './doc-number.js';
 import { normalizeWithOrigin } from './normalize.js';
 import { pinyinQueryTokens } from './pinyin.js';
@@ -38,26 +38,22 @@ export interface SearchPlan {
 export const MAX_QUERY_LENGTH = 200;
 export const MAX_QUERY_TERMS = 10;
 
-export class SearchQueryError extends Error {
-  override readonly name = 'SearchQueryError';
-}
-
-const queryTextSchema = z
-  .string()
-  .trim()
-  .min(1, '搜索词不能为空 / The search query must not be empty')
-  .max(MAX_QUERY_LENGTH, `搜索词过长（最多 ${MAX_QUERY_LENGTH} 字）/ The search query is too long (at most ${MAX_QUERY_LENGTH} characters)`);
+/** Bad search input; an InvalidInputError, so GraphQL reports it as BAD_USER_INPUT. */
+export class SearchQueryError extends InvalidInputError {}
 
 export function parseQuery(query: string, dictionary: SynonymDictionary): SearchPlan {
-  const checked = queryTextSchema.safeParse(query);
-  if (!checked.success) throw new SearchQueryError(checked.error.issues[0]?.message ?? 'Invalid query');
-  const rawTerms = checked.data.split(/\s+/u);
+  const text = query.trim();
+  if (text.length === 0) throw new SearchQueryError('搜索词不能为空', 'The search query must not be empty', 'query');
+  if (text.length > MAX_QUERY_LENGTH) {
+    throw new SearchQueryError(`搜索词过长（最多 ${MAX_QUERY_LENGTH} 字）`, `The search query is too long (at most ${MAX_QUERY_LENGTH} characters)`, 'query');
+  }
+  const rawTerms = text.split(/\s+/u);
   if (rawTerms.length > MAX_QUERY_TERMS) {
-    throw new SearchQueryError(`搜索词过多（最多 ${MAX_QUERY_TERMS} 个）/ Too many search terms (at most ${MAX_QUERY_TERMS})`);
+    throw new SearchQueryError(`搜索词过多（最多 ${MAX_QUERY_TERMS} 个）`, `Too many search terms (at most ${MAX_QUERY_TERMS})`, 'query');
   }
   const terms = rawTerms.map((raw) => parseTerm(raw, dictionary)).filter((term) => term.pieces.length > 0);
   if (terms.length === 0) {
-    throw new SearchQueryError('搜索词中没有可检索的文字 / The search query contains nothing searchable');
+    throw new SearchQueryError('搜索词中没有可检索的文字', 'The search query contains nothing searchable', 'query');
   }
   return { terms };
 }
@@ -136,11 +132,17 @@ function dedupe(alternatives: Alternative[]): Alternative[] {
   });
 }
 
-/** The MongoDB condition on `searchTerms` for a plan: pieces ANDed, alternatives ORed. */
-export function searchTermsFilter(plan: SearchPlan, field = 'searchTerms'): Record<string, unknown> {
+/**
+ * The MongoDB condition on `searchTerms` for a plan: pieces ANDed, alternatives ORed.
+ * `answered` is a piece another condition already matches exactly (a `$in` of its
+ * one-token alternatives); it is left out rather than checked twice.
+ */
+export function searchTermsFilter(plan: SearchPlan, answered?: Piece): Record<string, unknown> {
+  const field = 'searchTerms';
   const required = new Set<string>();
   const choices: Record<string, unknown>[] = [];
   for (const piece of plan.terms.flatMap((term) => term.pieces)) {
+    if (piece === answered && piece.alternatives.every((alternative) => alternative.tokens.length === 1)) continue;
     const [only, ...others] = piece.alternatives;
     if (!only) continue;
     if (others.length === 0) {
@@ -152,6 +154,7 @@ export function searchTermsFilter(plan: SearchPlan, field = 'searchTerms'): Reco
   const clauses: Record<string, unknown>[] = [];
   if (required.size > 0) clauses.push({ [field]: { $all: [...required] } });
   clauses.push(...choices);
+  if (clauses.length === 0) return {};
   return clauses.length === 1 ? clauses[0]! : { $and: clauses };
 }
 

@@ -1,6 +1,12 @@
 import type { FilterQuery, Types } from 'mongoose';
-import { z } from 'zod';
-import type { ResourceBase, ResourceDoc, ResourceModel } from '../db/index.js';
+import type { Models, ResourceBase, ResourceDoc } from '../db/index.js';
+import {
+  compileResourceFilter,
+  RESOURCE_FACETS,
+  type FacetBucket,
+  type ResourceFacetName,
+  type ResourceFilterInput,
+} from '../domain/catalog/index.js';
 import { visibilityFilter, type Viewer } from '../domain/visibility/index.js';
 import { decodeSearchCursor, encodeSearchCursor, startAfter } from './cursor.js';
 import { highlightAll, highlightSnippet } from './highlight.js';
@@ -23,11 +29,6 @@ export const MAX_PAGE_SIZE = 100;
 /** Characters of body text shown around the first match. */
 export const SNIPPET_LENGTH = 120;
 
-const pageSizeSchema = z
-  .number()
-  .int()
-  .min(0, '`first` 不能为负数 / `first` must not be negative')
-  .max(MAX_PAGE_SIZE, `\`first\` 最大为 ${MAX_PAGE_SIZE} / \`first\` must be at most ${MAX_PAGE_SIZE}`);
 
 /** Fields read for ranking and facets; bodies are fetched for the page only. */
 const CANDIDATE_FIELDS = {
@@ -42,17 +43,8 @@ type Candidate = Pick<ResourceBase, '_id' | 'kind' | 'title' | 'tags' | 'summary
   startsAt?: Date;
 };
 
-export interface SearchFacetBucket {
-  value: string;
-  count: number;
-}
-
-export interface SearchFacets {
-  department: SearchFacetBucket[];
-  kind: SearchFacetBucket[];
-  category: SearchFacetBucket[];
-  orgLevel: SearchFacetBucket[];
-}
+/** The same facets as the resource connections, counted over all visible matches. */
+export type SearchFacets = Record<ResourceFacetName, FacetBucket[]>;
 
 export interface SearchHighlights {
   /** The title, HTML-escaped, with matches in <em>. */
@@ -79,8 +71,8 @@ export interface SearchPage {
 export interface SearchArgs {
   query: string;
   viewer: Viewer;
-  /** The resource-connection filter (kind, department, scope, …), already a MongoDB filter. */
-  filter?: FilterQuery<ResourceBase>;
+  /** The same filter (kinds, departments, org scope, validity, dates, …) as the resource connections. */
+  filter?: ResourceFilterInput | null;
   first?: number | null;
   after?: string | null;
   /** Reference time for recency; a cursor carries its own so that pages agree. */
@@ -91,10 +83,10 @@ export class SearchService {
   private readonly statistics: TermStatistics;
 
   constructor(
-    private readonly Resource: ResourceModel,
+    private readonly models: Models,
     private readonly dictionary: SynonymDictionary = bundledSynonyms(),
   ) {
-    this.statistics = new TermStatistics(Resource);
+    this.statistics = new TermStatistics(models.Resource);
   }
 
   async search(args: SearchArgs): Promise<SearchPage> {
@@ -103,7 +95,8 @@ export class SearchService {
     const cursor = args.after ? decodeSearchCursor(args.after) : undefined;
     const asOf = cursor?.t ?? args.now ?? Date.now();
 
-    const candidates = await this.candidates(plan, args.viewer, args.filter ?? {});
+    const filter = await compileResourceFilter(this.models, args.filter);
+    const candidates = await this.candidates(plan, args.viewer, filter);
     const ranked = rankCandidates(plan, candidates.map(toRankCandidate), asOf).map(({ candidate, score }) => ({
       id: candidate.id,
       score,
@@ -129,15 +122,19 @@ export class SearchService {
   /** Every visible resource matching the plan and the filter, with the fields ranking needs. */
   private async candidates(plan: SearchPlan, viewer: Viewer, filter: FilterQuery<ResourceBase>): Promise<Candidate[]> {
     await this.statistics.ready();
-    const anchor = { searchTerms: { $in: this.statistics.anchorTokens(plan) } };
-    const clauses: FilterQuery<ResourceBase>[] = [anchor, searchTermsFilter(plan), visibilityFilter(viewer)];
-    if (Object.keys(filter).length > 0) clauses.push(filter);
-    return this.Resource.find({ $and: clauses }).select(CANDIDATE_FIELDS).lean<Candidate[]>();
+    const anchor = this.statistics.anchor(plan);
+    const clauses: FilterQuery<ResourceBase>[] = [
+      { searchTerms: { $in: anchor.tokens } },
+      searchTermsFilter(plan, anchor.piece),
+      visibilityFilter(viewer),
+      filter,
+    ].filter((clause) => Object.keys(clause).length > 0);
+    return this.models.Resource.find({ $and: clauses }).select(CANDIDATE_FIELDS).lean<Candidate[]>();
   }
 
   private async pageDocuments(ids: string[], viewer: Viewer): Promise<Map<string, ResourceDoc>> {
     if (ids.length === 0) return new Map();
-    const docs = await this.Resource.find({ $and: [{ _id: { $in: ids } }, visibilityFilter(viewer)] })
+    const docs = await this.models.Resource.find({ $and: [{ _id: { $in: ids } }, visibilityFilter(viewer)] })
       .select({ searchTerms: 0 })
       .lean<ResourceDoc[]>();
     return new Map(docs.map((doc) => [idOf(doc._id), doc]));
@@ -145,9 +142,11 @@ export class SearchService {
 }
 
 function pageSize(first: number | null | undefined): number {
-  const parsed = pageSizeSchema.safeParse(first ?? DEFAULT_PAGE_SIZE);
-  if (!parsed.success) throw new SearchQueryError(parsed.error.issues[0]?.message ?? 'Invalid first');
-  return parsed.data;
+  const size = first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
+    throw new SearchQueryError(`first 须为 0 到 ${MAX_PAGE_SIZE} 之间的整数`, `first must be an integer from 0 to ${MAX_PAGE_SIZE}`, 'first');
+  }
+  return size;
 }
 
 function idOf(id: Types.ObjectId): string {
@@ -175,19 +174,17 @@ function highlights(node: ResourceDoc, targets: readonly string[]): SearchHighli
 }
 
 function facetCounts(candidates: readonly Candidate[]): SearchFacets {
-  const count = (values: (c: Candidate) => readonly (string | number)[]): SearchFacetBucket[] => {
+  const count = (name: ResourceFacetName): FacetBucket[] => {
+    const field = RESOURCE_FACETS[name].field;
     const counts = new Map<string, number>();
     for (const candidate of candidates) {
-      for (const value of new Set(values(candidate))) counts.set(String(value), (counts.get(String(value)) ?? 0) + 1);
+      const raw: unknown = candidate[field];
+      const values = Array.isArray(raw) ? new Set(raw.map(String)) : raw === undefined || raw === null ? [] : [String(raw)];
+      for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
     }
     return [...counts]
       .map(([value, n]) => ({ value, count: n }))
-      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
   };
-  return {
-    department: count((c) => [c.department]),
-    kind: count((c) => [c.kind]),
-    category: count((c) => c.categories ?? []),
-    orgLevel: count((c) => c.orgLevels ?? []),
-  };
+  return { department: count('department'), kind: count('kind'), category: count('category'), orgLevel: count('orgLevel') };
 }

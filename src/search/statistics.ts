@@ -69,21 +69,32 @@ export class TermStatistics {
     return ranked[0]!;
   }
 
-  /** The anchor: one token per alternative of the piece expected to match fewest documents. */
-  anchorTokens(plan: SearchPlan): string[] {
+  /**
+   * The anchor: the piece expected to match fewest documents, and one token per alternative
+   * of it (the rarest), whose `$in` is a superset of the piece's matches.
+   */
+  anchor(plan: SearchPlan): Anchor {
     const anchors = plan.terms
       .flatMap((term) => term.pieces)
       .map((piece) => this.pieceAnchor(piece))
       .sort((a, b) => a.frequency - b.frequency || a.rarity - b.rarity);
-    return anchors[0]?.tokens ?? [];
+    const best = anchors[0];
+    if (!best) throw new Error('A search plan always has a piece');
+    return { piece: best.piece, tokens: best.tokens };
   }
 
-  private pieceAnchor(piece: Piece): { tokens: string[]; frequency: number; rarity: number } {
+  private pieceAnchor(piece: Piece): Anchor & { frequency: number; rarity: number } {
     const rarest = piece.alternatives.map((alternative) => this.rarestToken(alternative));
     return {
+      piece,
       tokens: [...new Set(rarest.map((r) => r.token))],
       frequency: rarest.reduce((sum, r) => sum + r.frequency, 0),
       rarity: Math.max(...rarest.map((r) => kindRarity(r.token))),
     };
   }
+}
+
+export interface Anchor {
+  piece: Piece;
+  tokens: string[];
 }

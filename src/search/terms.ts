@@ -5,7 +5,9 @@ import { indexTokens } from './tokenizer.js';
 
 /**
  * The `searchTerms` every writer stores with a resource. Fields are taken in order of
- * ranking weight, so when the bound is reached it is body text that is left out.
+ * ranking weight, so when the bound is reached it is body text that is left out. Body text
+ * gets no unigrams (about a third of its terms): a one-character query finds titles,
+ * document numbers, tags and summaries.
  */
 
 /** Upper bound on stored terms per resource (keeps the multikey index proportionate). */
@@ -39,10 +41,10 @@ export function computeSearchTerms(resource: Searchable): string[] {
     () => indexTokens(r.docNumber ?? ''),
     () => indexTokens(r.indexNumber ?? ''),
     () => indexTokens(r.itemCode ?? ''),
-    () => (r.tags ?? []).flatMap(indexTokens),
-    () => (r.issuers ?? []).flatMap(indexTokens),
+    () => (r.tags ?? []).flatMap((tag) => indexTokens(tag)),
+    () => (r.issuers ?? []).flatMap((issuer) => indexTokens(issuer)),
     () => indexTokens(r.summary ?? ''),
-    () => indexTokens(htmlToText(r.body ?? '', MAX_INDEXED_BODY_CHARS)),
+    () => indexTokens(htmlToText(r.body ?? '', MAX_INDEXED_BODY_CHARS), false),
   ];
   const terms = new Set<string>();
   for (const source of sources) {

@@ -93,6 +93,12 @@ describe('computeSearchTerms', () => {
     expect(new Set(terms).size).toBe(terms.length);
   });
 
+  it('stores unigrams of short fields (every tag) but not of body text', () => {
+    const terms = computeSearchTerms({ title: '标题', tags: ['法援', '社保'], body: '<p>正文内容</p>' });
+    expect(terms).toEqual(expect.arrayContaining(['法', '援', '社', '保', '正文']));
+    expect(terms).not.toContain('正');
+  });
+
   it('is bounded, keeping title terms first', () => {
     const body = Array.from({ length: 20_000 }, (_, i) => String.fromCodePoint(0x4e00 + (i % 20_000))).join('');
     const terms = computeSearchTerms({ title: '标题', body });

@@ -54,15 +54,16 @@ export function wordToken(text: string): string {
 }
 
 /**
- * Every token stored for a piece of text: bigrams, unigrams, words, and whole document
- * numbers. Order follows the text, duplicates are left to the caller.
+ * Every token stored for a piece of text: bigrams, words, whole document numbers and, when
+ * asked (short fields; one-character queries search those), unigrams. Order follows the
+ * text, duplicates are left to the caller.
  */
-export function indexTokens(text: string): string[] {
+export function indexTokens(text: string, withUnigrams = true): string[] {
   const { chars } = normalizeWithOrigin(text);
   const tokens: string[] = [];
   for (const match of findDocNumbers(chars)) tokens.push(...storedDocNumberTokens(match));
   for (const run of splitRuns(chars)) {
-    if (run.kind === 'han') tokens.push(...hanTokens(run.text, true));
+    if (run.kind === 'han') tokens.push(...hanTokens(run.text, withUnigrams));
     else tokens.push(wordToken(run.text));
   }
   return tokens;

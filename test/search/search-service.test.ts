@@ -16,7 +16,7 @@ beforeAll(async () => {
   models = createModels(connection);
   await ensureIndexes(models);
   await insertFixtures(models);
-  service = new SearchService(models.Resource);
+  service = new SearchService(models);
 });
 
 afterAll(async () => {
@@ -80,7 +80,7 @@ describe('search service on the store', () => {
   it('rejects bad input with bilingual errors', async () => {
     await expect(search('')).rejects.toThrow(SearchQueryError);
     await expect(search('医保', { after: 'garbage' })).rejects.toThrow('无效的游标 / Invalid cursor');
-    await expect(search('医保', { first: 1000 })).rejects.toThrow(/at most 100/);
+    await expect(search('医保', { first: 1000 })).rejects.toThrow(/first must be an integer from 0 to 100/);
   });
 
   it('back-fills search terms with the reindex command', async () => {

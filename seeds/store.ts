@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { Types, type AnyBulkWriteOperation, type Model } from 'mongoose';
+import { Types, type Model } from 'mongoose';
 import type { Models } from '../src/db/index.js';
 import { normalizedRecordSchema, type NormalizedRecordInput } from '../src/domain/catalog/normalized-record.js';
 import { contentHash, stableStringify } from '../src/ingest/content-hash.js';
 import { OrgUnitResolver } from '../src/ingest/org-units.js';
 import { writeResources, type StorableRecord, type WriteCounts } from '../src/ingest/resource-writer.js';
-import { computeSearchTerms } from '../src/search/terms.js';
+import { computeSearchTerms, type Searchable } from '../src/search/terms.js';
 import type { SeedDepartment } from './reference/departments.js';
 import type { SeedOrgUnit } from './reference/org-tree.js';
 
@@ -33,7 +33,7 @@ async function upsertByCode<T extends { code: string }>(
   const counts: UpsertCounts = { created: 0, updated: 0, unchanged: 0 };
   const stored = await model.find({ code: { $in: items.map((i) => i.code) } }).lean();
   const byCode = new Map(stored.map((doc) => [(doc as { code: string }).code, doc as Record<string, unknown>]));
-  const ops: AnyBulkWriteOperation<T>[] = [];
+  const ops: Parameters<Model<T>['bulkWrite']>[0] = [];
   for (const item of items) {
     const existing = byCode.get(item.code);
     const differs = !existing || Object.entries(item.fields).some(([key, value]) => comparable(existing[key]) !== comparable(value));
@@ -42,7 +42,7 @@ async function upsertByCode<T extends { code: string }>(
       continue;
     }
     counts[existing ? 'updated' : 'created'] += 1;
-    ops.push({ updateOne: { filter: { code: item.code }, update: { $set: item.fields }, upsert: true } } as AnyBulkWriteOperation<T>);
+    ops.push({ updateOne: { filter: { code: item.code }, update: { $set: item.fields }, upsert: true } });
   }
   if (ops.length > 0) await model.bulkWrite(ops, { ordered: false });
   return counts;
@@ -133,7 +133,7 @@ export async function upsertResources(models: Models, records: readonly Normaliz
       feedId: seedFeedId(department),
       runId: SEED_RUN_ID,
       reviewPolicy: 'AUTO_PUBLISH',
-      searchTerms: computeSearchTerms,
+      searchTerms: (resource) => computeSearchTerms(resource as Searchable),
     });
     total.created += counts.created;
     total.updated += counts.updated;

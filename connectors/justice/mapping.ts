@@ -1,15 +1,16 @@
-import type { MappingSpec } from '../../src/ingest/mapping/index.js';
+import type { FieldRule, MappingSpec } from '../../src/ingest/mapping/index.js';
 
 const code = [{ op: 'halfWidth' }, { op: 'trim' }] as const;
-const confidentiality = {
+/** 密级 column: 涉密 maps to CLASSIFIED, which the sync engine refuses to store. */
+const confidentialityFrom = (source: string): FieldRule => ({
   target: 'confidentiality',
-  source: 'mj',
+  source,
   transforms: [
     { op: 'trim' },
     { op: 'lookup', table: { 公开: 'PUBLIC', 主动公开: 'PUBLIC', 内部: 'INTERNAL', 依申请公开: 'RESTRICTED', 涉密: 'CLASSIFIED' }, otherwise: 'keep' },
     { op: 'default', value: 'PUBLIC' },
   ],
-} as const;
+});
 
 /** 公共法律服务站点名录 (CSV): legal-aid stations, mediation committees, public legal service posts. */
 export const serviceStationsMapping: MappingSpec = {
@@ -32,7 +33,7 @@ export const serviceStationsMapping: MappingSpec = {
     { target: 'locations[0].hours', source: '值班时间', transforms: [{ op: 'trim' }] },
     { target: 'locations[0].phone', source: '服务电话', transforms: [...code] },
     { target: 'consultPhone', source: '服务电话', transforms: [...code] },
-    { ...confidentiality, source: '密级' },
+    confidentialityFrom('密级'),
   ],
 };
 
@@ -58,6 +59,6 @@ export const justicePoliciesMapping: MappingSpec = {
     { target: 'tags', source: 'dc:subject', transforms: [{ op: 'split' }, { op: 'trim' }] },
     { target: 'body', source: 'zw', transforms: [{ op: 'html', output: 'sanitized' }] },
     { target: 'sourceUrl', source: 'url', transforms: [{ op: 'trim' }] },
-    confidentiality,
+    confidentialityFrom('mj'),
   ],
 };

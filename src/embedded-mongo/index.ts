@@ -12,6 +12,8 @@ const optionsSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   /** Replica set name advertised to drivers (the server is its only member). */
   replicaSetName: z.string().min(1).default('gongxiang'),
+  /** Journal size that triggers compaction into a snapshot (default 64 MiB); tests lower it to exercise compaction. */
+  compactionMinBytes: z.number().int().positive().optional(),
 });
 
 export type EmbeddedMongoOptions = z.input<typeof optionsSchema>;
@@ -32,8 +34,8 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
   if (!parsed.success) {
     throw new Error(`嵌入式 MongoDB 选项无效 / Invalid embedded MongoDB options: ${z.prettifyError(parsed.error)}`);
   }
-  const { dataDir, port, host, replicaSetName } = parsed.data;
-  const durability = dataDir ? await openFileDurability(dataDir) : undefined;
+  const { dataDir, port, host, replicaSetName, compactionMinBytes } = parsed.data;
+  const durability = dataDir ? await openFileDurability(dataDir, { compactionMinBytes }) : undefined;
   const server = new EmbeddedServer({ host, port, setName: replicaSetName, durability });
   try {
     await server.recover();

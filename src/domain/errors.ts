@@ -3,7 +3,7 @@
  * into extensions.code BAD_USER_INPUT; it is never masked and never a 500.
  */
 export class InvalidInputError extends Error {
-  override readonly name = 'InvalidInputError';
+  override readonly name: string = 'InvalidInputError';
 
   constructor(
     readonly zh: string,

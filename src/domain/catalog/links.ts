@@ -9,7 +9,7 @@ import { visible, type Viewer } from '../visibility/index.js';
  */
 
 async function findVisible<T extends ResourceDoc>(models: Models, viewer: Viewer, filter: FilterQuery<ResourceBase>): Promise<T[]> {
-  return models.Resource.find(visible(viewer, filter)).sort({ _id: 1 }).lean<T[]>();
+  return models.Resource.find(visible(viewer, filter)).sort({ _id: 1 }).lean<T[]>().exec();
 }
 
 export function findResourcesByIds(models: Models, viewer: Viewer, ids: readonly Types.ObjectId[]): Promise<ResourceDoc[]> {

@@ -41,8 +41,8 @@ const DEFAULT_ORDER: Record<ResourceKind | 'ANY', ResourceOrder> = {
  * All three share the same match, which already includes the viewer's visibility, so counts
  * and facets always agree with the edges.
  */
-export class ResourceList {
-  private pageResult?: Promise<Page<ResourceDoc>>;
+export class ResourceList<T extends ResourceDoc = ResourceDoc> {
+  private pageResult?: Promise<Page<T>>;
   private count?: Promise<number>;
   private readonly facetResults = new Map<ResourceFacetName, Promise<FacetBucket[]>>();
 
@@ -52,8 +52,9 @@ export class ResourceList {
     private readonly page: PreparedPage,
   ) {}
 
-  edgesAndPageInfo(): Promise<Page<ResourceDoc>> {
-    this.pageResult ??= paginate(this.models.Resource, this.match, this.page) as Promise<Page<ResourceDoc>>;
+  edgesAndPageInfo(): Promise<Page<T>> {
+    // The match pins the kind when T is narrower than ResourceDoc (see listResources).
+    this.pageResult ??= paginate(this.models.Resource, this.match, this.page) as Promise<Page<T>>;
     return this.pageResult;
   }
 
@@ -73,12 +74,16 @@ export class ResourceList {
 }
 
 /** Validates the query (filter, order, cursors) and returns the lazy list; throws InvalidInputError. */
-export async function listResources(models: Models, viewer: Viewer, query: ResourceListQuery): Promise<ResourceList> {
+export async function listResources<T extends ResourceDoc = ResourceDoc>(
+  models: Models,
+  viewer: Viewer,
+  query: ResourceListQuery,
+): Promise<ResourceList<T>> {
   const order = query.orderBy ?? DEFAULT_ORDER[query.kind ?? 'ANY'];
   const page = preparePage(query.page, resourceSort(order));
   const filter = await compileResourceFilter(models, query.filter);
   const match = visible(viewer, allOf([query.kind ? { kind: query.kind } : {}, query.within ?? {}, filter]));
-  return new ResourceList(models, match, page);
+  return new ResourceList<T>(models, match, page);
 }
 
 async function countBy(models: Models, match: FilterQuery<ResourceBase>, name: ResourceFacetName): Promise<FacetBucket[]> {

@@ -53,12 +53,12 @@ export function scopeFilter(unit: Pick<OrgUnitDoc, '_id' | 'ancestors'>, scope: 
 
 export async function findUnitsByIds(models: Models, ids: readonly Types.ObjectId[]): Promise<OrgUnitDoc[]> {
   if (ids.length === 0) return [];
-  return models.OrgUnit.find({ _id: { $in: ids } }).lean<OrgUnitDoc[]>();
+  return models.OrgUnit.find({ _id: { $in: ids } }).lean<OrgUnitDoc[]>().exec();
 }
 
 export async function findUnitsByCodes(models: Models, codes: readonly string[]): Promise<OrgUnitDoc[]> {
   if (codes.length === 0) return [];
-  return models.OrgUnit.find({ code: { $in: codes } }).lean<OrgUnitDoc[]>();
+  return models.OrgUnit.find({ code: { $in: codes } }).lean<OrgUnitDoc[]>().exec();
 }
 
 /** Children of every given parent, in display order. */
@@ -66,17 +66,17 @@ export async function findChildrenOf(models: Models, parentIds: readonly Types.O
   if (parentIds.length === 0) return [];
   return models.OrgUnit.find({ parentId: { $in: parentIds } })
     .sort({ sortOrder: 1, code: 1 })
-    .lean<OrgUnitDoc[]>();
+    .lean<OrgUnitDoc[]>().exec();
 }
 
-/** Units at one level (all levels when omitted), in display order. */
+/** Units at one level, or the roots when no level is given, in display order. */
 export async function listUnits(models: Models, level?: number): Promise<OrgUnitDoc[]> {
   if (level !== undefined && ![1, 2, 3, 4].includes(level)) {
     throw new InvalidInputError('层级必须是 1 到 4', 'level must be 1 to 4', 'level');
   }
-  return models.OrgUnit.find(level === undefined ? {} : { level })
+  return models.OrgUnit.find(level === undefined ? { parentId: null } : { level })
     .sort({ level: 1, sortOrder: 1, code: 1 })
-    .lean<OrgUnitDoc[]>();
+    .lean<OrgUnitDoc[]>().exec();
 }
 
 /** The unit with `code`, or an input error naming the field. */

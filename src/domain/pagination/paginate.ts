@@ -74,7 +74,7 @@ export async function paginate<T extends Keyed>(model: Model<T>, filter: FilterQ
   const limit = backwards ? last : (first ?? DEFAULT_PAGE_SIZE);
   const direction = backwards ? flip(sort.direction) : sort.direction;
   const fetched =
-    limit === 0 ? [] : await model.find(bounded).sort(sortOf(sort.field, direction)).limit(limit + 1).lean<T[]>();
+    limit === 0 ? [] : await model.find(bounded).sort(sortOf(sort.field, direction)).limit(limit + 1).lean<T[]>().exec();
   const hasMore = fetched.length > limit;
   const nodes = fetched.slice(0, limit);
   if (backwards) nodes.reverse();
@@ -138,7 +138,7 @@ async function exists<T extends Keyed>(
   direction: 1 | -1,
 ): Promise<boolean> {
   const atOrBeyond = { $or: [beyond(sort.field, direction, cursor), { _id: cursor.id }] } as FilterQuery<T>;
-  const found = await model.findOne(and([filter, atOrBeyond])).select({ _id: 1 }).lean();
+  const found = await model.findOne(and([filter, atOrBeyond])).select({ _id: 1 }).lean().exec();
   return found !== null;
 }
 

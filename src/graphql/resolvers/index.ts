@@ -1,0 +1,10 @@
+import { catalogModule } from './catalog.js';
+import { commonModule } from './common.js';
+import type { ResolverModule } from './module.js';
+import { orgModule } from './org.js';
+import { searchModule } from './search.js';
+
+export type { NodeFetcher, NodeValue, ResolverModule } from './module.js';
+
+/** Every domain's resolvers. Add a domain: a module file in this folder and one line here. */
+export const resolverModules: readonly ResolverModule[] = [commonModule, orgModule, catalogModule, searchModule];

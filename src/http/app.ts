@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { GraphQLSchema } from 'graphql';
+import type { Connection } from 'mongoose';
+import { pingStore, type Models } from '../db/index.js';
+import { anonymousViewer, type Viewer } from '../domain/visibility/index.js';
+import { buildSchema, createContext, formatError, hubPlugins, type GraphQLContext } from '../graphql/index.js';
+import type { Logger } from '../logging/index.js';
+import { GRAPHIQL_PAGE, graphiqlAssets } from './graphiql.js';
+
+export interface AppDependencies {
+  connection: Connection;
+  models: Models;
+  log: Logger;
+  /** Defaults to the full hub schema. */
+  schema?: GraphQLSchema;
+  /** Who is asking. Anonymous until authentication (issue 5) plugs in here. */
+  viewerOf?: (req: Request) => Promise<Viewer> | Viewer;
+}
+
+export interface HubApp {
+  app: Express;
+  apollo: ApolloServer<GraphQLContext>;
+  /** From now on /readyz answers 503, so load balancers stop sending traffic. */
+  markShuttingDown(): void;
+  /** Stops the GraphQL server (after the HTTP server has stopped accepting requests). */
+  stop(): Promise<void>;
+}
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export const JSON_BODY_LIMIT = '1mb';
+
+/** The express app: /graphql (+ GraphiQL), /healthz, /readyz. */
+export async function createApp(deps: AppDependencies): Promise<HubApp> {
+  const { connection, models, log } = deps;
+  const viewerOf = deps.viewerOf ?? (() => anonymousViewer);
+  let shuttingDown = false;
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: deps.schema ?? buildSchema(),
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    // main.ts owns shutdown: it closes the HTTP server first, then stops Apollo.
+    stopOnTerminationSignals: false,
+    plugins: [ApolloServerPluginLandingPageDisabled(), ...hubPlugins()],
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestId);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const storeAnswers = !shuttingDown && (await pingStore(connection));
+    res.status(storeAnswers ? 200 : 503).json({ status: storeAnswers ? 'ready' : shuttingDown ? 'shutting-down' : 'store-unreachable' });
+  });
+
+  app.use(graphiqlAssets());
+  app.get('/graphql', (req, res, next) => {
+    // A browser opening /graphql gets the IDE; GraphQL GET requests carry a query parameter.
+    if (req.query.query === undefined && req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html') {
+      res.type('html').send(GRAPHIQL_PAGE);
+      return;
+    }
+    next();
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: JSON_BODY_LIMIT }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) =>
+        createContext(models, log, { requestId: String(res.locals.requestId), viewer: await viewerOf(req) }),
+    }),
+  );
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: '未找到 / Not found' });
+  });
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = httpStatusOf(error);
+    if (status >= 500) log.error({ err: error, requestId: res.locals.requestId }, 'unhandled HTTP error');
+    res.status(status).json({
+      errors: [{ message: status >= 500 ? '服务器内部错误 / Internal server error' : '无效的请求 / Bad request', extensions: { requestId: res.locals.requestId } }],
+    });
+  });
+
+  return {
+    app,
+    apollo,
+    markShuttingDown: () => {
+      shuttingDown = true;
+    },
+    stop: () => apollo.stop(),
+  };
+}
+
+function requestId(req: Request, res: Response, next: NextFunction): void {
+  const given = req.get('x-request-id');
+  const id = given && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+  res.locals.requestId = id;
+  res.set('x-request-id', id);
+  next();
+}
+
+/** Body-parser errors (malformed JSON, too large) carry a 4xx status; anything else is a 500. */
+function httpStatusOf(error: unknown): number {
+  if (typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
+    return error.status;
+  }
+  return 500;
+}

@@ -1,0 +1,95 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Connection } from 'mongoose';
+import { seedDemoData } from '../seeds/index.js';
+import type { HubConfig } from './config/index.js';
+import { connectStore, createModels, ensureIndexes, type Models } from './db/index.js';
+import { startEmbeddedMongo, type EmbeddedMongo } from './embedded-mongo/index.js';
+import { createApp, type HubApp } from './http/index.js';
+import type { Logger } from './logging/index.js';
+
+/** Database the hub uses on the embedded store (the same one `npm run seed` writes). */
+export const EMBEDDED_DB_NAME = 'gongxiang';
+
+export interface RunningHub {
+  /** e.g. http://localhost:4000/graphql */
+  graphqlUrl: string;
+  port: number;
+  connection: Connection;
+  models: Models;
+  /** Graceful stop: refuse new connections, finish requests in flight, close the store. */
+  stop(): Promise<void>;
+}
+
+/** config → store (embedded unless MONGODB_URI) → indexes → demo data if empty → app → listen. */
+export async function startHub(config: HubConfig, log: Logger): Promise<RunningHub> {
+  let embedded: EmbeddedMongo | undefined;
+  let uri = config.mongodbUri;
+  if (!uri) {
+    embedded = await startEmbeddedMongo({ dataDir: config.dataDir, host: '127.0.0.1', port: config.embeddedMongoPort });
+    uri = withDatabase(embedded.uri, EMBEDDED_DB_NAME);
+    log.info({ dataDir: config.dataDir, port: embedded.port }, 'embedded store started');
+  }
+  const connection = await connectStore(uri);
+  const models = createModels(connection);
+  await ensureIndexes(models);
+  if (config.seedDemoData && (await storeIsEmpty(models))) {
+    const counts = await seedDemoData(connection);
+    log.info({ counts }, 'empty store: demo data seeded');
+  }
+
+  const hub = await createApp({ connection, models, log });
+  const server = hub.app.listen(config.port, config.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+
+  return {
+    graphqlUrl: `http://${host}:${port}/graphql`,
+    port,
+    connection,
+    models,
+    stop: () => stopHub({ hub, server, connection, embedded, log, timeoutMs: config.shutdownTimeoutMs }),
+  };
+}
+
+async function storeIsEmpty(models: Models): Promise<boolean> {
+  const [units, resources] = await Promise.all([models.OrgUnit.estimatedDocumentCount(), models.Resource.estimatedDocumentCount()]);
+  return units === 0 && resources === 0;
+}
+
+interface StopParts {
+  hub: HubApp;
+  server: Server;
+  connection: Connection;
+  embedded?: EmbeddedMongo;
+  log: Logger;
+  timeoutMs: number;
+}
+
+async function stopHub({ hub, server, connection, embedded, log, timeoutMs }: StopParts): Promise<void> {
+  hub.markShuttingDown();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => {
+    log.warn({ timeoutMs }, 'requests still in flight at shutdown timeout; closing their connections');
+    server.closeAllConnections();
+  }, timeoutMs);
+  await closed;
+  clearTimeout(timer);
+  log.debug('http server closed');
+  await hub.stop();
+  log.debug('graphql server stopped');
+  await connection.close();
+  log.debug('store connection closed');
+  await embedded?.stop();
+  log.debug('embedded store stopped');
+}
+
+/** The URI with its path set to `db`, keeping the query string (replicaSet, …). */
+export function withDatabase(uri: string, db: string): string {
+  const url = new URL(uri);
+  url.pathname = `/${db}`;
+  return url.toString();
+}

@@ -4,6 +4,7 @@ import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../connectors/testing/index.js';
 import { connectStore } from '../../src/db/index.js';
+import { registerFeedSchema } from '../../src/domain/feeds/index.js';
 import { createIngestRuntime, runFeed, syncModels, type IngestRuntime, type SyncModels } from '../../src/ingest/index.js';
 import { DEMO_FEED_FILES_DIR, DEMO_FEEDS_ROUTE, demoFeeds } from '../../seeds/demo-feeds.js';
 import { seedDemoData } from '../../seeds/index.js';
@@ -44,6 +45,7 @@ describe('demo feeds', () => {
     expect([...new Set(feeds.map((f) => f.connector))].sort()).toEqual(['culture', 'education', 'health', 'hrss', 'justice']);
     expect(new Set(feeds.map((f) => f.name)).size).toBe(feeds.length);
     expect(new Set(feeds.map((f) => String(f.config.url))).size).toBe(feeds.length);
+    for (const feed of feeds) expect(registerFeedSchema.safeParse(feed).error).toBeUndefined();
   });
 
   it.each(demoFeeds('http://127.0.0.1').map((f) => [f.name, f.connector] as const))(

@@ -1,6 +1,6 @@
 import { Query } from 'mingo';
 import type { IndexDefinition } from './storage/types.js';
-import { compareValues, keyOf, pathValues, typeRank, type Doc } from './values.js';
+import { compareValues, isPlainObject, keyOf, pathValues, typeRank, type Doc } from './values.js';
 
 export type { IndexDefinition };
 
@@ -38,9 +38,13 @@ export class Index {
   private pending: Array<{ entry: SortedEntry; added: boolean }> = [];
   private readonly partial: Query | undefined;
   multikey = false;
+  /** The field of a one-field index on a top-level path, which has a fast key extraction. */
+  private readonly simpleField: string | undefined;
 
   constructor(readonly definition: IndexDefinition) {
     this.fields = Object.keys(definition.key);
+    const only = this.fields.length === 1 ? this.fields[0] : undefined;
+    this.simpleField = only !== undefined && !only.includes('.') ? only : undefined;
     // The collection's id map already answers `_id` equality and uniqueness.
     this.hash = definition.name === '_id_' ? undefined : new Map();
     this.partial = definition.partialFilterExpression ? new Query(definition.partialFilterExpression) : undefined;
@@ -65,6 +69,11 @@ export class Index {
   /** Undefined when the document is not in the index (sparse and missing, or outside the partial filter). */
   private keysOf(doc: Doc, withHash = this.hash !== undefined): DocKeys | undefined {
     if (this.partial && !this.partial.test(doc)) return undefined;
+    const simple = this.simpleField === undefined ? undefined : doc[this.simpleField];
+    if (simple !== undefined && (typeof simple !== 'object' || simple === null || !(Array.isArray(simple) || isPlainObject(simple)))) {
+      // One top-level scalar: the common case, without the general path's allocations.
+      return { hashKeys: withHash ? [keyOf(simple)] : [], keyValues: [[simple]] };
+    }
     let tuples: unknown[][] = [[]];
     let anyPresent = false;
     for (const field of this.fields) {
@@ -97,6 +106,7 @@ export class Index {
 
   /** Re-indexes a changed document; most updates leave the indexed fields alone and cost one key comparison. */
   replace(id: string, old: Doc, doc: Doc): void {
+    if (!this.hash && !this.sorted) return;
     const before = this.keysOf(old, true);
     const after = this.keysOf(doc, true);
     if (before && after && before.hashKeys.join('\u0000') === after.hashKeys.join('\u0000')) return;
@@ -105,11 +115,13 @@ export class Index {
   }
 
   add(id: string, doc: Doc): void {
+    if (!this.hash && !this.sorted) return;
     const keys = this.keysOf(doc);
     if (keys) this.addKeys(id, keys);
   }
 
   remove(id: string, doc: Doc): void {
+    if (!this.hash && !this.sorted) return;
     const keys = this.keysOf(doc);
     if (keys) this.removeKeys(id, keys);
   }

@@ -112,20 +112,20 @@ describe('indexes', () => {
   });
 
   it('pages by a compound index with an equality prefix and a tie-breaking second sort key', async () => {
-    const coll = db.collection('feed');
+    const coll = db.collection<{ _id: number; status: string; publishedAt: Date }>('feed');
     await coll.createIndex({ status: 1, publishedAt: -1 });
     const docs = Array.from({ length: 2500 }, (_, i) => ({
       _id: i,
       status: i % 5 === 0 ? 'DRAFT' : 'PUBLISHED',
       publishedAt: new Date(Date.UTC(2025, 0, 1 + Math.floor(i / 10))),
     }));
-    await coll.insertMany(docs as never[]);
+    await coll.insertMany(docs);
     const expected = docs
       .filter((doc) => doc.status === 'PUBLISHED')
       .sort((a, b) => b.publishedAt.getTime() - a.publishedAt.getTime() || b._id - a._id);
     const firstPage = await coll.find({ status: 'PUBLISHED' }).sort({ publishedAt: -1, _id: -1 }).limit(15).toArray();
     expect(firstPage.map((doc) => doc._id)).toEqual(expected.slice(0, 15).map((doc) => doc._id));
-    const last = firstPage[firstPage.length - 1] as unknown as (typeof docs)[number];
+    const last = firstPage[firstPage.length - 1] as (typeof docs)[number];
     const nextPage = await coll
       .find({
         status: 'PUBLISHED',
@@ -140,7 +140,7 @@ describe('indexes', () => {
       .sort({ publishedAt: 1 })
       .limit(100)
       .toArray();
-    expect(ranged.map((doc) => doc._id).sort((a, b) => Number(a) - Number(b))).toEqual(
+    expect(ranged.map((doc) => doc._id).sort((a, b) => a - b)).toEqual(
       expected.filter((doc) => doc.publishedAt < new Date(Date.UTC(2025, 0, 3))).map((doc) => doc._id).sort((a, b) => a - b),
     );
   });

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { accessModels, type AccessModels } from './models/access.js';
 import { departmentModel, type DepartmentModel } from './models/department.js';
 import { orgUnitModel, type OrgUnitModel } from './models/org-unit.js';
 import { resourceModels, type ResourceModels } from './models/resource.js';
@@ -7,9 +8,13 @@ export { connectStore, pingStore, type ConnectOptions } from './connection.js';
 export * from './models/department.js';
 export * from './models/org-unit.js';
 export * from './models/resource.js';
+export * from './models/user.js';
+export * from './models/audit-entry.js';
+export * from './models/review.js';
+export type { AccessModels } from './models/access.js';
 
 /** The hub's models, bound to one connection. Add a collection: one model file + one line here. */
-export interface Models extends ResourceModels {
+export interface Models extends ResourceModels, AccessModels {
   Department: DepartmentModel;
   OrgUnit: OrgUnitModel;
 }
@@ -19,6 +24,7 @@ export function createModels(connection: Connection): Models {
     Department: departmentModel(connection),
     OrgUnit: orgUnitModel(connection),
     ...resourceModels(connection),
+    ...accessModels(connection),
   };
 }
 
@@ -27,7 +33,7 @@ export function createModels(connection: Connection): Models {
  * its indexes, so only base models are listed.
  */
 export async function ensureIndexes(models: Models): Promise<void> {
-  for (const model of [models.Department, models.OrgUnit, models.Resource]) {
+  for (const model of [models.Department, models.OrgUnit, models.Resource, models.User, models.AuditEntry, models.ReviewCase, models.ResourceVersion, models.ReviewComment]) {
     await model.createCollection().catch((error: unknown) => {
       if (!isNamespaceExists(error)) throw error;
     });

@@ -1,0 +1,3 @@
+export { AccessError, forbidden, notFound, unauthenticated, type AccessErrorCode } from './errors.js';
+export { authorize, grantsAllowing, isAllowed, requireUser, rolesOf, withinUnit, type AccessTarget, type Action } from './policy.js';
+export { feedTarget, feedVisibilityFilter } from './feeds.js';

@@ -158,6 +158,7 @@ export class TransactionAccess extends BaseAccess implements CollectionAccess {
     const id = keyOf(doc._id);
     const own = this.transaction.writes.get(collection);
     if (own?.get(id)) throw duplicateKeyError(collection, collection.idIndex, [doc._id]);
+    collection.validate(doc);
     collection.checkUnique(doc, undefined, (other) => own?.has(other) === true);
     this.checkOwnUnique(collection, doc, id);
     this.transaction.write(collection, id, doc);
@@ -167,6 +168,7 @@ export class TransactionAccess extends BaseAccess implements CollectionAccess {
     const collection = this.ensure();
     const id = keyOf(old._id);
     const own = this.transaction.writes.get(collection);
+    collection.validate(next);
     collection.checkUnique(next, id, (other) => own?.has(other) === true);
     this.checkOwnUnique(collection, next, id);
     this.transaction.write(collection, id, next);

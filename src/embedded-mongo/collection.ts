@@ -1,8 +1,9 @@
 import type { Document } from 'bson';
-import { ErrorCode, MongoCommandError } from './errors.js';
+import { ErrorCode, MongoCommandError, commandError } from './errors.js';
 import { Index, type IndexDefinition } from './indexes.js';
 import type { JournalOp } from './storage/types.js';
-import { keyOf, type Doc } from './values.js';
+import { compileFilter, type Matcher } from './query.js';
+import { isPlainObject, keyOf, type Doc } from './values.js';
 
 /** A transaction holding uncommitted writes to some documents (see transactions.ts). */
 export interface LockOwner {
@@ -23,12 +24,25 @@ export class Collection {
   /** Commit sequence of the last write per document, kept while transactions may conflict. */
   readonly writeSeq = new Map<string, number>();
 
+  /** The collection's `validator` as a filter every stored document must pass. */
+  private readonly validator: Matcher | undefined;
+
   constructor(
     readonly db: string,
     readonly name: string,
     readonly options: Document = {},
   ) {
     this.indexes.set(ID_INDEX.name, new Index(ID_INDEX));
+    this.validator = compileValidator(options);
+  }
+
+  /** Throws 121 DocumentValidationFailure when the document fails the collection's validator. */
+  validate(doc: Doc): void {
+    if (this.validator && !this.validator(doc)) {
+      throw new MongoCommandError(ErrorCode.DocumentValidationFailure, '文档未通过集合校验 / Document failed validation', {
+        errInfo: { failingDocumentId: doc._id },
+      });
+    }
   }
 
   get namespace(): string {
@@ -50,12 +64,14 @@ export class Collection {
   }
 
   insert(doc: Doc): JournalOp {
+    this.validate(doc);
     this.checkUnique(doc, undefined);
     this.put(keyOf(doc._id), doc);
     return { op: 'put', db: this.db, coll: this.name, doc };
   }
 
   replace(id: string, doc: Doc): JournalOp {
+    this.validate(doc);
     this.checkUnique(doc, id);
     this.put(id, doc);
     return { op: 'put', db: this.db, coll: this.name, doc };
@@ -98,6 +114,20 @@ export class Collection {
   *entries(): Iterable<[string, Doc]> {
     yield* this.docs;
   }
+}
+
+/**
+ * Compiles `validator` unless validation is off or only warns. `$jsonSchema` validators are
+ * refused: mingo needs a JSON Schema engine for them, and ignoring one would accept bad data.
+ */
+function compileValidator(options: Document): Matcher | undefined {
+  const validator: unknown = options.validator;
+  if (!isPlainObject(validator) || Object.keys(validator).length === 0) return undefined;
+  if (options.validationLevel === 'off' || options.validationAction === 'warn') return undefined;
+  if (JSON.stringify(Object.keys(validator)).includes('$jsonSchema')) {
+    throw commandError(ErrorCode.NotImplemented, '不支持 $jsonSchema 校验 / $jsonSchema validators are not supported by the embedded server');
+  }
+  return compileFilter(validator);
 }
 
 /** Renders a key value the way MongoDB's E11000 message does. */

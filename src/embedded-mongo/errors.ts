@@ -16,6 +16,7 @@ export const ErrorCode = {
   NamespaceExists: 48,
   CommandNotFound: 59,
   ImmutableField: 66,
+  DocumentValidationFailure: 121,
   InvalidOptions: 72,
   InvalidNamespace: 73,
   IndexOptionsConflict: 85,

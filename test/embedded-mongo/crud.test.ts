@@ -125,6 +125,15 @@ describe('CRUD semantics through the driver', () => {
     expect(await coll.countDocuments()).toBe(0);
   });
 
+  it('enforces a collection validator on inserts and updates', async () => {
+    await db.createCollection('validated', { validator: { level: { $in: [1, 2, 3, 4] }, name: { $type: 'string' } } });
+    const coll = db.collection('validated');
+    await coll.insertOne({ level: 2, name: '街道' });
+    await expect(coll.insertOne({ level: 9, name: 'x' })).rejects.toMatchObject({ code: 121 });
+    await expect(coll.updateOne({ level: 2 }, { $set: { name: 5 } })).rejects.toMatchObject({ code: 121 });
+    expect(await coll.findOne({ level: 2 }, { projection: { _id: 0 } })).toEqual({ level: 2, name: '街道' });
+  });
+
   it('creates, lists and drops collections', async () => {
     await db.createCollection('made');
     await expect(db.createCollection('made')).rejects.toMatchObject({ code: 48 });

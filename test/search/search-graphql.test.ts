@@ -1,25 +1,18 @@
-import { ApolloServer } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectStore, createModels, ensureIndexes, type Models } from '../../src/db/index.js';
-import { anonymousViewer } from '../../src/domain/visibility/index.js';
-import { buildSchema, createContext, formatError, hubPlugins, type GraphQLContext } from '../../src/graphql/index.js';
+import { createApp, type HubApp } from '../../src/http/index.js';
 import { createLogger } from '../../src/logging/index.js';
 import { uniqueDbName, uriForDb } from '../support/mongo.js';
 import { HIDDEN_CATEGORY, HIDDEN_DEPARTMENT, ids, insertFixtures } from './fixtures.js';
 
-/**
- * Query.search over real HTTP: the hub's schema, resolvers and error formatting behind
- * express on a random port, the store over TCP.
- */
+/** Query.search over real HTTP: the hub's own app on a random port, the store over TCP. */
 
 let connection: Connection;
 let models: Models;
-let apollo: ApolloServer<GraphQLContext>;
+let hub: HubApp;
 let http: Server;
 let endpoint: string;
 
@@ -28,26 +21,15 @@ beforeAll(async () => {
   models = createModels(connection);
   await ensureIndexes(models);
   await insertFixtures(models);
-  const log = createLogger('silent');
-  apollo = new ApolloServer<GraphQLContext>({ schema: buildSchema(), formatError, plugins: hubPlugins() });
-  await apollo.start();
-  const app = express();
-  let requests = 0;
-  app.use(
-    '/graphql',
-    express.json(),
-    expressMiddleware(apollo, {
-      context: async () => createContext(models, log, { requestId: `search-test-${++requests}`, viewer: anonymousViewer }),
-    }),
-  );
-  http = app.listen(0, '127.0.0.1');
+  hub = await createApp({ connection, models, log: createLogger('silent') });
+  http = hub.app.listen(0, '127.0.0.1');
   await new Promise((resolve) => http.once('listening', resolve));
   endpoint = `http://127.0.0.1:${(http.address() as AddressInfo).port}/graphql`;
 });
 
 afterAll(async () => {
   await new Promise((resolve) => http?.close(resolve));
-  await apollo?.stop();
+  await hub?.stop();
   await connection?.close();
 });
 

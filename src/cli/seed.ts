@@ -1,29 +1,29 @@
-import { z } from 'zod';
 import { seedDemoData } from '../../seeds/index.js';
+import { ConfigError, loadConfig } from '../config/index.js';
 import { connectStore } from '../db/index.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../embedded-mongo/index.js';
+import { EMBEDDED_DB_NAME, withDatabase } from '../hub.js';
 
 /**
- * `npm run seed`: loads the demo data into MONGODB_URI, or into the embedded store kept in
+ * `npm run seed`: applies the demo data to MONGODB_URI, or to the embedded store kept in
  * DATA_DIR when no URI is given (stop the hub first: one process owns a data directory).
+ * Unlike `npm start`, it also updates a store that already holds data.
  */
-const envSchema = z.object({
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
-  DATA_DIR: z.string().min(1).default('./data'),
-});
-
-const env = envSchema.safeParse(process.env);
-if (!env.success) {
-  console.error(`环境变量无效 / Invalid environment: ${z.prettifyError(env.error)}`);
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
   process.exit(1);
 }
 
 let embedded: EmbeddedMongo | undefined;
 try {
-  let uri = env.data.MONGODB_URI;
+  let uri = config.mongodbUri;
   if (!uri) {
-    embedded = await startEmbeddedMongo({ dataDir: env.data.DATA_DIR, host: '127.0.0.1', port: 0 });
-    uri = new URL('/gongxiang', embedded.uri).toString();
+    embedded = await startEmbeddedMongo({ dataDir: config.dataDir, host: '127.0.0.1', port: 0 });
+    uri = withDatabase(embedded.uri, EMBEDDED_DB_NAME);
   }
   const connection = await connectStore(uri);
   try {

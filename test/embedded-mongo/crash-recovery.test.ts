@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 import { startEmbeddedMongo } from '../../src/embedded-mongo/index.js';
@@ -131,8 +132,9 @@ describe('embedded server: crash recovery', () => {
           const moment = await runAndKill(dir, round, next, ledger);
           await verify(dir, ledger, `seed ${seed}, round ${round} (killed during ${moment})`);
         }
-        // The rounds must have done real work for the checks above to mean anything.
+        // The rounds must have done real work, compactions included, for the checks above to mean anything.
         expect(ledger.acknowledgedWrites).toBeGreaterThan(ROUNDS * 10);
+        expect(await readdir(dir)).toContain('snapshot.dat');
       } finally {
         await remove();
       }

@@ -3,6 +3,7 @@ import { ErrorCode, commandError } from './errors.js';
 import { DirectAccess, TransactionAccess, type CollectionAccess } from './access.js';
 import type { Catalog } from './catalog.js';
 import type { CursorRegistry } from './cursors.js';
+import type { FailPoints } from './failpoints.js';
 import type { JournalOp } from './storage/types.js';
 import type { SessionRegistry, Transaction } from './transactions.js';
 
@@ -20,6 +21,7 @@ export interface CommandContext {
   readonly catalog: Catalog;
   readonly cursors: CursorRegistry;
   readonly sessions: SessionRegistry;
+  readonly failPoints: FailPoints;
   readonly info: ServerInfo;
   readonly connectionId: number;
   /** The database the command addresses (`$db`). */

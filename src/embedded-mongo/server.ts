@@ -1,12 +1,14 @@
 import net from 'node:net';
 import type { Document } from 'bson';
 import { Catalog } from './catalog.js';
-import { runCommand, type ContextWithoutTransaction } from './commands/index.js';
+import { commandNameOf, runCommand, type ContextWithoutTransaction } from './commands/index.js';
 import type { CommandContext, ServerInfo } from './context.js';
 import { CursorRegistry } from './cursors.js';
 import { ErrorCode, MongoCommandError } from './errors.js';
+import { FailPoints } from './failpoints.js';
 import type { Durability, JournalOp } from './storage/types.js';
 import { SessionRegistry } from './transactions.js';
+import { isPlainObject } from './values.js';
 import { TtlMonitor } from './ttl.js';
 import { MAX_MESSAGE_SIZE, OP_QUERY, WireProtocolError, decodeMessage, encodeOpMsg, encodeOpReply } from './wire.js';
 
@@ -25,10 +27,23 @@ export interface ServerOptions {
  * The embedded server's core: state (catalog, cursors, sessions), the TCP listener and the
  * request loop. Each connection handles its requests in order, as drivers expect.
  */
+interface Connection {
+  readonly id: number;
+  /** The application name from the handshake, which fail points may target. */
+  appName: string | undefined;
+}
+
+function applicationName(hello: Document): string | undefined {
+  const client: unknown = hello.client;
+  if (!isPlainObject(client) || !isPlainObject(client.application)) return undefined;
+  return typeof client.application.name === 'string' ? client.application.name : undefined;
+}
+
 export class EmbeddedServer {
   readonly catalog = new Catalog();
   readonly cursors = new CursorRegistry();
   readonly sessions = new SessionRegistry(this.catalog);
+  readonly failPoints = new FailPoints();
   private readonly listener = net.createServer((socket) => this.accept(socket));
   private readonly sockets = new Set<net.Socket>();
   private readonly ttl: TtlMonitor;
@@ -96,6 +111,7 @@ export class EmbeddedServer {
       catalog: this.catalog,
       cursors: this.cursors,
       sessions: this.sessions,
+      failPoints: this.failPoints,
       info,
       connectionId,
       db,
@@ -111,7 +127,7 @@ export class EmbeddedServer {
     const info = this.info as ServerInfo;
     info.connections.current += 1;
     info.connections.totalCreated += 1;
-    const connectionId = this.nextConnectionId++;
+    const connection: Connection = { id: this.nextConnectionId++, appName: undefined };
     const chunks: Buffer[] = [];
     let buffered = 0;
     let queue = Promise.resolve();
@@ -134,7 +150,7 @@ export class EmbeddedServer {
         chunks.length = 0;
         buffered = rest.length;
         if (rest.length > 0) chunks.push(rest);
-        queue = queue.then(() => this.handle(socket, message, connectionId));
+        queue = queue.then(() => this.handle(socket, message, connection));
       }
     });
     socket.on('error', () => socket.destroy());
@@ -144,7 +160,7 @@ export class EmbeddedServer {
     });
   }
 
-  private async handle(socket: net.Socket, message: Buffer, connectionId: number): Promise<void> {
+  private async handle(socket: net.Socket, message: Buffer, connection: Connection): Promise<void> {
     let request;
     try {
       request = decodeMessage(message);
@@ -158,7 +174,15 @@ export class EmbeddedServer {
         : typeof request.command.$db === 'string'
           ? request.command.$db
           : 'admin';
-    const reply = await this.execute(request.command, db, connectionId, message.length);
+    const name = commandNameOf(request.command);
+    if (name === 'hello' || name === 'isMaster' || name === 'ismaster') connection.appName ??= applicationName(request.command);
+    const failure = this.failPoints.trigger(name, connection.appName);
+    if (failure && failure.blockTimeMS > 0) await new Promise((resolve) => setTimeout(resolve, failure.blockTimeMS));
+    if (failure?.closeConnection) {
+      socket.destroy();
+      return;
+    }
+    const reply = failure?.reply ?? (await this.execute(request.command, db, connection.id, message.length));
     if (request.moreToCome || socket.destroyed) return;
     const encode = request.opCode === OP_QUERY ? encodeOpReply : encodeOpMsg;
     let bytes: Buffer;

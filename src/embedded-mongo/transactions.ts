@@ -138,6 +138,7 @@ function isPlainObjectLsid(lsid: unknown): lsid is Document {
 }
 
 interface Session {
+  lsidId: unknown;
   txnNumber: number;
   transaction?: Transaction;
   /** The reply to the last retryable write, so a retry of it is answered, not re-executed. */
@@ -202,6 +203,14 @@ export class SessionRegistry {
     this.session(command.lsid as Document).lastRetryableWrite = { txnNumber: Number(command.txnNumber), reply };
   }
 
+  /** `$listLocalSessions`: the sessions this server holds, plus the caller's own. */
+  list(callerLsid: unknown): Document[] {
+    const ids = new Map<string, unknown>();
+    for (const [key, session] of this.sessions) ids.set(key, session.lsidId);
+    if (isPlainObjectLsid(callerLsid)) ids.set(keyOf(callerLsid.id), callerLsid.id);
+    return [...ids.values()].map((id) => ({ _id: { id }, lastUse: new Date() }));
+  }
+
   end(lsids: Document[]): void {
     for (const lsid of lsids) {
       const key = keyOf(lsid.id);
@@ -222,7 +231,7 @@ export class SessionRegistry {
   private session(lsid: Document): Session {
     const key = keyOf(lsid.id);
     let session = this.sessions.get(key);
-    if (!session) this.sessions.set(key, (session = { txnNumber: -1 }));
+    if (!session) this.sessions.set(key, (session = { lsidId: lsid.id, txnNumber: -1 }));
     return session;
   }
 }

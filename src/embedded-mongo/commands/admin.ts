@@ -148,6 +148,7 @@ export const adminCommands: Record<string, CommandHandler> = {
   killAllSessions: ok,
   commitTransaction,
   abortTransaction,
+  configureFailPoint: (command, ctx) => ctx.failPoints.configure(command),
   whatsmyuri: (_command, ctx) => ({ you: `connection ${ctx.connectionId}`, ok: 1 }),
   getLog: () => ({ totalLinesWritten: 0, log: [], ok: 1 }),
   connectionStatus: () => ({ authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] }, ok: 1 }),

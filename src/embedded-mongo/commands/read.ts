@@ -112,6 +112,9 @@ const aggregate: CommandHandler = (command, ctx) => {
     if (leadingMatch) stages = stages.slice(1);
   } else if (source !== 1) {
     throw commandError(ErrorCode.TypeMismatch, "'aggregate' 必须是集合名或 1 / 'aggregate' must be a collection name or 1");
+  } else if (stages[0] && '$listLocalSessions' in stages[0]) {
+    input = ctx.sessions.list(command.lsid);
+    stages = stages.slice(1);
   }
   const results = runPipeline(input, stages, (name) => accessFor(ctx, name).match(undefined), commandVariables(command.let));
   const namespace = `${ctx.db}.${typeof source === 'string' ? source : '$cmd.aggregate'}`;

@@ -1,13 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, fixture, startLocalServer, testReadContext, type LocalServer } from '../testing/index.js';
+import { collect, fixture, realSample, startLocalServer, testReadContext, type LocalServer } from '../testing/index.js';
 import { cultureConnector } from './index.js';
 
 const rss = fixture(import.meta.url, 'events.rss.xml');
 const ics = fixture(import.meta.url, 'events.ics');
+const holidays = realSample('ics-china-public-holidays-yangh9.ics');
 
 let server: LocalServer;
 beforeAll(async () => {
   server = await startLocalServer((_request, response, url) => {
+    if (url.pathname === '/real/holidays.ics' && holidays) {
+      response.setHeader('content-type', 'text/calendar; charset=utf-8');
+      return response.end(holidays);
+    }
     if (url.pathname === '/hd/calendar.ics') {
       response.setHeader('content-type', 'text/calendar');
       return response.end(ics);
@@ -101,5 +106,19 @@ describe('culture profile: events (iCalendar, LF-only, long lines unfolded, floa
     const untitled = cultureConnector.map(records[2]!, config);
     expect(untitled.ok).toBe(false);
     if (!untitled.ok) expect(untitled.reasons.some((r) => r.startsWith('title'))).toBe(true);
+  });
+});
+
+describe('culture profile on a real calendar', () => {
+  it('maps the 国务院 public-holiday calendar: all-day holidays and floating make-up workdays', async (t) => {
+    if (!holidays) return t.skip();
+    const config = cultureConnector.configSchema.parse({ dataset: 'events-ics', url: `${server.url}/real/holidays.ics` });
+    const { records } = await collect(cultureConnector.read(config, undefined, testReadContext()));
+    expect(records).toHaveLength(33);
+    const mapped = records.map((r) => cultureConnector.map(r, config));
+    expect(mapped.filter((m) => !m.ok)).toEqual([]);
+    expect(mapped[0]).toMatchObject({ ok: true, record: { title: '「元旦 假期」 第1天/共1天', allDay: true, startsAt: new Date('2024-12-31T16:00:00.000Z') } });
+    // DTSTART:20250126T090000 has no TZID: 09:00 in the calendar's X-WR-TIMEZONE (Asia/Shanghai).
+    expect(mapped[1]).toMatchObject({ ok: true, record: { title: '「春节 补班」 第1天/共2天', allDay: false, startsAt: new Date('2025-01-26T01:00:00.000Z') } });
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, fixture, startLocalServer, testReadContext, type LocalServer } from '../testing/index.js';
+import { collect, fixture, realSample, startLocalServer, testReadContext, type LocalServer } from '../testing/index.js';
 import { educationConnector } from './index.js';
 
 const files: Record<string, { body: Buffer; type: string }> = {
@@ -7,6 +7,9 @@ const files: Record<string, { body: Buffer; type: string }> = {
   // Declared gb2312 in the prolog, GB18030 bytes, no charset in the header.
   '/tzgg/rss.xml': { body: fixture(import.meta.url, 'notices.rss.xml'), type: 'application/xml' },
 };
+
+const moeList = realSample('xlsx-cn-moe-national-universities-list.xlsx');
+if (moeList) files['/real/moe.xlsx'] = { body: moeList, type: 'application/octet-stream' };
 
 let server: LocalServer;
 beforeAll(async () => {
@@ -81,5 +84,34 @@ describe('education profile: bad input', () => {
     expect(bad.error!.issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['headerRow']));
     const state = JSON.parse(fixture(import.meta.url, 'bad-state.json').toString('utf8')) as Record<string, unknown>;
     await expect(collect(educationConnector.read(schoolsConfig(), state, testReadContext()))).rejects.toMatchObject({ code: 'INVALID_STATE' });
+  });
+});
+
+describe('education profile on the real MoE university list', () => {
+  it('reads it with a feed mapping for its English headers, province group rows carried into each school', async (t) => {
+    if (!moeList) return t.skip();
+    const config = educationConnector.configSchema.parse({
+      dataset: 'schools',
+      url: `${server.url}/real/moe.xlsx`,
+      headerRow: 1,
+      mapping: {
+        kind: 'SERVICE',
+        constants: { department: 'education', categories: ['高等学校'] },
+        fields: [
+          { target: 'title', source: 'school' },
+          { target: 'implementingAgency', source: 'department' },
+          { target: 'summary', source: '所在区县', transforms: [{ op: 'template', template: '所在省份：{value}' }] },
+          { target: 'tags[0]', source: 'level' },
+          { target: 'tags[1]', source: 'note', transforms: [{ op: 'default', value: '公办' }] },
+        ],
+      },
+    });
+    const { records } = await collect(educationConnector.read(config, undefined, testReadContext()));
+    expect(records.length).toBeGreaterThan(2700);
+    expect(records.every((r) => typeof r.data.school === 'string' && r.data.school !== '')).toBe(true);
+    expect(records[0]!.data).toMatchObject({ 所在区县: '北京市' });
+    const mapped = records.map((r) => educationConnector.map(r, config));
+    expect(mapped.filter((m) => !m.ok)).toEqual([]);
+    expect(mapped[0]).toMatchObject({ ok: true, record: { summary: '所在省份：北京市', tags: [expect.any(String), '公办'] } });
   });
 });

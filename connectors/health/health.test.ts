@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareRecord } from '../../src/ingest/prepare.js';
-import { collect, fixture, startLocalServer, testReadContext, type LocalServer } from '../testing/index.js';
+import { collect, fixture, realSample, startLocalServer, testReadContext, type LocalServer } from '../testing/index.js';
 import { healthConnector } from './index.js';
 
 const csvBytes = fixture(import.meta.url, 'vaccination-sites.gb18030.csv');
@@ -8,6 +8,7 @@ const pages: Record<string, Buffer> = {
   '1': fixture(import.meta.url, 'policies-page1.json'),
   '2': fixture(import.meta.url, 'policies-page2.json'),
 };
+const govSearch = realSample('rest-govcn-policy-search-fixture.json');
 const emptyPage = JSON.stringify({ code: 200, searchVO: { catMap: { gongwen: { listVO: [] }, bumenfile: { listVO: [] } } } });
 
 let server: LocalServer;
@@ -17,6 +18,10 @@ beforeAll(async () => {
       // No charset in the header: the bytes are GB18030 and must be configured or sniffed.
       response.setHeader('content-type', 'text/csv');
       return response.end(csvBytes);
+    }
+    if (url.pathname === '/real/search-gov/data' && govSearch) {
+      response.setHeader('content-type', 'application/json;charset=utf-8');
+      return response.end(url.searchParams.get('p') === '1' ? govSearch : emptyPage);
     }
     if (url.pathname === '/search-gov/data') {
       response.setHeader('content-type', 'application/json;charset=utf-8');
@@ -138,5 +143,18 @@ describe('health profile: bad input', () => {
     );
     expect(result.ok).toBe(false);
     expect((await healthConnector.check(sitesConfig(), testReadContext())).ok).toBe(true);
+  });
+});
+
+describe('health profile on the real gov.cn policy-search shape', () => {
+  it('maps both categories, splitting space-separated issuers and the backslash theme', async (t) => {
+    if (!govSearch) return t.skip();
+    const config = healthConnector.configSchema.parse({ dataset: 'policies', url: `${server.url}/real/search-gov/data?t=zhengcelibrary_gw_bm_gb`, pageSize: 5 });
+    const { records } = await collect(healthConnector.read(config, undefined, testReadContext()));
+    expect(records.map((r) => r.sourceId)).toEqual(['26391409', '26392212']);
+    const [reply, plan] = records.map((r) => healthConnector.map(r, config));
+    expect(reply).toMatchObject({ ok: true, record: { docNumber: '国函〔2026〕80号', issuers: ['国务院'], publishedAt: new Date('2026-07-23T16:00:00.000Z') } });
+    expect(plan).toMatchObject({ ok: true, record: { docNumber: '交运发〔2026〕86号', issuers: ['交通运输部', '国家铁路局'], theme: '工业、交通/其他' } });
+    if (plan?.ok) expect(plan.record.summary).toBeUndefined();
   });
 });

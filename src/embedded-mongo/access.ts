@@ -2,7 +2,8 @@ import type { Document } from 'bson';
 import type { Catalog } from './catalog.js';
 import { duplicateKeyError, type Collection } from './collection.js';
 import { candidateDocs, indexOrder, plan } from './planner.js';
-import { compileFilter } from './query.js';
+import { ErrorCode, MongoCommandError, commandError } from './errors.js';
+import { compileFilter, runPipeline } from './query.js';
 import type { JournalOp } from './storage/types.js';
 import type { Transaction } from './transactions.js';
 import { compareValues, keyOf, pathValues, type Doc } from './values.js';
@@ -181,5 +182,50 @@ export class TransactionAccess extends BaseAccess implements CollectionAccess {
   /** Uniqueness against the transaction's own uncommitted documents. */
   private checkOwnUnique(collection: Collection, doc: Doc, id: string): void {
     this.transaction.uniqueShadow(collection)?.checkUnique(doc, id);
+  }
+}
+
+/**
+ * A read-only view: its documents are its pipeline run over the source (itself possibly a
+ * view, or a transaction's overlay), computed on each read.
+ */
+export class ViewAccess implements CollectionAccess {
+  readonly ops: JournalOp[] = [];
+
+  constructor(
+    readonly db: string,
+    readonly name: string,
+    private readonly view: { viewOn: string; pipeline: Document[] },
+    private readonly source: (name: string) => CollectionAccess,
+  ) {}
+
+  match(filter: Document | undefined, limit = Number.MAX_SAFE_INTEGER): Doc[] {
+    const docs = runPipeline(this.source(this.view.viewOn).match(undefined), this.view.pipeline, (name) => this.source(name).match(undefined));
+    const matches = compileFilter(filter);
+    return docs.filter(matches).slice(0, limit);
+  }
+
+  matchSorted(): undefined {
+    return undefined;
+  }
+
+  blockedBy(): undefined {
+    return undefined;
+  }
+
+  insert(): never {
+    throw this.readOnly();
+  }
+
+  replace(): never {
+    throw this.readOnly();
+  }
+
+  remove(): never {
+    throw this.readOnly();
+  }
+
+  private readOnly(): MongoCommandError {
+    return commandError(ErrorCode.CommandNotSupportedOnView, `视图只读 / Namespace ${this.db}.${this.name} is a view, not a collection`);
   }
 }

@@ -45,6 +45,12 @@ export class Collection {
     }
   }
 
+  /** A view has no documents of its own: `viewOn` names its source, `pipeline` shapes it. */
+  get view(): { viewOn: string; pipeline: Document[] } | undefined {
+    const { viewOn, pipeline } = this.options;
+    return typeof viewOn === 'string' ? { viewOn, pipeline: Array.isArray(pipeline) ? (pipeline as Document[]) : [] } : undefined;
+  }
+
   get namespace(): string {
     return `${this.db}.${this.name}`;
   }

@@ -1,6 +1,6 @@
 import type { Document } from 'bson';
 import { ErrorCode, commandError } from './errors.js';
-import { DirectAccess, TransactionAccess, type CollectionAccess } from './access.js';
+import { DirectAccess, TransactionAccess, ViewAccess, type CollectionAccess } from './access.js';
 import type { Catalog } from './catalog.js';
 import type { CursorRegistry } from './cursors.js';
 import type { FailPoints } from './failpoints.js';
@@ -35,6 +35,8 @@ export interface CommandContext {
 }
 
 export function accessFor(ctx: CommandContext, name: string, db = ctx.db): CollectionAccess {
+  const view = ctx.catalog.get(db, name)?.view;
+  if (view) return new ViewAccess(db, name, view, (source) => accessFor(ctx, source, db));
   return ctx.transaction
     ? new TransactionAccess(ctx.catalog, db, name, ctx.ops, ctx.transaction)
     : new DirectAccess(ctx.catalog, db, name, ctx.ops);

@@ -17,6 +17,7 @@ export const ErrorCode = {
   CommandNotFound: 59,
   ImmutableField: 66,
   DocumentValidationFailure: 121,
+  CommandNotSupportedOnView: 166,
   InvalidOptions: 72,
   InvalidNamespace: 73,
   IndexOptionsConflict: 85,

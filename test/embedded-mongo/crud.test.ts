@@ -134,6 +134,23 @@ describe('CRUD semantics through the driver', () => {
     expect(await coll.findOne({ level: 2 }, { projection: { _id: 0 } })).toEqual({ level: 2, name: '街道' });
   });
 
+  it('serves read-only views defined by a pipeline', async () => {
+    const source = db.collection('viewSource');
+    await source.insertMany([
+      { org: 'v1', kind: 'service', n: 1 },
+      { org: 'v1', kind: 'policy', n: 2 },
+      { org: 'v2', kind: 'service', n: 3 },
+    ]);
+    await db.createCollection('services', { viewOn: 'viewSource', pipeline: [{ $match: { kind: 'service' } }, { $project: { _id: 0, org: 1, n: 1 } }] });
+    const view = db.collection('services');
+    expect(await view.find({ n: { $gte: 2 } }).toArray()).toEqual([{ org: 'v2', n: 3 }]);
+    expect(await view.estimatedDocumentCount()).toBe(2);
+    expect(await view.countDocuments({ org: 'v1' })).toBe(1);
+    const listed = await db.listCollections({ name: 'services' }).toArray();
+    expect(listed[0]?.type).toBe('view');
+    await expect(view.insertOne({ org: 'v3' })).rejects.toMatchObject({ code: 166 });
+  });
+
   it('creates, lists and drops collections', async () => {
     await db.createCollection('made');
     await expect(db.createCollection('made')).rejects.toMatchObject({ code: 48 });

@@ -11,7 +11,11 @@ const ID_INDEX_SPEC = { v: 2, key: { _id: 1 }, name: '_id_' };
 
 const create: CommandHandler = (command, ctx) => {
   const name = collectionName(command);
-  if (command.viewOn !== undefined) throw commandError(ErrorCode.NotImplemented, '不支持视图 / Views are not supported by the embedded server');
+  if (command.viewOn !== undefined) {
+    if (typeof command.viewOn !== 'string' || (command.pipeline !== undefined && !Array.isArray(command.pipeline))) {
+      throw commandError(ErrorCode.TypeMismatch, "viewOn 须为集合名、pipeline 须为数组 / 'viewOn' must be a collection name and 'pipeline' an array");
+    }
+  }
   if (command.capped === true) throw commandError(ErrorCode.NotImplemented, '不支持固定集合 / Capped collections are not supported by the embedded server');
   const { create: _name, $db, lsid, txnNumber, autocommit, startTransaction, writeConcern, $clusterTime, $readPreference, ...options } = command;
   ctx.ops.push(ctx.catalog.create(ctx.db, name, options));
@@ -37,11 +41,13 @@ const listCollections: CommandHandler = (command, ctx) => {
   const matches = compileFilter(isPlainObject(command.filter) ? command.filter : undefined);
   const entries = ctx.catalog
     .collections(ctx.db)
-    .map((collection) =>
-      command.nameOnly === true
-        ? { name: collection.name, type: 'collection' }
-        : { name: collection.name, type: 'collection', options: collection.options, info: { readOnly: false }, idIndex: ID_INDEX_SPEC },
-    )
+    .map((collection) => {
+      const type = collection.view ? 'view' : 'collection';
+      if (command.nameOnly === true) return { name: collection.name, type };
+      return collection.view
+        ? { name: collection.name, type, options: collection.options, info: { readOnly: true } }
+        : { name: collection.name, type, options: collection.options, info: { readOnly: false }, idIndex: ID_INDEX_SPEC };
+    })
     .filter(matches);
   const batchSize = isPlainObject(command.cursor) ? (command.cursor.batchSize as number | undefined) : undefined;
   return { cursor: ctx.cursors.open(`${ctx.db}.$cmd.listCollections`, entries, batchSize), ok: 1 };
@@ -87,7 +93,9 @@ const createIndexes: CommandHandler = (command, ctx) => {
   const name = collectionName(command);
   if (!Array.isArray(command.indexes)) throw commandError(ErrorCode.FailedToParse, "'indexes' 必须是数组 / 'indexes' must be an array");
   const definitions = (command.indexes as unknown[]).map(indexDefinition);
-  const existed = ctx.catalog.get(ctx.db, name) !== undefined;
+  const existing = ctx.catalog.get(ctx.db, name);
+  if (existing?.view) throw commandError(ErrorCode.CommandNotSupportedOnView, `视图不能建索引 / Namespace ${ctx.db}.${name} is a view, not a collection`);
+  const existed = existing !== undefined;
   const collection = ctx.catalog.ensure(ctx.db, name, ctx.ops);
   const numIndexesBefore = collection.indexes.size;
   for (const definition of definitions) {

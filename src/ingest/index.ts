@@ -8,6 +8,7 @@ import { computeSearchTerms, type Searchable } from '../search/index.js';
 import { createSafeFetch, type SafeFetchOptions } from './fetch/index.js';
 import type { IngestLogger, IngestRuntime, SyncModels } from './engine.js';
 import { webhookConnector, WEBHOOK_CONNECTOR_ID } from './webhook.js';
+import { loadIngestSettings } from './settings.js';
 
 /**
  * The sync engine's public surface: build a runtime once per process, then run feeds,
@@ -29,8 +30,9 @@ export {
   SIGNATURE_WINDOW_SECONDS,
   type WebhookRejection,
 } from './webhook.js';
-export { storeFeedFile, listFeedFiles, UploadError, UPLOAD_LATEST_URL, uploadContentType, MAX_UPLOAD_BYTES } from './uploads.js';
+export { storeFeedFile, listFeedFiles, isUploadUrl, UploadError, UPLOAD_LATEST_URL, uploadContentType, MAX_UPLOAD_BYTES } from './uploads.js';
 export { sealConfig, openConfig, redactConfig, REDACTED, loadSecretKey } from './secrets.js';
+export { loadIngestSettings, type IngestSettings } from './settings.js';
 
 export interface IngestRuntimeOptions {
   log: IngestLogger;
@@ -60,6 +62,32 @@ export function createIngestRuntime(connection: Connection, options: IngestRunti
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
   };
 }
+
+const runtimes = new WeakMap<Connection, IngestRuntime>();
+
+/** Makes `runtime` the one the API and HTTP routes use for this store connection. */
+export function registerIngestRuntime(connection: Connection, runtime: IngestRuntime): void {
+  runtimes.set(connection, runtime);
+}
+
+/**
+ * The runtime registered for a connection, or one built from the environment on first use
+ * (so GraphQL resolvers, which hold models, reach the same engine as the scheduler).
+ */
+export function ingestRuntimeFor(connection: Connection, log: IngestLogger = consoleLog): IngestRuntime {
+  let runtime = runtimes.get(connection);
+  if (!runtime) {
+    runtime = createIngestRuntime(connection, { log, fetch: { allowlist: loadIngestSettings().fetchAllowlist } });
+    runtimes.set(connection, runtime);
+  }
+  return runtime;
+}
+
+const consoleLog: IngestLogger = {
+  info: () => undefined,
+  warn: (fields, message) => console.warn(message, fields),
+  error: (fields, message) => console.error(message, fields),
+};
 
 /** Indexes of the sync engine's collections (locks, syncRuns, quarantine, …). */
 export async function ensureIngestIndexes(models: SyncModels): Promise<void> {

@@ -15,3 +15,4 @@ export {
   type RegisterFeedInput,
   type UpdateFeedInput,
 } from './service.js';
+export { feedScope, mayAdminister, assertFeedInScope, assertDepartmentInScope, type FeedScope } from './access.js';

@@ -37,7 +37,7 @@ import { prepareRecord } from '../../ingest/prepare.js';
  * a webhook feed's signing key, once, when it is created or rotated.
  */
 
-export type FeedErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT';
+export type FeedErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'UNAUTHENTICATED' | 'FORBIDDEN';
 
 export class FeedError extends Error {
   override readonly name = 'FeedError';

@@ -1,5 +1,6 @@
 import { catalogModule } from './catalog.js';
 import { commonModule } from './common.js';
+import { feedsModule } from './feeds.js';
 import type { ResolverModule } from './module.js';
 import { orgModule } from './org.js';
 import { searchModule } from './search.js';
@@ -7,4 +8,4 @@ import { searchModule } from './search.js';
 export type { NodeFetcher, NodeValue, ResolverModule } from './module.js';
 
 /** Every domain's resolvers. Add a domain: a module file in this folder and one line here. */
-export const resolverModules: readonly ResolverModule[] = [commonModule, orgModule, catalogModule, searchModule];
+export const resolverModules: readonly ResolverModule[] = [commonModule, orgModule, catalogModule, searchModule, feedsModule];

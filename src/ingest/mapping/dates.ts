@@ -137,8 +137,21 @@ function zoned(clock: WallClock, timezone: string, input: unknown): Date {
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Offsets by zone and hour: zone rules change on hour boundaries, and Intl is slow per call. */
+const offsetCache = new Map<string, number>();
+const OFFSET_CACHE_LIMIT = 50_000;
 
 function offsetMs(instant: number, timezone: string): number {
+  const key = `${timezone}|${Math.floor(instant / 3_600_000)}`;
+  const cached = offsetCache.get(key);
+  if (cached !== undefined) return cached;
+  const offset = computeOffsetMs(instant, timezone);
+  if (offsetCache.size >= OFFSET_CACHE_LIMIT) offsetCache.clear();
+  offsetCache.set(key, offset);
+  return offset;
+}
+
+function computeOffsetMs(instant: number, timezone: string): number {
   let formatter = formatters.get(timezone);
   if (!formatter) {
     try {

@@ -67,11 +67,17 @@ export function htmlToText(html: string): string {
 
 export const DEFAULT_SEPARATORS = ['；', ';', '、', '，', ',', '|', '｜', '\n'];
 
-export function splitList(text: string, separators: readonly string[] = DEFAULT_SEPARATORS): string[] {
-  if (separators.length === 0) return [text];
+/** A splitter compiled once for a set of separators. */
+export function listSplitter(separators: readonly string[] = DEFAULT_SEPARATORS): (text: string) => string[] {
+  if (separators.length === 0) return (text) => [text];
   const pattern = new RegExp(separators.map((separator) => separator.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
-  return text
-    .split(pattern)
-    .map(trimText)
-    .filter((part) => part !== '');
+  return (text) =>
+    text
+      .split(pattern)
+      .map(trimText)
+      .filter((part) => part !== '');
+}
+
+export function splitList(text: string, separators: readonly string[] = DEFAULT_SEPARATORS): string[] {
+  return listSplitter(separators)(text);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DATE_FORMATS, DEFAULT_TIMEZONE, isValidTimezone, parseDate } from './dates.js';
-import { DEFAULT_SEPARATORS, collapseWhitespace, decodeEntities, htmlToText, sanitizeHtml, splitList, toHalfWidth, trimText } from './text.js';
+import { DEFAULT_SEPARATORS, collapseWhitespace, decodeEntities, htmlToText, listSplitter, sanitizeHtml, toHalfWidth, trimText } from './text.js';
 
 /**
  * Transforms a mapping rule applies in order. Each is plain JSON so that an admin can
@@ -88,19 +88,23 @@ export function compileTransform(transform: ParsedTransform, defaultTimezone: st
         }
       });
     }
-    case 'split':
+    case 'split': {
+      const split = listSplitter(transform.separators);
       return (value) =>
         Array.isArray(value)
-          ? value.flatMap((item) => (typeof item === 'string' ? splitList(item, transform.separators) : [item]))
+          ? value.flatMap((item) => (typeof item === 'string' ? split(item) : [item]))
           : typeof value === 'string'
-            ? splitList(value, transform.separators)
+            ? split(value)
             : value;
+    }
     case 'join':
       return (value) => (Array.isArray(value) ? value.filter((item) => !isEmpty(item)).map(String).join(transform.separator) : value);
     case 'number':
       return each((value) => parseNumber(value, transform.integer));
     case 'string':
-      return each((value) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value));
+      return each((value) =>
+        value instanceof Date ? value.toISOString() : typeof value === 'number' || typeof value === 'boolean' ? String(value) : value,
+      );
     case 'boolean': {
       const yes = new Set(transform.true.map((word) => word.toLowerCase()));
       const no = new Set(transform.false.map((word) => word.toLowerCase()));

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../connectors/testing/index.js';
-import { connectStore } from '../../src/db/index.js';
-import { registerFeedSchema } from '../../src/domain/feeds/index.js';
+import { connectStore, createModels } from '../../src/db/index.js';
+import { FeedService, registerFeedSchema } from '../../src/domain/feeds/index.js';
 import { createIngestRuntime, runFeed, syncModels, type IngestRuntime, type SyncModels } from '../../src/ingest/index.js';
 import { DEMO_FEED_FILES_DIR, DEMO_FEEDS_ROUTE, demoFeeds } from '../../seeds/demo-feeds.js';
 import { seedDemoData } from '../../seeds/index.js';
@@ -17,6 +17,7 @@ describe('demo feeds', () => {
   let server: LocalServer;
   let runtime: IngestRuntime;
   let models: SyncModels;
+  let feeds: FeedService;
 
   beforeAll(async () => {
     connection = await connectStore(uriForDb(uniqueDbName('demo_feeds')));
@@ -32,6 +33,7 @@ describe('demo feeds', () => {
     });
     runtime = createIngestRuntime(connection, { log: quiet, fetch: { allowlist: ['127.0.0.1'] } });
     models = syncModels(connection);
+    feeds = new FeedService({ runtime, Department: createModels(connection).Department });
   });
 
   afterAll(async () => {
@@ -52,7 +54,8 @@ describe('demo feeds', () => {
     '%s syncs for real: records stored, at least one quarantined, and a rerun writes nothing',
     async (name) => {
       const definition = demoFeeds(server.url).find((f) => f.name === name)!;
-      const feed = await models.Feed.create(definition);
+      // Registered the way an admin registers a feed: department, org scope and connector config are checked.
+      const { feed } = await feeds.register(definition);
       const first = await runFeed(runtime, feed._id, { trigger: 'MANUAL' });
       expect(first.started).toBe(true);
       if (!first.started) return;

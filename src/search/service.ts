@@ -123,11 +123,13 @@ export class SearchService {
   private async candidates(plan: SearchPlan, viewer: Viewer, filter: FilterQuery<ResourceBase>): Promise<Candidate[]> {
     await this.statistics.ready();
     const anchor = this.statistics.anchor(plan);
+    // Scalar conditions first: a store that evaluates in order rejects hidden and filtered-out
+    // documents before scanning their term arrays.
     const clauses: FilterQuery<ResourceBase>[] = [
-      { searchTerms: { $in: anchor.tokens } },
-      searchTermsFilter(plan, anchor.piece),
       visibilityFilter(viewer),
       filter,
+      { searchTerms: { $in: anchor.tokens } },
+      searchTermsFilter(plan, anchor.piece),
     ].filter((clause) => Object.keys(clause).length > 0);
     return this.models.Resource.find({ $and: clauses }).select(CANDIDATE_FIELDS).lean<Candidate[]>();
   }

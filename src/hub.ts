@@ -5,6 +5,7 @@ import type { Connection } from 'mongoose';
 import { seedDemoData } from '../seeds/index.js';
 import type { HubConfig } from './config/index.js';
 import { connectStore, createModels, ensureIndexes, type Models } from './db/index.js';
+import { createAuthRuntime, loadAuthConfig } from './domain/auth/index.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from './embedded-mongo/index.js';
 import { createApp, type HubApp } from './http/index.js';
 import type { Logger } from './logging/index.js';
@@ -24,6 +25,7 @@ export interface RunningHub {
 
 /** config → store (embedded unless MONGODB_URI) → indexes → demo data if empty → app → listen. */
 export async function startHub(config: HubConfig, log: Logger): Promise<RunningHub> {
+  const authConfig = loadAuthConfig();
   let embedded: EmbeddedMongo | undefined;
   let uri = config.mongodbUri;
   if (!uri) {
@@ -39,7 +41,9 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
     log.info({ counts }, 'empty store: demo data seeded');
   }
 
-  const hub = await createApp({ connection, models, log });
+  const auth = createAuthRuntime(models, authConfig);
+  if (auth.config.ephemeralSecret) log.warn('AUTH_JWT_SECRET is not set: tokens are signed with a per-process key and end with the process');
+  const hub = await createApp({ connection, models, log, auth });
   const server = hub.app.listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

@@ -1,5 +1,6 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { AccessError } from '../domain/access/index.js';
 import { InvalidInputError } from '../domain/errors.js';
 
 /** Codes whose message is meant for the client and is passed through unmasked. */
@@ -38,6 +39,9 @@ export function isClientError(formatted: GraphQLFormattedError, error: unknown):
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
+  if (original instanceof AccessError) {
+    return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { code: original.code } };
+  }
   if (original instanceof InvalidInputError) {
     return {
       message: original.message,

@@ -3,9 +3,11 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Connection } from 'mongoose';
 import { pingStore, type Models } from '../db/index.js';
+import { AccessError } from '../domain/access/index.js';
+import type { AuthRuntime } from '../domain/auth/index.js';
 import { anonymousViewer, type Viewer } from '../domain/visibility/index.js';
 import { buildSchema, createContext, formatError, hubPlugins, type GraphQLContext } from '../graphql/index.js';
 import type { Logger } from '../logging/index.js';
@@ -17,7 +19,9 @@ export interface AppDependencies {
   log: Logger;
   /** Defaults to the full hub schema. */
   schema?: GraphQLSchema;
-  /** Who is asking. Anonymous until authentication (issue 5) plugs in here. */
+  /** Bearer-token authentication and login; without it every request is anonymous. */
+  auth?: AuthRuntime;
+  /** Who is asking; defaults to the bearer token read by `auth`. */
   viewerOf?: (req: Request) => Promise<Viewer> | Viewer;
 }
 
@@ -37,7 +41,8 @@ export const JSON_BODY_LIMIT = '1mb';
 /** The express app: /graphql (+ GraphiQL), /healthz, /readyz. */
 export async function createApp(deps: AppDependencies): Promise<HubApp> {
   const { connection, models, log } = deps;
-  const viewerOf = deps.viewerOf ?? (() => anonymousViewer);
+  const auth = deps.auth;
+  const viewerOf = deps.viewerOf ?? (auth ? (req: Request) => auth.viewerOf(req.get('authorization')) : () => anonymousViewer);
   let shuttingDown = false;
 
   const apollo = new ApolloServer<GraphQLContext>({
@@ -76,7 +81,7 @@ export async function createApp(deps: AppDependencies): Promise<HubApp> {
     express.json({ limit: JSON_BODY_LIMIT }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
-        createContext(models, log, { requestId: String(res.locals.requestId), viewer: await viewerOf(req) }),
+        createContext(models, log, { requestId: String(res.locals.requestId), viewer: await graphQLViewer(viewerOf, req), ip: req.ip ?? null, auth: auth ?? null }),
     }),
   );
 
@@ -99,6 +104,16 @@ export async function createApp(deps: AppDependencies): Promise<HubApp> {
     },
     stop: () => apollo.stop(),
   };
+}
+
+/** The viewer, or a 401 GraphQL error for a token that does not stand for a user. */
+async function graphQLViewer(viewerOf: (req: Request) => Promise<Viewer> | Viewer, req: Request): Promise<Viewer> {
+  try {
+    return await viewerOf(req);
+  } catch (error) {
+    if (!(error instanceof AccessError)) throw error;
+    throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
+  }
 }
 
 function requestId(req: Request, res: Response, next: NextFunction): void {

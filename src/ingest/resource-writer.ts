@@ -1,5 +1,6 @@
 import { Types, type mongo } from 'mongoose';
-import type { ResourceModel, ResourceStatus } from '../db/index.js';
+import { createModels, type ResourceModel, type ResourceStatus } from '../db/index.js';
+import { loadReviewStages, ReviewService, stageFeedRevisions, type FeedRevision } from '../domain/review/index.js';
 import type { ReviewPolicy } from '../db/models/feed.js';
 import {
   eventRecordSchema,
@@ -119,6 +120,7 @@ export async function writeResources(items: StorableRecord[], context: WriteCont
 
   const now = new Date();
   const ops: mongo.AnyBulkWriteOperation[] = [];
+  const revisions: FeedRevision[] = [];
   for (const item of latest.values()) {
     const current = existing.get(item.sourceId);
     if (!current) {
@@ -137,6 +139,14 @@ export async function writeResources(items: StorableRecord[], context: WriteCont
     }
     const { set, unset } = contentFields(item);
     set.searchTerms = context.searchTerms(set);
+    if (contentChanged && current.status === 'PUBLISHED' && context.reviewPolicy === 'REQUIRE_REVIEW') {
+      // The published version stays visible; the change waits for review as a revision.
+      revisions.push({ resourceId: current._id, feedId: context.feedId, proposed: { set, unset: Object.keys(unset) } });
+      const provenance = current.provenance.map((p) => (p.feedId.equals(context.feedId) ? provenanceFor(item, context, now) : p));
+      ops.push({ updateOne: { filter: { _id: current._id }, update: { $set: { provenance }, $unset: { withdrawalHeldBy: '' } } } });
+      counts.updated += 1;
+      continue;
+    }
     set.status = statusFor(context.reviewPolicy);
     set.updatedAt = now;
     set.provenance = current.provenance.map((p) => (p.feedId.equals(context.feedId) ? provenanceFor(item, context, now) : p));
@@ -146,6 +156,11 @@ export async function writeResources(items: StorableRecord[], context: WriteCont
     counts.updated += 1;
   }
   counts.unchanged += items.length - latest.size;
+  // Revisions first: a crash before the provenance write stages the same revision again, idempotently.
+  if (revisions.length > 0) {
+    const models = createModels(context.Resource.db);
+    await stageFeedRevisions(new ReviewService(models, loadReviewStages()), models, revisions);
+  }
   if (ops.length > 0) await context.Resource.collection.bulkWrite(ops, { ordered: false });
   return counts;
 }

@@ -48,6 +48,8 @@ export interface ReviewCaseDoc {
   openKey: string;
   stages: string[];
   stageIndex: number;
+  /** The current stage's name while open; null once closed. */
+  stage: string | null;
   stageLog: StageTiming[];
   submitter: Submitter;
   submittedAt: Date;
@@ -103,6 +105,7 @@ const reviewCaseSchema = new Schema<ReviewCaseDoc>(
     openKey: { type: String, required: true },
     stages: { type: [String], required: true },
     stageIndex: { type: Number, required: true },
+    stage: { type: String, default: null },
     stageLog: { type: [{ _id: false, stage: String, enteredAt: Date, decidedAt: Date }], default: [] },
     submitter: {
       userId: { type: Schema.Types.ObjectId, default: null },
@@ -136,7 +139,7 @@ const reviewCaseSchema = new Schema<ReviewCaseDoc>(
   { collection: REVIEW_CASES_COLLECTION, versionKey: false, minimize: false },
 );
 reviewCaseSchema.index({ openKey: 1 }, { unique: true });
-reviewCaseSchema.index({ state: 1, orgPaths: 1, stageIndex: 1 });
+reviewCaseSchema.index({ state: 1, orgPaths: 1, stage: 1 });
 reviewCaseSchema.index({ resource: 1, submittedAt: -1 });
 
 const resourceVersionSchema = new Schema<ResourceVersionDoc>(

@@ -13,6 +13,7 @@ export type Action =
   | 'resource.withdraw'
   | 'resource.comment' // 点评 and flags
   | 'review.decide' // needs `stage` on the target
+  | 'review.read' // review cases, versions, comments of resources in scope
   | 'feed.read' // feeds and their runs
   | 'feed.manage' // register, change, run, pause, upload
   | 'quarantine.read'
@@ -33,6 +34,7 @@ const ALLOWED_ROLES: Record<Action, readonly Role[]> = {
   'resource.withdraw': ['ORG_ADMIN', 'DEPARTMENT_ADMIN'],
   'resource.comment': ['ORG_ADMIN', 'REVIEWER'],
   'review.decide': ['REVIEWER'],
+  'review.read': ['ORG_ADMIN', 'DEPARTMENT_ADMIN', 'REVIEWER'],
   'feed.read': ['ORG_ADMIN', 'DEPARTMENT_ADMIN'],
   'feed.manage': ['DEPARTMENT_ADMIN'],
   'quarantine.read': ['DEPARTMENT_ADMIN'],

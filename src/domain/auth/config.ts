@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { ConfigError } from '../../config/index.js';
 
 /** Environment variables of authentication; the README's "Access control" section lists them. */
 const authEnvSchema = z.object({
@@ -27,13 +28,6 @@ export interface AuthConfig {
   lockoutSeconds: number;
 }
 
-export class AuthConfigError extends Error {
-  override readonly name: string = 'AuthConfigError';
-  constructor(readonly problems: string[]) {
-    super(`认证配置无效 / Invalid authentication configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-  }
-}
-
 /**
  * Reads the auth settings. With neither a secret nor a JWKS URL, a random secret is made for
  * this process (development: login works, tokens end with the process).
@@ -42,7 +36,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig
   const given = Object.fromEntries(Object.entries(env).filter(([key, value]) => key.startsWith('AUTH_') && value !== undefined && value !== ''));
   const parsed = authEnvSchema.safeParse(given);
   if (!parsed.success) {
-    throw new AuthConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const config = parsed.data;
   const ephemeralSecret = !config.AUTH_JWT_SECRET && !config.AUTH_JWKS_URL;

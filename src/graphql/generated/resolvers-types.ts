@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { DepartmentDoc, OrgUnitDoc, ServiceDoc, PolicyDoc, EventDoc, ProvenanceDoc, ResourceList, ServiceList, PolicyList, EventList, AnyResourceList, ResourceEdgeModel, ServiceEdgeModel, PolicyEdgeModel, EventEdgeModel } from '../mappers.js';
 import type { FeedDoc, SyncRunDoc, QuarantineDoc, FeedHealth, PreviewResult, PreviewItem, ConnectorDescription, RegisterFeedResult, RunFeedResult } from '../feeds-mappers.js';
+import type { UserModel, RoleGrantModel, ViewerModel, AuditEntryModel, AuditEntryEdgeModel, AuditEntryConnectionModel, ReviewCaseModel, ReviewCommentModel, ResourceVersionModel } from '../access-mappers.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -20,6 +21,52 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
+/** One entry of the append-only audit log. Nothing in the API changes or deletes entries. */
+export type AuditEntry = {
+  __typename?: 'AuditEntry';
+  action: Scalars['String']['output'];
+  actorName?: Maybe<Scalars['String']['output']>;
+  afterHash?: Maybe<Scalars['String']['output']>;
+  at: Scalars['DateTime']['output'];
+  /** SHA-256 of the target's content before and after the action. */
+  beforeHash?: Maybe<Scalars['String']['output']>;
+  detail?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  ip?: Maybe<Scalars['String']['output']>;
+  outcome: AuditOutcome;
+  requestId?: Maybe<Scalars['String']['output']>;
+  /** The actor's roles at the time, comma-separated, or ANONYMOUS. */
+  role: Scalars['String']['output'];
+  targetId?: Maybe<Scalars['String']['output']>;
+  targetType?: Maybe<Scalars['String']['output']>;
+};
+
+export type AuditEntryConnection = {
+  __typename?: 'AuditEntryConnection';
+  edges: Array<AuditEntryEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type AuditEntryEdge = {
+  __typename?: 'AuditEntryEdge';
+  cursor: Scalars['String']['output'];
+  node: AuditEntry;
+};
+
+export type AuditFilter = {
+  action?: InputMaybe<Scalars['String']['input']>;
+  actorName?: InputMaybe<Scalars['String']['input']>;
+  at?: InputMaybe<DateRange>;
+  outcome?: InputMaybe<AuditOutcome>;
+  targetId?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type AuditOutcome =
+  | 'DENIED'
+  | 'FAILURE'
+  | 'SUCCESS';
+
 /** 密级: PUBLIC 主动公开, INTERNAL 内部, RESTRICTED 受限. Classified material is never stored. */
 export type Confidentiality =
   | 'INTERNAL'
@@ -32,6 +79,16 @@ export type ConnectorInfo = {
   configSchema: Scalars['JSON']['output'];
   id: Scalars['ID']['output'];
   title: LocalizedName;
+};
+
+export type CreateUserInput = {
+  displayName: Scalars['String']['input'];
+  /** The `sub` claim of the external identity provider's tokens. */
+  externalSubject?: InputMaybe<Scalars['String']['input']>;
+  grants: Array<GrantInput>;
+  /** At least 10 characters; omit for users of an external identity provider. */
+  password?: InputMaybe<Scalars['String']['input']>;
+  username: Scalars['String']['input'];
 };
 
 /** A half-open time range: from is inclusive, to is exclusive. Either end may be omitted. */
@@ -211,10 +268,28 @@ export type FeedStatus =
   | 'DELETED'
   | 'PAUSED';
 
+/** A content field that differs between two versions. */
+export type FieldChange = {
+  __typename?: 'FieldChange';
+  after?: Maybe<Scalars['JSON']['output']>;
+  before?: Maybe<Scalars['JSON']['output']>;
+  field: Scalars['String']['output'];
+};
+
 export type GeoPoint = {
   __typename?: 'GeoPoint';
   lat: Scalars['Float']['output'];
   lng: Scalars['Float']['output'];
+};
+
+export type GrantInput = {
+  /** Department code (required for DEPARTMENT_ADMIN). */
+  department?: InputMaybe<Scalars['String']['input']>;
+  /** Org unit code (required for ORG_ADMIN, REVIEWER, MEMBER; optional for DEPARTMENT_ADMIN, ANALYST). */
+  orgUnitCode?: InputMaybe<Scalars['String']['input']>;
+  role: Role;
+  /** Review stages of a REVIEWER (empty: all). */
+  stages?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 export type HeldWithdrawal = {
@@ -232,21 +307,53 @@ export type LocalizedName = {
   zh: Scalars['String']['output'];
 };
 
+export type LoginPayload = {
+  __typename?: 'LoginPayload';
+  expiresAt: Scalars['DateTime']['output'];
+  /** Bearer token for the Authorization header. */
+  token: Scalars['String']['output'];
+  user: User;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
+  commentOnResource: ReviewComment;
   /** Withdraws what a HELD run found missing, after an admin checked the source. */
   confirmWithdrawal: SyncRun;
+  /** Platform admins only. */
+  createUser: User;
+  /** A decision at the current stage; a rejection needs the reason in comment. */
+  decideReview: ReviewCase;
   deleteFeed: Feed;
+  /** Deletes a user; their tokens stop working at once (platform admins only). */
+  deleteUser: User;
+  /** Password login; returns a bearer token. Repeated failures lock the account for a while. */
+  login: LoginPayload;
   pauseFeed: Feed;
   registerFeed: RegisterFeedPayload;
   /** Runs quarantined records through mapping again. */
   requeueQuarantined: Array<RunFeedPayload>;
+  resolveFlag: ReviewComment;
   resumeFeed: Feed;
+  /** Changes content: published content waits as a revision, unpublished content restarts review. */
+  reviseResource: ReviewCase;
   /** A new signing key for a webhook feed (shown once). */
   rotateWebhookSecret: Scalars['String']['output'];
   /** Runs the feed now and returns the finished run. */
   runFeed: RunFeedPayload;
+  /** Replaces a user's grants (platform admins only). */
+  setUserGrants: User;
+  /** 人工发布: a normalized record (as a feed would map it) enters review. CLASSIFIED is refused. */
+  submitResource: ReviewCase;
   updateFeed: Feed;
+  withdrawResource: Resource;
+};
+
+
+export type MutationCommentOnResourceArgs = {
+  body: Scalars['String']['input'];
+  flag?: InputMaybe<Scalars['Boolean']['input']>;
+  resourceId: Scalars['ID']['input'];
 };
 
 
@@ -255,8 +362,31 @@ export type MutationConfirmWithdrawalArgs = {
 };
 
 
+export type MutationCreateUserArgs = {
+  input: CreateUserInput;
+};
+
+
+export type MutationDecideReviewArgs = {
+  comment?: Scalars['String']['input'];
+  outcome: ReviewOutcome;
+  resourceId: Scalars['ID']['input'];
+};
+
+
 export type MutationDeleteFeedArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteUserArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationLoginArgs = {
+  password: Scalars['String']['input'];
+  username: Scalars['String']['input'];
 };
 
 
@@ -275,7 +405,18 @@ export type MutationRequeueQuarantinedArgs = {
 };
 
 
+export type MutationResolveFlagArgs = {
+  commentId: Scalars['ID']['input'];
+};
+
+
 export type MutationResumeFeedArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationReviseResourceArgs = {
+  changes: Scalars['JSON']['input'];
   id: Scalars['ID']['input'];
 };
 
@@ -290,9 +431,25 @@ export type MutationRunFeedArgs = {
 };
 
 
+export type MutationSetUserGrantsArgs = {
+  grants: Array<GrantInput>;
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationSubmitResourceArgs = {
+  record: Scalars['JSON']['input'];
+};
+
+
 export type MutationUpdateFeedArgs = {
   id: Scalars['ID']['input'];
   input: UpdateFeedInput;
+};
+
+
+export type MutationWithdrawResourceArgs = {
+  id: Scalars['ID']['input'];
 };
 
 /** An object with a global id, fetchable with node(id). */
@@ -494,6 +651,8 @@ export type QuarantineStatus =
 
 export type Query = {
   __typename?: 'Query';
+  /** The audit log, newest first: platform admins see all of it, org admins the entries within their scope. */
+  auditLog: AuditEntryConnection;
   /** Connectors a feed can use. */
   connectors: Array<ConnectorInfo>;
   department?: Maybe<Department>;
@@ -512,7 +671,18 @@ export type Query = {
   policies: PolicyConnection;
   /** A dry run of a feed, registered (feedId) or not (draft): the first records mapped, nothing written. */
   previewFeed: FeedPreview;
+  resourceDiff: Array<FieldChange>;
+  resourceVersions: Array<ResourceVersion>;
   resources: ResourceConnection;
+  reviewComments: Array<ReviewComment>;
+  /** Every review case of a resource, newest first. */
+  reviewHistory: Array<ReviewCase>;
+  /** Open cases in my scope; by default only those I may decide now. */
+  reviewQueue: ReviewQueue;
+  /** Time to publish per stage, over decided stages in scope (analysts, org admins). */
+  reviewStageTimes: Array<StageTime>;
+  /** The review stages, in order. */
+  reviewStages: Array<Scalars['String']['output']>;
   /**
    * Full-text search over services, policies and events, ranked by relevance. Words separated by
    * spaces must all match; Chinese needs no spaces (医保报销). Synonyms and abbreviations
@@ -522,6 +692,17 @@ export type Query = {
   search: SearchConnection;
   services: ServiceConnection;
   syncRun?: Maybe<SyncRun>;
+  /** Users (platform admins only). */
+  users: Array<User>;
+  /** Who am I: my roles and scopes. */
+  viewer: Viewer;
+};
+
+
+export type QueryAuditLogArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -588,6 +769,18 @@ export type QueryPreviewFeedArgs = {
 };
 
 
+export type QueryResourceDiffArgs = {
+  fromVersion: Scalars['Int']['input'];
+  resourceId: Scalars['ID']['input'];
+  toVersion: Scalars['Int']['input'];
+};
+
+
+export type QueryResourceVersionsArgs = {
+  resourceId: Scalars['ID']['input'];
+};
+
+
 export type QueryResourcesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -595,6 +788,24 @@ export type QueryResourcesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<ResourceOrder>;
+};
+
+
+export type QueryReviewCommentsArgs = {
+  resourceId: Scalars['ID']['input'];
+};
+
+
+export type QueryReviewHistoryArgs = {
+  resourceId: Scalars['ID']['input'];
+};
+
+
+export type QueryReviewQueueArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  mine?: InputMaybe<Scalars['Boolean']['input']>;
+  orgUnitCode?: InputMaybe<Scalars['String']['input']>;
+  stage?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -743,11 +954,114 @@ export type ResourceStatus =
   | 'REJECTED'
   | 'WITHDRAWN';
 
+export type ResourceVersion = {
+  __typename?: 'ResourceVersion';
+  contentHash: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  version: Scalars['Int']['output'];
+};
+
+/** One submission under review (三审: 初审, 复审, 终审 by default). */
+export type ReviewCase = {
+  __typename?: 'ReviewCase';
+  /** What the case changes: a revision against the published content. */
+  changes: Array<FieldChange>;
+  decisions: Array<ReviewDecision>;
+  id: Scalars['ID']['output'];
+  kind: ReviewCaseKind;
+  /** The reason given when the case was rejected; the source sees it here. */
+  rejectionReason?: Maybe<Scalars['String']['output']>;
+  resource?: Maybe<Resource>;
+  /** The current stage while IN_REVIEW. */
+  stage?: Maybe<Scalars['String']['output']>;
+  stageTimings: Array<StageTiming>;
+  stages: Array<Scalars['String']['output']>;
+  state: ReviewCaseState;
+  submittedAt: Scalars['DateTime']['output'];
+  submittedBy?: Maybe<Scalars['String']['output']>;
+  /** Global id of the feed that brought the content, when it came from a feed. */
+  submittedByFeed?: Maybe<Scalars['ID']['output']>;
+};
+
+export type ReviewCaseKind =
+  /** A resource not yet published. */
+  | 'NEW'
+  /** A change to a published resource; the published version stays visible until approval. */
+  | 'REVISION';
+
+export type ReviewCaseState =
+  | 'APPROVED'
+  | 'IN_REVIEW'
+  | 'REJECTED'
+  /** Replaced by a newer change before it was decided. */
+  | 'SUPERSEDED';
+
+/** 点评: a comment on a resource; a flag asks for correction. */
+export type ReviewComment = {
+  __typename?: 'ReviewComment';
+  at: Scalars['DateTime']['output'];
+  author: Scalars['String']['output'];
+  body: Scalars['String']['output'];
+  flag: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
+  resolvedAt?: Maybe<Scalars['DateTime']['output']>;
+  role: Scalars['String']['output'];
+};
+
+export type ReviewDecision = {
+  __typename?: 'ReviewDecision';
+  at: Scalars['DateTime']['output'];
+  comment: Scalars['String']['output'];
+  outcome: ReviewOutcome;
+  reviewer: Scalars['String']['output'];
+  role: Scalars['String']['output'];
+  stage: Scalars['String']['output'];
+};
+
+export type ReviewOutcome =
+  | 'APPROVE'
+  | 'REJECT';
+
 export type ReviewPolicy =
   /** Synced records are PUBLISHED at once. */
   | 'AUTO_PUBLISH'
   /** Synced records wait in review as PENDING. */
   | 'REQUIRE_REVIEW';
+
+export type ReviewQueue = {
+  __typename?: 'ReviewQueue';
+  /** Open cases per stage (in the viewer's scope, before the stage filter). */
+  byStage: Array<FacetBucket>;
+  items: Array<ReviewCase>;
+  totalCount: Scalars['Int']['output'];
+};
+
+/** Roles; each is held within a scope (see RoleGrant and the README's "Access control"). */
+export type Role =
+  /** An org subtree, or everything: runs and saves reports. */
+  | 'ANALYST'
+  /** A department (optionally within an org subtree): its feeds, runs, quarantine and content. */
+  | 'DEPARTMENT_ADMIN'
+  /** Their own org unit: reads INTERNAL content of the unit's lineage. */
+  | 'MEMBER'
+  /** An org unit and its subtree: publish, comment on and supervise resources; see feeds and runs there. */
+  | 'ORG_ADMIN'
+  /** Everything: users, departments, the org tree, all content. */
+  | 'PLATFORM_ADMIN'
+  /** An org subtree, with review stages assigned: decides on pending content there. */
+  | 'REVIEWER';
+
+/** One role held within one scope. */
+export type RoleGrant = {
+  __typename?: 'RoleGrant';
+  /** The department of a DEPARTMENT_ADMIN grant. */
+  department?: Maybe<Department>;
+  /** The org unit whose subtree the grant covers; null for unscoped grants. */
+  orgUnit?: Maybe<OrgUnit>;
+  role: Role;
+  /** Review stages a REVIEWER decides; empty means every stage. */
+  stages: Array<Scalars['String']['output']>;
+};
 
 export type RunFeedPayload = {
   __typename?: 'RunFeedPayload';
@@ -876,6 +1190,23 @@ export type SortDirection =
   | 'ASC'
   | 'DESC';
 
+export type StageTime = {
+  __typename?: 'StageTime';
+  averageSeconds: Scalars['Float']['output'];
+  decided: Scalars['Int']['output'];
+  maxSeconds: Scalars['Float']['output'];
+  stage: Scalars['String']['output'];
+};
+
+/** How long a stage held a case (time to publish per stage). */
+export type StageTiming = {
+  __typename?: 'StageTiming';
+  decidedAt?: Maybe<Scalars['DateTime']['output']>;
+  enteredAt: Scalars['DateTime']['output'];
+  seconds?: Maybe<Scalars['Float']['output']>;
+  stage: Scalars['String']['output'];
+};
+
 export type SyncErrorClass =
   | 'CONFIG'
   | 'INTERNAL'
@@ -955,6 +1286,25 @@ export type UpdateFeedInput = {
   syncMode?: InputMaybe<SyncMode>;
   targetKind?: InputMaybe<ResourceKind>;
   withdrawalGuard?: InputMaybe<Scalars['Float']['input']>;
+};
+
+export type User = {
+  __typename?: 'User';
+  createdAt: Scalars['DateTime']['output'];
+  displayName: Scalars['String']['output'];
+  grants: Array<RoleGrant>;
+  id: Scalars['ID']['output'];
+  lastLoginAt?: Maybe<Scalars['DateTime']['output']>;
+  username: Scalars['String']['output'];
+};
+
+/** Who is asking: anonymous, or a user with their roles and scopes. */
+export type Viewer = {
+  __typename?: 'Viewer';
+  authenticated: Scalars['Boolean']['output'];
+  grants: Array<RoleGrant>;
+  roles: Array<Role>;
+  user?: Maybe<User>;
 };
 
 
@@ -1048,9 +1398,15 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AuditEntry: ResolverTypeWrapper<AuditEntryModel>;
+  AuditEntryConnection: ResolverTypeWrapper<AuditEntryConnectionModel>;
+  AuditEntryEdge: ResolverTypeWrapper<AuditEntryEdgeModel>;
+  AuditFilter: AuditFilter;
+  AuditOutcome: AuditOutcome;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Confidentiality: Confidentiality;
   ConnectorInfo: ResolverTypeWrapper<ConnectorDescription>;
+  CreateUserInput: CreateUserInput;
   DateRange: DateRange;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Department: ResolverTypeWrapper<DepartmentDoc>;
@@ -1066,13 +1422,16 @@ export type ResolversTypes = {
   FeedSchedule: ResolverTypeWrapper<FeedSchedule>;
   FeedScheduleInput: FeedScheduleInput;
   FeedStatus: FeedStatus;
+  FieldChange: ResolverTypeWrapper<FieldChange>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GeoPoint: ResolverTypeWrapper<GeoPoint>;
+  GrantInput: GrantInput;
   HeldWithdrawal: ResolverTypeWrapper<HeldWithdrawal>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   LocalizedName: ResolverTypeWrapper<LocalizedName>;
+  LoginPayload: ResolverTypeWrapper<Omit<LoginPayload, 'user'> & { user: ResolversTypes['User'] }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   OrgScope: OrgScope;
@@ -1102,7 +1461,17 @@ export type ResolversTypes = {
   ResourceOrder: ResourceOrder;
   ResourceOrderField: ResourceOrderField;
   ResourceStatus: ResourceStatus;
+  ResourceVersion: ResolverTypeWrapper<ResourceVersionModel>;
+  ReviewCase: ResolverTypeWrapper<ReviewCaseModel>;
+  ReviewCaseKind: ReviewCaseKind;
+  ReviewCaseState: ReviewCaseState;
+  ReviewComment: ResolverTypeWrapper<ReviewCommentModel>;
+  ReviewDecision: ResolverTypeWrapper<ReviewDecision>;
+  ReviewOutcome: ReviewOutcome;
   ReviewPolicy: ReviewPolicy;
+  ReviewQueue: ResolverTypeWrapper<Omit<ReviewQueue, 'items'> & { items: Array<ResolversTypes['ReviewCase']> }>;
+  Role: Role;
+  RoleGrant: ResolverTypeWrapper<RoleGrantModel>;
   RunFeedPayload: ResolverTypeWrapper<RunFeedResult>;
   SearchConnection: ResolverTypeWrapper<Omit<SearchConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['SearchEdge']>, nodes: Array<ResolversTypes['Resource']> }>;
   SearchEdge: ResolverTypeWrapper<Omit<SearchEdge, 'highlights' | 'node'> & { highlights: ResolversTypes['SearchHighlights'], node: ResolversTypes['Resource'] }>;
@@ -1113,6 +1482,8 @@ export type ResolversTypes = {
   ServiceEdge: ResolverTypeWrapper<ServiceEdgeModel>;
   ServiceLocation: ResolverTypeWrapper<ServiceLocation>;
   SortDirection: SortDirection;
+  StageTime: ResolverTypeWrapper<StageTime>;
+  StageTiming: ResolverTypeWrapper<StageTiming>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   SyncErrorClass: SyncErrorClass;
   SyncMode: SyncMode;
@@ -1122,12 +1493,19 @@ export type ResolversTypes = {
   SyncStats: ResolverTypeWrapper<SyncStats>;
   SyncTrigger: SyncTrigger;
   UpdateFeedInput: UpdateFeedInput;
+  User: ResolverTypeWrapper<UserModel>;
+  Viewer: ResolverTypeWrapper<ViewerModel>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  AuditEntry: AuditEntryModel;
+  AuditEntryConnection: AuditEntryConnectionModel;
+  AuditEntryEdge: AuditEntryEdgeModel;
+  AuditFilter: AuditFilter;
   Boolean: Scalars['Boolean']['output'];
   ConnectorInfo: ConnectorDescription;
+  CreateUserInput: CreateUserInput;
   DateRange: DateRange;
   DateTime: Scalars['DateTime']['output'];
   Department: DepartmentDoc;
@@ -1142,13 +1520,16 @@ export type ResolversParentTypes = {
   FeedPreviewItem: PreviewItem;
   FeedSchedule: FeedSchedule;
   FeedScheduleInput: FeedScheduleInput;
+  FieldChange: FieldChange;
   Float: Scalars['Float']['output'];
   GeoPoint: GeoPoint;
+  GrantInput: GrantInput;
   HeldWithdrawal: HeldWithdrawal;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
   LocalizedName: LocalizedName;
+  LoginPayload: Omit<LoginPayload, 'user'> & { user: ResolversParentTypes['User'] };
   Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   OrgUnit: OrgUnitDoc;
@@ -1170,6 +1551,12 @@ export type ResolversParentTypes = {
   ResourceFacets: AnyResourceList;
   ResourceFilter: ResourceFilter;
   ResourceOrder: ResourceOrder;
+  ResourceVersion: ResourceVersionModel;
+  ReviewCase: ReviewCaseModel;
+  ReviewComment: ReviewCommentModel;
+  ReviewDecision: ReviewDecision;
+  ReviewQueue: Omit<ReviewQueue, 'items'> & { items: Array<ResolversParentTypes['ReviewCase']> };
+  RoleGrant: RoleGrantModel;
   RunFeedPayload: RunFeedResult;
   SearchConnection: Omit<SearchConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['SearchEdge']>, nodes: Array<ResolversParentTypes['Resource']> };
   SearchEdge: Omit<SearchEdge, 'highlights' | 'node'> & { highlights: ResolversParentTypes['SearchHighlights'], node: ResolversParentTypes['Resource'] };
@@ -1179,11 +1566,42 @@ export type ResolversParentTypes = {
   ServiceConnection: ServiceList;
   ServiceEdge: ServiceEdgeModel;
   ServiceLocation: ServiceLocation;
+  StageTime: StageTime;
+  StageTiming: StageTiming;
   String: Scalars['String']['output'];
   SyncRun: SyncRunDoc;
   SyncRunError: SyncRunError;
   SyncStats: SyncStats;
   UpdateFeedInput: UpdateFeedInput;
+  User: UserModel;
+  Viewer: ViewerModel;
+};
+
+export type AuditEntryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntry'] = ResolversParentTypes['AuditEntry']> = {
+  action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actorName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  afterHash?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  beforeHash?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  detail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  ip?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['AuditOutcome'], ParentType, ContextType>;
+  requestId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  targetId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  targetType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type AuditEntryConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntryConnection'] = ResolversParentTypes['AuditEntryConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['AuditEntryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type AuditEntryEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntryEdge'] = ResolversParentTypes['AuditEntryEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['AuditEntry'], ParentType, ContextType>;
 };
 
 export type ConnectorInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConnectorInfo'] = ResolversParentTypes['ConnectorInfo']> = {
@@ -1311,6 +1729,12 @@ export type FeedScheduleResolvers<ContextType = GraphQLContext, ParentType exten
   timezone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type FieldChangeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FieldChange'] = ResolversParentTypes['FieldChange']> = {
+  after?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  before?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type GeoPointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['GeoPoint'] = ResolversParentTypes['GeoPoint']> = {
   lat?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   lng?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1332,16 +1756,32 @@ export type LocalizedNameResolvers<ContextType = GraphQLContext, ParentType exte
   zh?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type LoginPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LoginPayload'] = ResolversParentTypes['LoginPayload']> = {
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  commentOnResource?: Resolver<ResolversTypes['ReviewComment'], ParentType, ContextType, RequireFields<MutationCommentOnResourceArgs, 'body' | 'flag' | 'resourceId'>>;
   confirmWithdrawal?: Resolver<ResolversTypes['SyncRun'], ParentType, ContextType, RequireFields<MutationConfirmWithdrawalArgs, 'runId'>>;
+  createUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
+  decideReview?: Resolver<ResolversTypes['ReviewCase'], ParentType, ContextType, RequireFields<MutationDecideReviewArgs, 'comment' | 'outcome' | 'resourceId'>>;
   deleteFeed?: Resolver<ResolversTypes['Feed'], ParentType, ContextType, RequireFields<MutationDeleteFeedArgs, 'id'>>;
+  deleteUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'id'>>;
+  login?: Resolver<ResolversTypes['LoginPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'password' | 'username'>>;
   pauseFeed?: Resolver<ResolversTypes['Feed'], ParentType, ContextType, RequireFields<MutationPauseFeedArgs, 'id'>>;
   registerFeed?: Resolver<ResolversTypes['RegisterFeedPayload'], ParentType, ContextType, RequireFields<MutationRegisterFeedArgs, 'input'>>;
   requeueQuarantined?: Resolver<Array<ResolversTypes['RunFeedPayload']>, ParentType, ContextType, RequireFields<MutationRequeueQuarantinedArgs, 'ids'>>;
+  resolveFlag?: Resolver<ResolversTypes['ReviewComment'], ParentType, ContextType, RequireFields<MutationResolveFlagArgs, 'commentId'>>;
   resumeFeed?: Resolver<ResolversTypes['Feed'], ParentType, ContextType, RequireFields<MutationResumeFeedArgs, 'id'>>;
+  reviseResource?: Resolver<ResolversTypes['ReviewCase'], ParentType, ContextType, RequireFields<MutationReviseResourceArgs, 'changes' | 'id'>>;
   rotateWebhookSecret?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<MutationRotateWebhookSecretArgs, 'id'>>;
   runFeed?: Resolver<ResolversTypes['RunFeedPayload'], ParentType, ContextType, RequireFields<MutationRunFeedArgs, 'id'>>;
+  setUserGrants?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserGrantsArgs, 'grants' | 'id'>>;
+  submitResource?: Resolver<ResolversTypes['ReviewCase'], ParentType, ContextType, RequireFields<MutationSubmitResourceArgs, 'record'>>;
   updateFeed?: Resolver<ResolversTypes['Feed'], ParentType, ContextType, RequireFields<MutationUpdateFeedArgs, 'id' | 'input'>>;
+  withdrawResource?: Resolver<ResolversTypes['Resource'], ParentType, ContextType, RequireFields<MutationWithdrawResourceArgs, 'id'>>;
 };
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
@@ -1452,6 +1892,7 @@ export type QuarantineEntryResolvers<ContextType = GraphQLContext, ParentType ex
 };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  auditLog?: Resolver<ResolversTypes['AuditEntryConnection'], ParentType, ContextType, Partial<QueryAuditLogArgs>>;
   connectors?: Resolver<Array<ResolversTypes['ConnectorInfo']>, ParentType, ContextType>;
   department?: Resolver<Maybe<ResolversTypes['Department']>, ParentType, ContextType, RequireFields<QueryDepartmentArgs, 'code'>>;
   departments?: Resolver<Array<ResolversTypes['Department']>, ParentType, ContextType>;
@@ -1464,10 +1905,19 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   orgUnits?: Resolver<Array<ResolversTypes['OrgUnit']>, ParentType, ContextType, Partial<QueryOrgUnitsArgs>>;
   policies?: Resolver<ResolversTypes['PolicyConnection'], ParentType, ContextType, Partial<QueryPoliciesArgs>>;
   previewFeed?: Resolver<ResolversTypes['FeedPreview'], ParentType, ContextType, RequireFields<QueryPreviewFeedArgs, 'first'>>;
+  resourceDiff?: Resolver<Array<ResolversTypes['FieldChange']>, ParentType, ContextType, RequireFields<QueryResourceDiffArgs, 'fromVersion' | 'resourceId' | 'toVersion'>>;
+  resourceVersions?: Resolver<Array<ResolversTypes['ResourceVersion']>, ParentType, ContextType, RequireFields<QueryResourceVersionsArgs, 'resourceId'>>;
   resources?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, Partial<QueryResourcesArgs>>;
+  reviewComments?: Resolver<Array<ResolversTypes['ReviewComment']>, ParentType, ContextType, RequireFields<QueryReviewCommentsArgs, 'resourceId'>>;
+  reviewHistory?: Resolver<Array<ResolversTypes['ReviewCase']>, ParentType, ContextType, RequireFields<QueryReviewHistoryArgs, 'resourceId'>>;
+  reviewQueue?: Resolver<ResolversTypes['ReviewQueue'], ParentType, ContextType, RequireFields<QueryReviewQueueArgs, 'first' | 'mine'>>;
+  reviewStageTimes?: Resolver<Array<ResolversTypes['StageTime']>, ParentType, ContextType>;
+  reviewStages?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   search?: Resolver<ResolversTypes['SearchConnection'], ParentType, ContextType, RequireFields<QuerySearchArgs, 'first' | 'query'>>;
   services?: Resolver<ResolversTypes['ServiceConnection'], ParentType, ContextType, Partial<QueryServicesArgs>>;
   syncRun?: Resolver<Maybe<ResolversTypes['SyncRun']>, ParentType, ContextType, RequireFields<QuerySyncRunArgs, 'id'>>;
+  users?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
+  viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
 };
 
 export type RegisterFeedPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RegisterFeedPayload'] = ResolversParentTypes['RegisterFeedPayload']> = {
@@ -1497,6 +1947,60 @@ export type ResourceFacetsResolvers<ContextType = GraphQLContext, ParentType ext
   department?: Resolver<Array<ResolversTypes['FacetBucket']>, ParentType, ContextType>;
   kind?: Resolver<Array<ResolversTypes['FacetBucket']>, ParentType, ContextType>;
   orgLevel?: Resolver<Array<ResolversTypes['FacetBucket']>, ParentType, ContextType>;
+};
+
+export type ResourceVersionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ResourceVersion'] = ResolversParentTypes['ResourceVersion']> = {
+  contentHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ReviewCaseResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReviewCase'] = ResolversParentTypes['ReviewCase']> = {
+  changes?: Resolver<Array<ResolversTypes['FieldChange']>, ParentType, ContextType>;
+  decisions?: Resolver<Array<ResolversTypes['ReviewDecision']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ReviewCaseKind'], ParentType, ContextType>;
+  rejectionReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  resource?: Resolver<Maybe<ResolversTypes['Resource']>, ParentType, ContextType>;
+  stage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  stageTimings?: Resolver<Array<ResolversTypes['StageTiming']>, ParentType, ContextType>;
+  stages?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['ReviewCaseState'], ParentType, ContextType>;
+  submittedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  submittedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  submittedByFeed?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+};
+
+export type ReviewCommentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReviewComment'] = ResolversParentTypes['ReviewComment']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  author?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  flag?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  resolvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ReviewDecisionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReviewDecision'] = ResolversParentTypes['ReviewDecision']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  comment?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['ReviewOutcome'], ParentType, ContextType>;
+  reviewer?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  stage?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ReviewQueueResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReviewQueue'] = ResolversParentTypes['ReviewQueue']> = {
+  byStage?: Resolver<Array<ResolversTypes['FacetBucket']>, ParentType, ContextType>;
+  items?: Resolver<Array<ResolversTypes['ReviewCase']>, ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type RoleGrantResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RoleGrant'] = ResolversParentTypes['RoleGrant']> = {
+  department?: Resolver<Maybe<ResolversTypes['Department']>, ParentType, ContextType>;
+  orgUnit?: Resolver<Maybe<ResolversTypes['OrgUnit']>, ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+  stages?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type RunFeedPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RunFeedPayload'] = ResolversParentTypes['RunFeedPayload']> = {
@@ -1590,6 +2094,20 @@ export type ServiceLocationResolvers<ContextType = GraphQLContext, ParentType ex
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type StageTimeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StageTime'] = ResolversParentTypes['StageTime']> = {
+  averageSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  decided?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  maxSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  stage?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type StageTimingResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['StageTiming'] = ResolversParentTypes['StageTiming']> = {
+  decidedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  enteredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  seconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  stage?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type SyncRunResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SyncRun'] = ResolversParentTypes['SyncRun']> = {
   attempt?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1622,7 +2140,26 @@ export type SyncStatsResolvers<ContextType = GraphQLContext, ParentType extends 
   withdrawn?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type UserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  displayName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  grants?: Resolver<Array<ResolversTypes['RoleGrant']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastLoginAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  username?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = {
+  authenticated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  grants?: Resolver<Array<ResolversTypes['RoleGrant']>, ParentType, ContextType>;
+  roles?: Resolver<Array<ResolversTypes['Role']>, ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = GraphQLContext> = {
+  AuditEntry?: AuditEntryResolvers<ContextType>;
+  AuditEntryConnection?: AuditEntryConnectionResolvers<ContextType>;
+  AuditEntryEdge?: AuditEntryEdgeResolvers<ContextType>;
   ConnectorInfo?: ConnectorInfoResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Department?: DepartmentResolvers<ContextType>;
@@ -1636,10 +2173,12 @@ export type Resolvers<ContextType = GraphQLContext> = {
   FeedPreview?: FeedPreviewResolvers<ContextType>;
   FeedPreviewItem?: FeedPreviewItemResolvers<ContextType>;
   FeedSchedule?: FeedScheduleResolvers<ContextType>;
+  FieldChange?: FieldChangeResolvers<ContextType>;
   GeoPoint?: GeoPointResolvers<ContextType>;
   HeldWithdrawal?: HeldWithdrawalResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   LocalizedName?: LocalizedNameResolvers<ContextType>;
+  LoginPayload?: LoginPayloadResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   OrgUnit?: OrgUnitResolvers<ContextType>;
@@ -1657,6 +2196,12 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ResourceConnection?: ResourceConnectionResolvers<ContextType>;
   ResourceEdge?: ResourceEdgeResolvers<ContextType>;
   ResourceFacets?: ResourceFacetsResolvers<ContextType>;
+  ResourceVersion?: ResourceVersionResolvers<ContextType>;
+  ReviewCase?: ReviewCaseResolvers<ContextType>;
+  ReviewComment?: ReviewCommentResolvers<ContextType>;
+  ReviewDecision?: ReviewDecisionResolvers<ContextType>;
+  ReviewQueue?: ReviewQueueResolvers<ContextType>;
+  RoleGrant?: RoleGrantResolvers<ContextType>;
   RunFeedPayload?: RunFeedPayloadResolvers<ContextType>;
   SearchConnection?: SearchConnectionResolvers<ContextType>;
   SearchEdge?: SearchEdgeResolvers<ContextType>;
@@ -1666,8 +2211,12 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ServiceConnection?: ServiceConnectionResolvers<ContextType>;
   ServiceEdge?: ServiceEdgeResolvers<ContextType>;
   ServiceLocation?: ServiceLocationResolvers<ContextType>;
+  StageTime?: StageTimeResolvers<ContextType>;
+  StageTiming?: StageTimingResolvers<ContextType>;
   SyncRun?: SyncRunResolvers<ContextType>;
   SyncRunError?: SyncRunErrorResolvers<ContextType>;
   SyncStats?: SyncStatsResolvers<ContextType>;
+  User?: UserResolvers<ContextType>;
+  Viewer?: ViewerResolvers<ContextType>;
 };
 

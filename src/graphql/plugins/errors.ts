@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { AccessError } from '../../domain/access/index.js';
 import { InvalidInputError } from '../../domain/errors.js';
 import type { GraphQLContext } from '../context.js';
 
@@ -14,7 +15,7 @@ export const errorsPlugin: ApolloServerPlugin<GraphQLContext> = {
         for (const error of errors) {
           const original = unwrapResolverError(error);
           const code = error.extensions?.code;
-          if (original instanceof InvalidInputError || (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR')) continue;
+          if (original instanceof InvalidInputError || original instanceof AccessError || (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR')) continue;
           contextValue.log.error({ err: original, path: error.path }, 'unexpected error in GraphQL request');
         }
       },

@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLContext } from '../context.js';
+import { auditPlugin } from './audit.js';
 import { errorsPlugin } from './errors.js';
 import { requestLogPlugin } from './request-log.js';
 
@@ -8,5 +9,5 @@ import { requestLogPlugin } from './request-log.js';
  * executionDidStart → willSendResponse …). Add one: a file here and one line below.
  */
 export function hubPlugins(): ApolloServerPlugin<GraphQLContext>[] {
-  return [requestLogPlugin, errorsPlugin];
+  return [requestLogPlugin, errorsPlugin, auditPlugin];
 }

@@ -93,8 +93,9 @@ export class DirectAccess extends BaseAccess implements CollectionAccess {
 
   insert(doc: Doc): void {
     const collection = this.ensure();
-    this.ops.push(collection.insert(doc));
-    this.catalog.recordWrite(collection, keyOf(doc._id));
+    const id = keyOf(doc._id);
+    this.ops.push(collection.insert(doc, id));
+    this.catalog.recordWrite(collection, id);
   }
 
   replace(old: Doc, next: Doc): void {

@@ -69,10 +69,11 @@ export class Collection {
     }
   }
 
-  insert(doc: Doc): JournalOp {
+  insert(doc: Doc, id = keyOf(doc._id)): JournalOp {
     this.validate(doc);
-    this.checkUnique(doc, undefined);
-    this.put(keyOf(doc._id), doc);
+    if (this.docs.has(id)) throw duplicateKeyError(this, this.idIndex, [doc._id]);
+    this.checkUnique(doc, id);
+    this.put(id, doc);
     return { op: 'put', db: this.db, coll: this.name, doc };
   }
 

@@ -97,9 +97,13 @@ export class Index {
     const keys = this.keysOf(doc);
     if (!keys) return undefined;
     for (let i = 0; i < keys.hashKeys.length; i++) {
-      for (const owner of idsOf(this.hash.get(keys.hashKeys[i] as string))) {
-        if (owner !== id && !ignore?.(owner)) return keys.keyValues[i];
+      const owners = this.hash.get(keys.hashKeys[i] as string);
+      if (owners === undefined) continue;
+      if (typeof owners === 'string') {
+        if (owners !== id && !ignore?.(owners)) return keys.keyValues[i];
+        continue;
       }
+      for (const owner of owners) if (owner !== id && !ignore?.(owner)) return keys.keyValues[i];
     }
     return undefined;
   }

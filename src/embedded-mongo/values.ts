@@ -89,6 +89,11 @@ export function compareValues(a: unknown, b: unknown): number {
   }
 }
 
+/** The 12 bytes as 12 characters: unambiguous (fixed length) and cheaper than hex. */
+function objectIdKey(b: Uint8Array): string {
+  return String.fromCharCode(111, b[0]!, b[1]!, b[2]!, b[3]!, b[4]!, b[5]!, b[6]!, b[7]!, b[8]!, b[9]!, b[10]!, b[11]!);
+}
+
 function lengthPrefixed(tag: string, text: string): string {
   return `${tag}${text.length}:${text}`;
 }
@@ -110,7 +115,7 @@ export function keyOf(value: unknown): string {
     case 'boolean':
       return value ? 'T' : 'F';
   }
-  if (value instanceof ObjectId) return `o${value.toHexString()}`;
+  if (value instanceof ObjectId) return objectIdKey(value.id);
   if (value instanceof Date) return `d${value.getTime()}`;
   if (value instanceof Decimal128) return `n${Number(value.toString())}`;
   if (value instanceof Binary) return lengthPrefixed(`b${value.sub_type}`, Buffer.from(value.buffer).toString('base64'));

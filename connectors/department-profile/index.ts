@@ -96,9 +96,10 @@ export function defineProfile(definition: ProfileDefinition): Connector<ProfileC
         return { ok: false, message: error instanceof Error ? error.message : String(error) };
       }
     },
-    read(config: ProfileConfig, state: ConnectorState | undefined, ctx: ReadContext): AsyncIterable<ReadEvent> {
+    // A generator, so that a config error surfaces while iterating, where every reader's errors do.
+    async *read(config: ProfileConfig, state: ConnectorState | undefined, ctx: ReadContext): AsyncIterable<ReadEvent> {
       const wrapped = formatConfigFor(definition, config);
-      return wrapped.format.read(wrapped.config, state, ctx);
+      yield* wrapped.format.read(wrapped.config, state, ctx);
     },
     map(raw: RawRecord, config: ProfileConfig): MapResult {
       const spec = config.mapping ?? datasetOf(definition, config).mapping;

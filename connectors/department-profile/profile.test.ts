@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { configJsonSchema, connectorRegistry } from '../index.js';
 import { restConnector } from '../rest/index.js';
+import { collect, testReadContext } from '../testing/index.js';
 import { dataset, defineProfile, formatConfigFor, type ProfileDefinition } from './index.js';
 
 const defaultMapping = { kind: 'SERVICE' as const, constants: { department: 'health' }, fields: [{ target: 'title', source: 'name' }] };
@@ -43,8 +44,12 @@ describe('department profiles', () => {
     expect(formatConfigFor(definition, parse({ mapping: own })).config).toMatchObject({ mapping: own });
   });
 
-  it('report a dataset setting the format connector refuses as a config error', () => {
-    expect(() => formatConfigFor(definition, parse({ pageSize: 0 }))).toThrow(expect.objectContaining({ errorClass: 'config', code: 'INVALID_CONFIG' }));
+  it('report a dataset setting the format connector refuses as a config error, when reading', async () => {
+    const config = parse({ pageSize: 0 });
+    expect(() => formatConfigFor(definition, config)).toThrow(expect.objectContaining({ errorClass: 'config', code: 'INVALID_CONFIG' }));
+    const events = profile.read(config, undefined, testReadContext());
+    await expect(collect(events)).rejects.toMatchObject({ errorClass: 'config', code: 'INVALID_CONFIG' });
+    expect(await profile.check(config, testReadContext())).toMatchObject({ ok: false, message: expect.stringContaining('pagination.pageSize') });
   });
 
   it('reject a record that a feed mapping assigns to another department', () => {

@@ -21,6 +21,7 @@ export { acquireLease, releaseLease, renewLease, reapAbandonedRuns, INSTANCE_ID,
 export { SyncError, classifyError } from './errors.js';
 export {
   acceptWebhook,
+  webhookConnector,
   signWebhook,
   newWebhookSecret,
   WebhookError,

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import { Types } from 'mongoose';
-import { describeConnectors } from '../../../connectors/index.js';
+import { configJsonSchema, describeConnectors } from '../../../connectors/index.js';
 import type { FeedDoc, SyncRunDoc } from '../../db/models/ingest.js';
 import {
   assertDepartmentInScope,
@@ -15,7 +15,7 @@ import {
   type RegisterFeedInput,
   type UpdateFeedInput,
 } from '../../domain/feeds/index.js';
-import { confirmWithdrawal, ingestRuntimeFor, redactConfig, SyncError, WEBHOOK_CONNECTOR_ID, type RunOutcome } from '../../ingest/index.js';
+import { confirmWithdrawal, ingestRuntimeFor, redactConfig, SyncError, WEBHOOK_CONNECTOR_ID, webhookConnector, type RunOutcome } from '../../ingest/index.js';
 import type { GraphQLContext } from '../context.js';
 import type { RunFeedResult } from '../feeds-mappers.js';
 import { fromGlobalId, toGlobalId } from '../global-id.js';
@@ -50,7 +50,11 @@ function feedsOf(context: GraphQLContext): FeedsRequest {
 }
 
 function asGraphQLError(error: unknown): unknown {
-  if (error instanceof FeedError) return new GraphQLError(error.message, { extensions: { code: error.code } });
+  if (error instanceof FeedError) {
+    // A conflict (name taken, feed paused) is the caller's to fix: BAD_USER_INPUT, with the reason.
+    const extensions = error.code === 'CONFLICT' ? { code: 'BAD_USER_INPUT', reason: 'CONFLICT' } : { code: error.code };
+    return new GraphQLError(error.message, { extensions });
+  }
   if (error instanceof SyncError && error.errorClass === 'CONFIG') {
     return new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
   }
@@ -92,7 +96,10 @@ function runResult(outcome: RunOutcome): RunFeedResult {
 export const feedsModule: ResolverModule = {
   resolvers: {
     Query: {
-      connectors: () => describeConnectors(),
+      connectors: () => [
+        ...describeConnectors(),
+        { id: webhookConnector.id, title: webhookConnector.title, jsonSchema: configJsonSchema(webhookConnector) },
+      ],
       feeds: (_parent, args, context) =>
         handled(async () => {
           const scope = feedScope(context.viewer);
@@ -176,6 +183,9 @@ export const feedsModule: ResolverModule = {
       syncRuns: (feed, { first }, context) => handled(() => feedsOf(context).service.runs(feed._id.toHexString(), first)),
       quarantine: (feed, { status, first }, context) =>
         handled(() => feedsOf(context).service.quarantine(feed._id.toHexString(), status ?? null, first)),
+    },
+    ConnectorInfo: {
+      configSchema: (connector) => connector.jsonSchema,
     },
     SyncRun: {
       id: (run) => toGlobalId('SyncRun', run._id),

@@ -258,3 +258,44 @@ describe('compileMapping', () => {
     expect(mappingSpecSchema.safeParse(roundTrip).success).toBe(true);
   });
 });
+
+describe('each transform in a spec', () => {
+  const run = (transforms: unknown[], value: unknown, target = 'tags') => {
+    const map = compileMapping({
+      kind: 'SERVICE',
+      constants: { department: 'health', title: 't' },
+      fields: [{ target, source: 'v', transforms } as never],
+    });
+    return map({ sourceId: '1', data: { v: value } });
+  };
+  const tagsOf = (result: ReturnType<typeof run>) => (result.ok && 'tags' in result.record ? result.record.tags : result);
+
+  it.each([
+    ['trim', [{ op: 'trim' }], '\u3000 预约挂号 \u200b', ['预约挂号']],
+    ['trim + collapse', [{ op: 'trim', collapseWhitespace: true }], '预约  \t 挂号', ['预约 挂号']],
+    ['halfWidth on a doc number', [{ op: 'halfWidth' }], '浙卫发〔２０２４〕１２号', ['浙卫发〔2024〕12号']],
+    ['decodeEntities', [{ op: 'decodeEntities' }], 'you&amp;#039;ve', ["you've"]],
+    ['html text', [{ op: 'html', output: 'text' }], '<p>儿童&nbsp;<b>疫苗</b></p>', ['儿童 疫苗']],
+    ['split default separators', [{ op: 'split' }], '甲；乙、丙|丁', ['甲', '乙', '丙', '丁']],
+    ['split then join', [{ op: 'split' }, { op: 'join', separator: '/' }], '甲；乙', ['甲/乙']],
+    ['lookup keep', [{ op: 'lookup', table: { '1': '门诊' } }], '2', ['2']],
+    ['lookup drop', [{ op: 'lookup', table: { '1': '门诊' }, otherwise: 'drop' }, { op: 'default', value: '其他' }], '2', ['其他']],
+    ['constant', [{ op: 'constant', value: ['固定'] }], 'ignored', ['固定']],
+    ['default on empty', [{ op: 'default', value: '无' }], '', ['无']],
+    ['regex named group', [{ op: 'regex', pattern: '〔(?<year>\\d{4})〕', group: 'year' }], '国办发〔2024〕12号', ['2024']],
+    ['replace', [{ op: 'replace', pattern: '<\\/?em>' }], '<em>养老</em>服务', ['养老服务']],
+    ['template', [{ op: 'template', template: 'https://zwfw.example.gov.cn/item/{value}' }], '0012', ['https://zwfw.example.gov.cn/item/0012']],
+    ['string keeps digits as written', [{ op: 'string' }], 12, ['12']],
+    ['string formats a date', [{ op: 'date' }, { op: 'string' }], '2023年5月1日', ['2023-04-30T16:00:00.000Z']],
+  ])('%s', (_name, transforms, value, expected) => {
+    expect(tagsOf(run(transforms, value))).toEqual(expected);
+  });
+
+  it('number and boolean feed typed fields', () => {
+    expect(() => run([{ op: 'number', integer: true }], '１,２００', 'capacity')).toThrow(/Unknown target field capacity for SERVICE/);
+    const service = run([{ op: 'number', integer: true }], '３', 'visitsRequired');
+    expect(service).toMatchObject({ ok: true, record: { visitsRequired: 3 } });
+    expect(run([{ op: 'boolean' }], '是', 'isFree')).toMatchObject({ ok: true, record: { isFree: true } });
+    expect(run([{ op: 'boolean' }], '也许', 'isFree')).toMatchObject({ ok: false, reasons: [expect.stringContaining('是/否')] });
+  });
+});

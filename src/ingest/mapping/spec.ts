@@ -36,14 +36,32 @@ export const fieldRuleSchema = z.object({
   transforms: z.array(transformSchema).default([]),
 });
 
-export const mappingSpecSchema = z.object({
-  kind: z.enum(RESOURCE_KINDS).optional(),
-  /** Fixed values set on every record first (department, categories, confidentiality…). */
-  constants: z.record(z.string(), z.json()).default({}),
-  fields: z.array(fieldRuleSchema).default([]),
-  /** Timezone for wall-clock dates that carry no offset. */
-  timezone: z.string().refine(isValidTimezone, { message: '未知时区 / Unknown timezone' }).default(DEFAULT_TIMEZONE),
-});
+const KIND_SCHEMAS = [serviceRecordSchema, policyRecordSchema, eventRecordSchema] as const;
+const FIELDS_BY_KIND = new Map<string, ReadonlySet<string>>(KIND_SCHEMAS.map((schema) => [schema.shape.kind.value, new Set(Object.keys(schema.shape))]));
+const ANY_KIND_FIELDS = new Set(KIND_SCHEMAS.flatMap((schema) => Object.keys(schema.shape)));
+
+export const mappingSpecSchema = z
+  .object({
+    kind: z.enum(RESOURCE_KINDS).optional(),
+    /** Fixed values set on every record first (department, categories, confidentiality…). */
+    constants: z.record(z.string(), z.json()).default({}),
+    fields: z.array(fieldRuleSchema).default([]),
+    /** Timezone for wall-clock dates that carry no offset. */
+    timezone: z.string().refine(isValidTimezone, { message: '未知时区 / Unknown timezone' }).default(DEFAULT_TIMEZONE),
+  })
+  .superRefine((spec, ctx) => {
+    // A target the record schema does not know would be dropped silently by validation.
+    const known = (spec.kind && FIELDS_BY_KIND.get(spec.kind)) || ANY_KIND_FIELDS;
+    const check = (name: string, path: (string | number)[]) => {
+      if (!known.has(name)) {
+        ctx.addIssue({ code: 'custom', path, message: `未知的目标字段 ${name} / Unknown target field ${name}${spec.kind ? ` for ${spec.kind}` : ''}` });
+      }
+    };
+    for (const name of Object.keys(spec.constants)) check(name, ['constants', name]);
+    spec.fields.forEach((rule, index) => {
+      if (isValidPath(rule.target)) check(String(parsePath(rule.target)[0]), ['fields', index, 'target']);
+    });
+  });
 
 export type MappingSpec = z.input<typeof mappingSpecSchema>;
 export type FieldRule = z.input<typeof fieldRuleSchema>;
@@ -53,7 +71,7 @@ const SOURCE_ID = '$sourceId';
 
 /** Top-level fields that hold arrays, per kind: a single value mapped to them is wrapped. */
 const ARRAY_FIELDS: Record<string, Set<string>> = Object.fromEntries(
-  [serviceRecordSchema, policyRecordSchema, eventRecordSchema].map((schema) => [
+  KIND_SCHEMAS.map((schema) => [
     schema.shape.kind.value,
     new Set(Object.entries(schema.shape).filter(([, field]) => isArraySchema(field)).map(([name]) => name)),
   ]),

@@ -1,4 +1,5 @@
 import type { Document } from 'bson';
+import { ChangeStreams } from './change-streams.js';
 import { Collection, ID_INDEX } from './collection.js';
 import { ErrorCode, commandError } from './errors.js';
 import type { JournalOp } from './storage/types.js';
@@ -11,6 +12,8 @@ export class Catalog {
   seq = 0;
   /** Open transactions; while zero, per-document write sequences need not be recorded. */
   openTransactions = 0;
+  /** Change streams, told of every committed document change. */
+  readonly changes = new ChangeStreams();
 
   databaseNames(): string[] {
     return [...this.databases.keys()].filter((name) => (this.databases.get(name)?.size ?? 0) > 0);
@@ -59,7 +62,7 @@ export class Catalog {
   private add(db: string, name: string, options: Document): Collection {
     let collections = this.databases.get(db);
     if (!collections) this.databases.set(db, (collections = new Map()));
-    const collection = new Collection(db, name, options);
+    const collection = new Collection(db, name, options, this.changes);
     collections.set(name, collection);
     return collection;
   }
@@ -86,7 +89,7 @@ export class Catalog {
         this.ensure(op.db, op.coll, []).put(keyOf(op.doc._id), op.doc);
         return;
       case 'delete':
-        this.get(op.db, op.coll)?.delete(keyOf(op.id));
+        this.get(op.db, op.coll)?.evict(keyOf(op.id));
         return;
     }
   }

@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
 import { ErrorCode, MongoCommandError, commandError } from './errors.js';
 import { Index, type IndexDefinition } from './indexes.js';
+import type { ChangeStreams } from './change-streams.js';
 import type { JournalOp } from './storage/types.js';
 import { compileFilter, type Matcher } from './query.js';
 import { isPlainObject, keyOf, type Doc } from './values.js';
@@ -31,6 +32,8 @@ export class Collection {
     readonly db: string,
     readonly name: string,
     readonly options: Document = {},
+    /** Where committed changes are announced; absent for scratch collections. */
+    private readonly changes?: ChangeStreams,
   ) {
     this.indexes.set(ID_INDEX.name, new Index(ID_INDEX));
     this.validator = compileValidator(options);
@@ -74,22 +77,33 @@ export class Collection {
     if (this.docs.has(id)) throw duplicateKeyError(this, this.idIndex, [doc._id]);
     this.checkUnique(doc, id);
     this.put(id, doc);
+    if (this.changes?.active) this.changes.publish({ db: this.db, coll: this.name, kind: 'insert', id: doc._id, after: doc });
     return { op: 'put', db: this.db, coll: this.name, doc };
   }
 
   replace(id: string, doc: Doc): JournalOp {
     this.validate(doc);
     this.checkUnique(doc, id);
+    const before = this.docs.get(id);
     this.put(id, doc);
+    if (this.changes?.active) this.changes.publish({ db: this.db, coll: this.name, kind: 'update', id: doc._id, before, after: doc });
     return { op: 'put', db: this.db, coll: this.name, doc };
   }
 
   delete(id: string): JournalOp | undefined {
+    const old = this.evict(id);
+    if (!old) return undefined;
+    if (this.changes?.active) this.changes.publish({ db: this.db, coll: this.name, kind: 'delete', id: old._id });
+    return { op: 'delete', db: this.db, coll: this.name, id: old._id };
+  }
+
+  /** Removes without a journal op or change event (recovery replay, undoing a failed commit). */
+  evict(id: string): Doc | undefined {
     const old = this.docs.get(id);
     if (!old) return undefined;
     for (const index of this.indexes.values()) index.remove(id, old);
     this.docs.delete(id);
-    return { op: 'delete', db: this.db, coll: this.name, id: old._id };
+    return old;
   }
 
   /** Stores without constraint checks (recovery replay, transaction commit after validation). */

@@ -24,6 +24,11 @@ export class CursorRegistry {
   private readonly cursors = new Map<number, OpenCursor>();
   private nextId = 1;
 
+  /** A fresh cursor id, also for cursors kept elsewhere (change streams). */
+  allocateId(): number {
+    return this.nextId++;
+  }
+
   /** Builds the `cursor` field of a find/aggregate reply, keeping a cursor open if documents remain. */
   open(namespace: string, docs: Doc[], batchSize: number | undefined, singleBatch = false): Document {
     const cursor: OpenCursor = { namespace, docs, position: 0, lastUsed: Date.now() };
@@ -31,7 +36,7 @@ export class CursorRegistry {
     const firstBatch = batchSize === 0 ? [] : takeBatch(cursor, batchSize ?? DEFAULT_FIRST_BATCH);
     let id = 0;
     if (!singleBatch && cursor.position < docs.length) {
-      id = this.nextId++;
+      id = this.allocateId();
       this.cursors.set(id, cursor);
     }
     return { firstBatch, id: Long.fromNumber(id), ns: namespace };

@@ -30,6 +30,7 @@ export const ErrorCode = {
   TransactionCommitted: 256,
   BSONObjectTooLarge: 10334,
   DuplicateKey: 11000,
+  ChangeStreamFatalError: 280,
   Location40324: 40324,
   Location40415: 40415,
   DollarPrefixedFieldName: 52,

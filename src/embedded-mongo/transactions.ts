@@ -101,7 +101,7 @@ export class Transaction implements LockOwner {
           } else {
             ops.push(before ? collection.replace(id, doc) : collection.insert(doc));
           }
-          undo.push(() => (before ? collection.put(id, before) : collection.delete(id)));
+          undo.push(() => (before ? collection.put(id, before) : collection.evict(id)));
           this.catalog.recordWrite(collection, id);
         }
       }

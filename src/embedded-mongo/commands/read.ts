@@ -49,17 +49,21 @@ const find: CommandHandler = (command, ctx) => {
   return { cursor: ctx.cursors.open(`${ctx.db}.${name}`, docs, optionalNumber(command, 'batchSize'), singleBatch), ok: 1 };
 };
 
-const getMore: CommandHandler = (command, ctx) => {
+const getMore: CommandHandler = async (command, ctx) => {
   const id = Number(command.getMore);
   const name = command.collection;
   if (typeof name !== 'string') throw commandError(ErrorCode.TypeMismatch, "'collection' 必须是字符串 / 'collection' must be a string");
+  if (ctx.catalog.changes.has(id)) {
+    return { cursor: await ctx.catalog.changes.getMore(id, optionalNumber(command, 'batchSize'), optionalNumber(command, 'maxTimeMS')), ok: 1 };
+  }
   return { cursor: ctx.cursors.getMore(id, `${ctx.db}.${name}`, optionalNumber(command, 'batchSize')), ok: 1 };
 };
 
 const killCursors: CommandHandler = (command, ctx) => {
   const ids = Array.isArray(command.cursors) ? (command.cursors as unknown[]).map(Number) : [];
-  const { killed, notFound } = ctx.cursors.kill(ids);
-  return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
+  const streams = ctx.catalog.changes.kill(ids);
+  const { killed, notFound } = ctx.cursors.kill(ids.filter((id) => !streams.includes(id)));
+  return { cursorsKilled: [...streams, ...killed], cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
 };
 
 /** Writes `$out` results: the target collection's documents are replaced. */
@@ -78,6 +82,14 @@ const aggregate: CommandHandler = (command, ctx) => {
   if (command.explain === true) throw commandError(ErrorCode.NotImplemented, '不支持 explain / explain is not supported by the embedded server');
   const cursorOptions = optionalDocument(command, 'cursor');
   if (!cursorOptions) throw commandError(ErrorCode.FailedToParse, "缺少 cursor 选项 / The 'cursor' option is required");
+  const first = (pipeline as Document[])[0];
+  if (first && '$changeStream' in first) {
+    const options = isPlainObject(first.$changeStream) ? first.$changeStream : {};
+    const cursor = ctx.catalog.changes.open(ctx.cursors.allocateId(), ctx.db, source, options, (pipeline as Document[]).slice(1), (db, coll, id) =>
+      ctx.catalog.get(db, coll)?.docs.get(keyOf(id)),
+    );
+    return { cursor, ok: 1 };
+  }
   // $match stages see the command's collation and `let` variables (mingo knows neither in filters).
   let stages = (pipeline as Document[]).map((stage) =>
     isPlainObject(stage.$match) ? { $match: applyFilterOptions(stage.$match, command) } : stage,

@@ -17,6 +17,8 @@ export function toRestConfig(config: CkanConfig): RestConfig {
     idPath: config.idPath,
     cursorPath: config.cursorPath,
     query: { q: config.q, sort: config.sort, ...(config.fq ? { fq: config.fq } : {}) },
+    method: 'GET',
+    body: {},
     recordsPath: 'result.results',
     pagination: { type: 'offset', offsetParam: 'start', limitParam: 'rows', limit: config.rows, totalPath: 'result.count' },
     maxPages: config.maxPages,

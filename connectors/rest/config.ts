@@ -41,6 +41,9 @@ export const restConfigSchema = z.object({
   ...keyFields,
   /** Fixed query parameters added to every request. */
   query: z.record(z.string(), z.string()).default({}),
+  /** POST sends a JSON body: `body` plus the paging parameters (many 政务 search APIs work so). */
+  method: z.enum(['GET', 'POST']).default('GET'),
+  body: z.record(z.string(), z.json()).default({}),
   /** Path to the array of records in each page; several paths are concatenated. Omit when the body is the array. */
   recordsPath: z.union([sourcePathSchema, z.array(sourcePathSchema).min(1)]).optional(),
   pagination: pagination.default({ type: 'none' }),

@@ -47,26 +47,35 @@ function assertResumable(pagination: RestPagination, saved: Exclude<RestPosition
   }
 }
 
-function pageUrl(config: RestConfig, position: RestPosition): string {
-  if ('url' in position) return position.url;
-  const url = new URL(config.url);
-  for (const [name, value] of Object.entries(config.query)) url.searchParams.set(name, value);
-  const { pagination } = config;
+/** The paging parameters for a position (values typed, so a JSON body gets numbers). */
+function pagingParams(pagination: RestPagination, position: RestPosition): Record<string, string | number> {
   if (pagination.type === 'page') {
-    url.searchParams.set(pagination.pageParam, String('page' in position ? position.page : pagination.firstPage));
-    if (pagination.sizeParam) url.searchParams.set(pagination.sizeParam, String(pagination.pageSize));
-  } else if (pagination.type === 'offset') {
-    url.searchParams.set(pagination.offsetParam, String('offset' in position ? position.offset : 0));
-    url.searchParams.set(pagination.limitParam, String(pagination.limit));
-  } else if (pagination.type === 'cursor' && 'cursor' in position) {
-    url.searchParams.set(pagination.cursorParam, position.cursor);
+    const params: Record<string, string | number> = { [pagination.pageParam]: 'page' in position ? position.page : pagination.firstPage };
+    if (pagination.sizeParam) params[pagination.sizeParam] = pagination.pageSize;
+    return params;
   }
-  return url.href;
+  if (pagination.type === 'offset') {
+    return { [pagination.offsetParam]: 'offset' in position ? position.offset : 0, [pagination.limitParam]: pagination.limit };
+  }
+  if (pagination.type === 'cursor' && 'cursor' in position) return { [pagination.cursorParam]: position.cursor };
+  return {};
+}
+
+/** GET puts paging parameters in the query; POST puts them in the JSON body beside `config.body`. */
+function pageRequest(config: RestConfig, position: RestPosition): { url: string; body: string | undefined } {
+  const params = 'url' in position ? {} : pagingParams(config.pagination, position);
+  const url = new URL('url' in position ? position.url : config.url);
+  if (!('url' in position)) for (const [name, value] of Object.entries(config.query)) url.searchParams.set(name, value);
+  if (config.method === 'POST') return { url: url.href, body: JSON.stringify({ ...config.body, ...params }) };
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, String(value));
+  return { url: url.href, body: undefined };
 }
 
 async function fetchPage(config: RestConfig, position: RestPosition, ctx: ReadContext): Promise<Page> {
-  const request = withAuth(pageUrl(config, position), { accept: 'application/json', ...config.headers }, config.auth);
-  const response = await ctx.fetch(request.url, { headers: request.headers, signal: ctx.signal });
+  const { url, body } = pageRequest(config, position);
+  const headers: Record<string, string> = { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json;charset=utf-8' }), ...config.headers };
+  const request = withAuth(url, headers, config.auth);
+  const response = await ctx.fetch(request.url, { method: config.method, headers: request.headers, body, signal: ctx.signal });
   const text = decodeText(await response.bytes(), { configured: 'auto', contentType: response.headers.get('content-type'), fallback: 'utf-8' });
   try {
     return { body: JSON.parse(text) as unknown, url: response.url, linkHeader: response.headers.get('link') };

@@ -133,6 +133,28 @@ describe('rest pagination', () => {
     expect(header.records.map((record) => record.sourceId)).toEqual(['1', '2']);
   });
 
+  it('posts paging parameters in a JSON body when the method is POST', async () => {
+    const bodies: unknown[] = [];
+    const server = await serve(async (req, res) => {
+      let text = '';
+      for await (const chunk of req) text += String(chunk);
+      const body = JSON.parse(text) as { pageNo: number; pageSize: number; keyword: string };
+      bodies.push({ method: req.method, type: req.headers['content-type'], body });
+      res.end(JSON.stringify({ data: { total: 5, list: items((body.pageNo - 1) * 2, Math.min(body.pageNo * 2, 5)) } }));
+    });
+    const cfg = config({
+      url: `${server.url}/api/search`,
+      method: 'POST',
+      body: { keyword: '养老' },
+      recordsPath: 'data.list',
+      idPath: 'id',
+      pagination: { type: 'page', pageParam: 'pageNo', sizeParam: 'pageSize', pageSize: 2, totalPath: 'data.total' },
+    });
+    const result = await collect(restConnector.read(cfg, undefined, testReadContext()));
+    expect(result.records).toHaveLength(5);
+    expect(bodies).toEqual([1, 2, 3].map((pageNo) => ({ method: 'POST', type: 'application/json;charset=utf-8', body: { keyword: '养老', pageNo, pageSize: 2 } })));
+  });
+
   it('resumes from a checkpointed state', async () => {
     const server = await serve((_req, res, url) => {
       const page = Number(url.searchParams.get('page'));

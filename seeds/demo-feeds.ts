@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { FeedDoc } from '../src/db/models/feed.js';
+import { FeedError, type FeedService } from '../src/domain/feeds/index.js';
 
 /**
  * One demo feed per department profile. Each reads a file in seeds/feeds/ in that
@@ -88,4 +89,34 @@ export function demoFeeds(hubUrl: string): DemoFeedDefinition[] {
       reviewPolicy: 'AUTO_PUBLISH',
     }),
   ];
+}
+
+/**
+ * Registers the demo feeds that are not registered yet (matched by name) through the feed
+ * service, so they are validated like an admin's. With the feeds' unique name index in place,
+ * a demo feed an admin deleted stays deleted.
+ * Returns the feeds it registered, for the caller to run once at start.
+ */
+export async function registerDemoFeeds(service: Pick<FeedService, 'register' | 'findByNameOrId'>, hubUrl: string): Promise<FeedDoc[]> {
+  const registered: FeedDoc[] = [];
+  for (const definition of demoFeeds(hubUrl)) {
+    if (await isRegistered(service, definition.name)) continue;
+    try {
+      registered.push((await service.register(definition)).feed);
+    } catch (error) {
+      // CONFLICT: the name is taken by a deleted feed (the unique index sees deleted ones too).
+      if (!(error instanceof FeedError && error.code === 'CONFLICT')) throw error;
+    }
+  }
+  return registered;
+}
+
+async function isRegistered(service: Pick<FeedService, 'findByNameOrId'>, name: string): Promise<boolean> {
+  try {
+    await service.findByNameOrId(name);
+    return true;
+  } catch (error) {
+    if (error instanceof FeedError && error.code === 'NOT_FOUND') return false;
+    throw error;
+  }
 }

@@ -6,7 +6,7 @@ import { startLocalServer, type LocalServer } from '../../connectors/testing/ind
 import { connectStore, createModels } from '../../src/db/index.js';
 import { FeedService, registerFeedSchema } from '../../src/domain/feeds/index.js';
 import { createIngestRuntime, runFeed, syncModels, type IngestRuntime, type SyncModels } from '../../src/ingest/index.js';
-import { DEMO_FEED_FILES_DIR, DEMO_FEEDS_ROUTE, demoFeeds } from '../../seeds/demo-feeds.js';
+import { DEMO_FEED_FILES_DIR, DEMO_FEEDS_ROUTE, demoFeeds, registerDemoFeeds } from '../../seeds/demo-feeds.js';
 import { seedDemoData } from '../../seeds/index.js';
 import { uniqueDbName, uriForDb } from '../support/mongo.js';
 
@@ -50,12 +50,17 @@ describe('demo feeds', () => {
     for (const feed of feeds) expect(registerFeedSchema.safeParse(feed).error).toBeUndefined();
   });
 
+  it('registers each demo feed once, validated by the feed service', async () => {
+    const first = await registerDemoFeeds(feeds, server.url);
+    expect(first.map((f) => f.name)).toEqual(demoFeeds(server.url).map((f) => f.name));
+    expect(await registerDemoFeeds(feeds, server.url)).toEqual([]);
+  });
+
   it.each(demoFeeds('http://127.0.0.1').map((f) => [f.name, f.connector] as const))(
     '%s syncs for real: records stored, at least one quarantined, and a rerun writes nothing',
     async (name) => {
-      const definition = demoFeeds(server.url).find((f) => f.name === name)!;
-      // Registered the way an admin registers a feed: department, org scope and connector config are checked.
-      const { feed } = await feeds.register(definition);
+      await registerDemoFeeds(feeds, server.url);
+      const feed = await feeds.findByNameOrId(name);
       const first = await runFeed(runtime, feed._id, { trigger: 'MANUAL' });
       expect(first.started).toBe(true);
       if (!first.started) return;

@@ -123,6 +123,11 @@ describe('CRUD semantics through the driver', () => {
     const big = { blob: 'x'.repeat(17 * 1024 * 1024) };
     await expect(coll.insertOne(big)).rejects.toThrow();
     expect(await coll.countDocuments()).toBe(0);
+    // Each request is small enough; the document they build is not.
+    const { insertedId } = await coll.insertOne({ a: 'x'.repeat(9 * 1024 * 1024) });
+    await expect(coll.updateOne({ _id: insertedId }, { $set: { b: 'y'.repeat(9 * 1024 * 1024) } })).rejects.toThrow();
+    const stored = await coll.findOne({ _id: insertedId }, { projection: { a: 0 } });
+    expect(stored).not.toHaveProperty('b');
   });
 
   it('enforces a collection validator on inserts and updates', async () => {

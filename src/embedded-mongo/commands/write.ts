@@ -53,9 +53,16 @@ function arrayField(command: Document, field: string): Document[] {
   return value as Document[];
 }
 
-function assertSize(doc: Doc, ctx: CommandContext): void {
-  if (ctx.requestBytes > MAX_BSON_SIZE && BSON.calculateObjectSize(doc) > MAX_BSON_SIZE) {
-    throw commandError(ErrorCode.BSONObjectTooLarge, `文档超过 16MB / object to insert too large: ${BSON.calculateObjectSize(doc)} bytes`);
+/** A document sent in a request under 16 MB is under 16 MB itself: only large requests are measured. */
+function assertInsertSize(doc: Doc, ctx: CommandContext): void {
+  if (ctx.requestBytes > MAX_BSON_SIZE) assertSize(doc);
+}
+
+/** Updates can grow a document past the limit from a small request, so their results are always measured. */
+function assertSize(doc: Doc): void {
+  const size = BSON.calculateObjectSize(doc);
+  if (size > MAX_BSON_SIZE) {
+    throw commandError(ErrorCode.BSONObjectTooLarge, `文档超过 16MB / document too large: ${size} bytes (limit ${MAX_BSON_SIZE})`);
   }
 }
 
@@ -87,7 +94,7 @@ const insert: CommandHandler = async (command, ctx) => {
   let n = 0;
   const writeErrors = await runStatements(documents, command.ordered !== false, async (raw) => {
     const doc = prepareInsert(raw);
-    assertSize(doc, ctx);
+    assertInsertSize(doc, ctx);
     await whenUnlocked(access, () => [doc], () => access.insert(doc));
     n += 1;
   });
@@ -115,7 +122,7 @@ const update: CommandHandler = async (command, ctx) => {
       (docs) => {
         if (docs.length === 0 && statement.upsert === true) {
           const doc = buildUpsertDocument(filter, spec, context);
-          assertSize(doc, ctx);
+          assertSize(doc);
           access.insert(doc);
           upserted.push({ index, _id: doc._id });
           n += 1;
@@ -125,7 +132,7 @@ const update: CommandHandler = async (command, ctx) => {
           const next = applyUpdate(doc, spec, context);
           n += 1;
           if (next === doc) continue;
-          assertSize(next, ctx);
+          assertSize(next);
           access.replace(doc, next);
           nModified += 1;
         }
@@ -180,14 +187,14 @@ const findAndModify: CommandHandler = async (command, ctx) => {
     if (target) {
       const next = applyUpdate(target, spec as UpdateSpec, context);
       if (next !== target) {
-        assertSize(next, ctx);
+        assertSize(next);
         access.replace(target, next);
       }
       return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(command.new === true ? next : target), ok: 1 };
     }
     if (command.upsert === true) {
       const doc = buildUpsertDocument(filter, spec as UpdateSpec, context);
-      assertSize(doc, ctx);
+      assertSize(doc);
       access.insert(doc);
       return {
         lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id },

@@ -129,7 +129,7 @@ export async function startHub(prefix: string, env: Record<string, string> = {})
   await ensureIndexes(models);
   const units = await insertTree(models);
   const auth = createAuthRuntime(models, loadAuthConfig({ AUTH_JWT_SECRET: JWT_SECRET, ...env }));
-  const log = createLogger('silent');
+  const log = createLogger((process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent');
   const hub: HubApp = await createApp({ connection, models, log, auth });
   const server: Server = hub.app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

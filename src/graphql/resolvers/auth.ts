@@ -42,7 +42,7 @@ const resolvers: Resolvers = {
   },
   Viewer: {
     authenticated: (viewer) => viewer.kind === 'user',
-    user: (viewer, _args, { models }) => (viewer.kind === 'user' ? models.User.findById(viewer.userId).lean() : null),
+    user: (viewer, _args, { models }) => (viewer.kind === 'user' ? models.User.findById(viewer.userId).lean().exec() : null),
     roles: (viewer) => (viewer.kind === 'user' ? [...new Set(viewer.grants.map((grant) => grant.role))] : []),
     grants: (viewer) => (viewer.kind === 'user' ? viewer.grants : []),
   },

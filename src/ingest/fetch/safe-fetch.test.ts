@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer, type Handler } from '../../../connectors/testing/index.js';
-import { createSafeFetch, IngestError, isPublicAddress, type SafeFetchOptions } from './index.js';
+import { createAddressPolicy, createSafeFetch, IngestError, isPublicAddress, type SafeFetchOptions } from './index.js';
 
 const servers: LocalServer[] = [];
 afterEach(async () => {
@@ -37,6 +37,18 @@ describe('address policy', () => {
   });
   it.each(['8.8.8.8', '114.114.114.114', '2400:3200::1'])('%s is public', (address) => {
     expect(isPublicAddress(address)).toBe(true);
+  });
+
+  it('allows what the allowlist names: a CIDR, a single address, a host name', () => {
+    const policy = createAddressPolicy(['10.20.0.0/16', '192.168.1.7', 'data.intranet.gov.cn', 'fd00::/8']);
+    expect(policy.allows('x.example', '10.20.3.4')).toBe(true);
+    expect(policy.allows('x.example', '10.21.0.1')).toBe(false);
+    expect(policy.allows('x.example', '::ffff:10.20.0.9')).toBe(true);
+    expect(policy.allows('x.example', '192.168.1.7')).toBe(true);
+    expect(policy.allows('x.example', '192.168.1.8')).toBe(false);
+    expect(policy.allows('DATA.intranet.gov.cn.', '172.16.0.3')).toBe(true);
+    expect(policy.allows('x.example', 'fd12::1')).toBe(true);
+    expect(policy.allows('x.example', '169.254.169.254')).toBe(false);
   });
 });
 

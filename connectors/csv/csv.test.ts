@@ -50,6 +50,20 @@ describe('csv connector on real samples', () => {
     },
   );
 
+  it('reads the NBS lawyers/notary/mediation table identically from UTF-8 and GB18030', async () => {
+    const utf8 = realSample('csv-cn-nbs-lawyers-notary-mediation-by-year.csv');
+    const gb = realSample('csv-cn-nbs-lawyers-notary-mediation-by-year.gb18030.csv');
+    if (!utf8 || !gb) return;
+    const read = async (bytes: Buffer) => {
+      const server = await serveBytes(bytes, 'text/csv');
+      return collect(csvConnector.read(config({ url: `${server.url}/lawyers.csv`, idPath: 'column1' }), undefined, testReadContext()));
+    };
+    const [a, b] = [await read(utf8), await read(gb)];
+    expect(a.records).toHaveLength(37);
+    expect(a.records[0]?.data).toHaveProperty('人民调解委员会');
+    expect(b.records.map((record) => record.data)).toEqual(a.records.map((record) => record.data));
+  });
+
   it('keeps hierarchical division codes as text in both encodings', async (t) => {
     const utf8 = realSample('csv-cn-admin-divisions-areas-modood.csv');
     const gb = realSample('csv-cn-admin-divisions-areas-modood.gb18030.csv');

@@ -170,6 +170,34 @@ describe('pagination', () => {
     expect(backwards).toEqual(ALL);
   });
 
+  it.each(
+    ['UPDATED_AT', 'CREATED_AT', 'TITLE', 'PUBLISHED_AT', 'STARTS_AT'].flatMap((field) => [
+      { field, direction: 'ASC' },
+      { field, direction: 'DESC' },
+    ]),
+  )('walks every order both ways, across missing sort values: %j', async (orderBy) => {
+    const whole = titlesOf(await page({ first: 100, orderBy }));
+    expect([...whole].sort()).toEqual(ALL);
+    const forwards: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const result: TitlePage = await page({ first: 3, after, orderBy });
+      forwards.push(...titlesOf(result));
+      if (!result.pageInfo.hasNextPage) break;
+      after = result.pageInfo.endCursor;
+    }
+    expect(forwards).toEqual(whole);
+    const backwards: string[] = [];
+    let before: string | null = null;
+    for (;;) {
+      const result: TitlePage = await page({ last: 2, before, orderBy });
+      backwards.unshift(...titlesOf(result));
+      if (!result.pageInfo.hasPreviousPage) break;
+      before = result.pageInfo.startCursor;
+    }
+    expect(backwards).toEqual(whole);
+  });
+
   it('pages between two cursors, and supports first: 0', async () => {
     const all = await page({ first: 10, orderBy: byTitle });
     const between = await page({ first: 10, after: all.edges[1]?.cursor, before: all.edges[5]?.cursor, orderBy: byTitle });

@@ -95,22 +95,24 @@ export class DirectAccess extends BaseAccess implements CollectionAccess {
     const collection = this.ensure();
     const id = keyOf(doc._id);
     this.ops.push(collection.insert(doc, id));
-    this.catalog.recordWrite(collection, id);
+    this.catalog.recordWrite(collection, id, undefined);
   }
 
   replace(old: Doc, next: Doc): void {
     const collection = this.ensure();
     const id = keyOf(old._id);
+    const before = collection.docs.get(id);
     this.ops.push(collection.replace(id, next));
-    this.catalog.recordWrite(collection, id);
+    this.catalog.recordWrite(collection, id, before);
   }
 
   remove(doc: Doc): void {
     const collection = this.ensure();
     const id = keyOf(doc._id);
+    const before = collection.docs.get(id);
     const op = collection.delete(id);
     if (op) this.ops.push(op);
-    this.catalog.recordWrite(collection, id);
+    this.catalog.recordWrite(collection, id, before);
   }
 }
 
@@ -131,12 +133,19 @@ export class TransactionAccess extends BaseAccess implements CollectionAccess {
     this.transaction.assertActive();
     const matches = compileFilter(filter);
     const own = this.transaction.writes.get(collection);
+    const changed = new Set(this.transaction.changedIds(collection));
     const docs: Doc[] = [];
     const seen = new Set<string>();
+    // Committed documents as of the transaction's start; the indexes reflect the latest state,
+    // so documents changed since are looked up by id in the history instead.
     for (const committed of candidateDocs(collection, filter)) {
       const id = keyOf(committed._id);
       seen.add(id);
-      const version = own?.has(id) ? own.get(id) : committed;
+      const version = own?.has(id) ? own.get(id) : changed.has(id) ? undefined : committed;
+      if (version && matches(version)) docs.push(version);
+    }
+    for (const id of changed) {
+      const version = own?.has(id) ? undefined : this.transaction.snapshotVersion(collection, id);
       if (version && matches(version)) docs.push(version);
     }
     for (const [id, version] of own ?? []) {

@@ -3,7 +3,7 @@ import { ChangeStreams } from './change-streams.js';
 import { Collection, ID_INDEX } from './collection.js';
 import { ErrorCode, commandError } from './errors.js';
 import type { JournalOp } from './storage/types.js';
-import { keyOf } from './values.js';
+import { keyOf, type Doc } from './values.js';
 
 /** All databases and collections held in memory; the single source of committed state. */
 export class Catalog {
@@ -54,9 +54,31 @@ export class Catalog {
     return { op: 'dropDatabase', db };
   }
 
-  /** Marks a committed write to a document so that open transactions can detect the conflict. */
-  recordWrite(collection: Collection, id: string): void {
-    if (this.openTransactions > 0) collection.writeSeq.set(id, ++this.seq);
+  /** Collections holding history for open transactions. */
+  private readonly versioned = new Set<Collection>();
+
+  /**
+   * Records a committed write (with the version it replaced) while transactions are open, so
+   * that they keep reading their snapshot and detect conflicting writes.
+   */
+  recordWrite(collection: Collection, id: string, before: Doc | undefined): void {
+    if (this.openTransactions === 0) return;
+    let versions = collection.history.get(id);
+    if (!versions) collection.history.set(id, (versions = []));
+    versions.push({ seq: ++this.seq, before });
+    this.versioned.add(collection);
+  }
+
+  transactionStarted(): void {
+    this.openTransactions += 1;
+  }
+
+  /** History is only kept for open transactions: with the last one gone, it is dropped. */
+  transactionEnded(): void {
+    this.openTransactions -= 1;
+    if (this.openTransactions > 0) return;
+    for (const collection of this.versioned) collection.history.clear();
+    this.versioned.clear();
   }
 
   private add(db: string, name: string, options: Document): Collection {

@@ -22,8 +22,12 @@ export class Collection {
   readonly indexes = new Map<string, Index>();
   /** Uncommitted transactional writes lock documents until commit or abort. */
   readonly locks = new Map<string, LockOwner>();
-  /** Commit sequence of the last write per document, kept while transactions may conflict. */
-  readonly writeSeq = new Map<string, number>();
+  /**
+   * While transactions are open: per document, each committed write's sequence number and the
+   * version it replaced (undefined for an insert). Transactions read their snapshot from it and
+   * detect write conflicts with it.
+   */
+  readonly history = new Map<string, Array<{ seq: number; before: Doc | undefined }>>();
 
   /** The collection's `validator` as a filter every stored document must pass. */
   private readonly validator: Matcher | undefined;

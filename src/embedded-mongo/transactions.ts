@@ -29,7 +29,7 @@ export class Transaction implements LockOwner {
     readonly txnNumber: number,
   ) {
     this.startSeq = catalog.seq;
-    catalog.openTransactions += 1;
+    catalog.transactionStarted();
     this.finished = new Promise((resolve) => (this.finish = resolve));
     this.timer = setTimeout(() => this.abort(), TRANSACTION_LIFETIME_MS);
     this.timer.unref();
@@ -42,8 +42,7 @@ export class Transaction implements LockOwner {
     if (!writes) this.writes.set(collection, (writes = new Map()));
     if (!writes.has(id)) {
       const owner = collection.locks.get(id);
-      const lastWrite = collection.writeSeq.get(id) ?? 0;
-      if ((owner && owner !== this) || lastWrite > this.startSeq) {
+      if ((owner && owner !== this) || this.changedSinceStart(collection, id)) {
         throw transientError(ErrorCode.WriteConflict, '写冲突，请重试事务 / WriteConflict: the document was changed by another operation; retry the transaction');
       }
       collection.locks.set(id, this);
@@ -54,6 +53,24 @@ export class Transaction implements LockOwner {
       if (doc) shadow.put(id, doc);
       else shadow.delete(id);
     }
+  }
+
+  /** Whether another write committed to the document after this transaction began. */
+  changedSinceStart(collection: Collection, id: string): boolean {
+    const versions = collection.history.get(id);
+    return versions !== undefined && (versions[versions.length - 1]?.seq ?? 0) > this.startSeq;
+  }
+
+  /** The committed version this transaction sees: the one current when it began. */
+  snapshotVersion(collection: Collection, id: string): Doc | undefined {
+    const versions = collection.history.get(id);
+    const firstLater = versions?.find((version) => version.seq > this.startSeq);
+    return firstLater ? firstLater.before : collection.docs.get(id);
+  }
+
+  /** Ids of documents whose committed version changed after this transaction began. */
+  *changedIds(collection: Collection): Iterable<string> {
+    for (const id of collection.history.keys()) if (this.changedSinceStart(collection, id)) yield id;
   }
 
   /**
@@ -95,6 +112,8 @@ export class Transaction implements LockOwner {
       for (const [collection, writes] of this.writes) {
         for (const [id, doc] of writes) {
           const before = collection.docs.get(id);
+          // Recorded first: this commit's own writes are history for other open transactions.
+          this.catalog.recordWrite(collection, id, before);
           if (doc === null) {
             const op = collection.delete(id);
             if (op) ops.push(op);
@@ -102,7 +121,6 @@ export class Transaction implements LockOwner {
             ops.push(before ? collection.replace(id, doc) : collection.insert(doc));
           }
           undo.push(() => (before ? collection.put(id, before) : collection.evict(id)));
-          this.catalog.recordWrite(collection, id);
         }
       }
     } catch (error) {
@@ -124,7 +142,7 @@ export class Transaction implements LockOwner {
     for (const [collection, writes] of this.writes) {
       for (const id of writes.keys()) if (collection.locks.get(id) === this) collection.locks.delete(id);
     }
-    this.catalog.openTransactions -= 1;
+    this.catalog.transactionEnded();
     this.finish();
   }
 }

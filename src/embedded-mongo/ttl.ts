@@ -41,10 +41,11 @@ export class TtlMonitor {
             const expired = index.lookupRange([], { upper: { value: cutoff, inclusive: false } }, () => collection.entries());
             for (const { id } of expired) {
               if (collection.locks.has(id)) continue;
+              const before = collection.docs.get(id);
               const op = collection.delete(id);
               if (op) {
                 ops.push(op);
-                this.catalog.recordWrite(collection, id);
+                this.catalog.recordWrite(collection, id, before);
               }
             }
           }

@@ -42,6 +42,33 @@ describe('transactions and concurrency', () => {
     }
   });
 
+  it('reads a snapshot taken when the transaction began', async () => {
+    const accounts = db.collection('snapshots');
+    await accounts.insertMany([{ _id: 'p', v: 1 }, { _id: 'q', v: 1 }] as never[]);
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      expect(await accounts.findOne({ _id: 'p' } as never, { session })).toMatchObject({ v: 1 });
+      // Committed by others after the transaction's first read: invisible to it.
+      await accounts.updateOne({ _id: 'p' } as never, { $set: { v: 2 } });
+      await accounts.deleteOne({ _id: 'q' } as never);
+      await accounts.insertOne({ _id: 'r', v: 1 } as never);
+      expect(await accounts.findOne({ _id: 'p' } as never, { session })).toMatchObject({ v: 1 });
+      expect(await accounts.countDocuments({ v: 1 }, { session })).toBe(2);
+      expect((await accounts.find({}, { session }).toArray()).map((doc) => doc._id).sort()).toEqual(['p', 'q']);
+      // Writing a document changed since the snapshot is a conflict.
+      const error = await accounts.updateOne({ _id: 'p' } as never, { $set: { v: 3 } }, { session }).catch((e: unknown) => e);
+      expect((error as MongoServerError).code).toBe(112);
+      await session.abortTransaction().catch(() => undefined);
+    } finally {
+      await session.endSession();
+    }
+    expect((await accounts.find({}).toArray()).map((doc) => [doc._id, doc.v])).toEqual([
+      ['p', 2],
+      ['r', 1],
+    ]);
+  });
+
   it('enforces unique indexes among a transaction’s own writes', async () => {
     const members = db.collection('members');
     await members.createIndex({ idCard: 1 }, { unique: true });

@@ -56,7 +56,7 @@ export async function upsertDepartments(models: Models, departments: readonly Se
       code: d.code,
       fields: {
         name: d.name,
-        contact: { phone: d.contact.phone, email: d.contact.email, address: d.contact.address, website: d.contact.website },
+        contact: d.contact,
         sortOrder,
       },
     })),

@@ -15,9 +15,7 @@ export interface SeedDepartment {
   docAbbr: string;
   /** The bureau's 统一社会信用代码, the first part of its 索引号. */
   uscc: string;
-  contact: { phone: string; address: string; email: string; website: string; hotline: string };
-  /** Default categories the department's records carry. */
-  categories: string[];
+  contact: { phone: string; address: string; email: string; website: string };
 }
 
 export const SEED_DEPARTMENTS: readonly SeedDepartment[] = [
@@ -28,8 +26,7 @@ export const SEED_DEPARTMENTS: readonly SeedDepartment[] = [
     districtAgency: '卫生健康局',
     docAbbr: '卫健',
     uscc: uscc('11330500002606841'),
-    contact: { phone: '0572-2398216', address: '湖州市吴兴区仁皇山路666号', email: 'wjw@huzhou.gov.cn', website: 'https://wjw.huzhou.gov.cn', hotline: '12320' },
-    categories: ['医疗卫生'],
+    contact: { phone: '0572-2398216', address: '湖州市吴兴区仁皇山路666号', email: 'wjw@huzhou.gov.cn', website: 'https://wjw.huzhou.gov.cn' },
   },
   {
     code: 'education',
@@ -38,8 +35,7 @@ export const SEED_DEPARTMENTS: readonly SeedDepartment[] = [
     districtAgency: '教育局',
     docAbbr: '教',
     uscc: uscc('11330500002606729'),
-    contact: { phone: '0572-2398551', address: '湖州市吴兴区苕溪东路1号', email: 'jyj@huzhou.gov.cn', website: 'https://jyj.huzhou.gov.cn', hotline: '0572-2398500' },
-    categories: ['教育'],
+    contact: { phone: '0572-2398551', address: '湖州市吴兴区苕溪东路1号', email: 'jyj@huzhou.gov.cn', website: 'https://jyj.huzhou.gov.cn' },
   },
   {
     code: 'culture',
@@ -48,8 +44,7 @@ export const SEED_DEPARTMENTS: readonly SeedDepartment[] = [
     districtAgency: '文化和广电旅游体育局',
     docAbbr: '文旅',
     uscc: uscc('11330500MB1703453'),
-    contact: { phone: '0572-2398735', address: '湖州市吴兴区仁皇山路1号', email: 'wgl@huzhou.gov.cn', website: 'https://wgl.huzhou.gov.cn', hotline: '12318' },
-    categories: ['文化旅游'],
+    contact: { phone: '0572-2398735', address: '湖州市吴兴区仁皇山路1号', email: 'wgl@huzhou.gov.cn', website: 'https://wgl.huzhou.gov.cn' },
   },
   {
     code: 'justice',
@@ -58,8 +53,7 @@ export const SEED_DEPARTMENTS: readonly SeedDepartment[] = [
     districtAgency: '司法局',
     docAbbr: '司',
     uscc: uscc('11330500002606673'),
-    contact: { phone: '0572-2398106', address: '湖州市吴兴区衣裳街88号', email: 'sfj@huzhou.gov.cn', website: 'https://sfj.huzhou.gov.cn', hotline: '12348' },
-    categories: ['司法服务'],
+    contact: { phone: '0572-2398106', address: '湖州市吴兴区衣裳街88号', email: 'sfj@huzhou.gov.cn', website: 'https://sfj.huzhou.gov.cn' },
   },
   {
     code: 'hrss',
@@ -68,8 +62,7 @@ export const SEED_DEPARTMENTS: readonly SeedDepartment[] = [
     districtAgency: '人力资源和社会保障局',
     docAbbr: '人社',
     uscc: uscc('11330500002606622'),
-    contact: { phone: '0572-2398930', address: '湖州市吴兴区青铜路99号', email: 'rsj@huzhou.gov.cn', website: 'https://rsj.huzhou.gov.cn', hotline: '12333' },
-    categories: ['就业创业', '社会保障'],
+    contact: { phone: '0572-2398930', address: '湖州市吴兴区青铜路99号', email: 'rsj@huzhou.gov.cn', website: 'https://rsj.huzhou.gov.cn' },
   },
   {
     code: 'civil-affairs',
@@ -78,8 +71,7 @@ export const SEED_DEPARTMENTS: readonly SeedDepartment[] = [
     districtAgency: '民政局',
     docAbbr: '民',
     uscc: uscc('11330500002606593'),
-    contact: { phone: '0572-2398370', address: '湖州市吴兴区环城西路278号', email: 'mzj@huzhou.gov.cn', website: 'https://mzj.huzhou.gov.cn', hotline: '0572-2398345' },
-    categories: ['社会救助', '养老服务'],
+    contact: { phone: '0572-2398370', address: '湖州市吴兴区环城西路278号', email: 'mzj@huzhou.gov.cn', website: 'https://mzj.huzhou.gov.cn' },
   },
   {
     code: 'medical-security',
@@ -88,8 +80,7 @@ export const SEED_DEPARTMENTS: readonly SeedDepartment[] = [
     districtAgency: '医疗保障分局',
     docAbbr: '医保',
     uscc: uscc('11330500MB1685720'),
-    contact: { phone: '0572-2398620', address: '湖州市吴兴区青铜路99号', email: 'ybj@huzhou.gov.cn', website: 'https://ybj.huzhou.gov.cn', hotline: '0572-12393' },
-    categories: ['医疗保障'],
+    contact: { phone: '0572-2398620', address: '湖州市吴兴区青铜路99号', email: 'ybj@huzhou.gov.cn', website: 'https://ybj.huzhou.gov.cn' },
   },
 ];
 

@@ -1,9 +1,4 @@
-import type {
-  EventRecord,
-  NormalizedRecordInput,
-  PolicyRecord,
-  ServiceRecord,
-} from '../../src/domain/catalog/normalized-record.js';
+import type { NormalizedRecordInput } from '../../src/domain/catalog/normalized-record.js';
 import { departmentByCode, type SeedDepartment } from '../reference/departments.js';
 import { SEED_ORG_UNITS, type SeedOrgUnit } from '../reference/org-tree.js';
 import { createPrng, seedFrom, type Prng } from '../prng.js';
@@ -433,5 +428,3 @@ export function generateDemoResources(): NormalizedRecordInput[] {
   }));
   return [...policyRecords, ...services, ...generateEvents()];
 }
-
-export type { EventRecord, PolicyRecord, ServiceRecord };

@@ -15,6 +15,7 @@ export interface DocumentChange {
 
 const DEFAULT_AWAIT_MS = 1000;
 const MAX_BUFFERED_EVENTS = 10_000;
+const IDLE_TIMEOUT_MS = 10 * 60_000;
 
 interface Stream {
   id: number;
@@ -26,6 +27,7 @@ interface Stream {
   buffer: Document[];
   wake?: () => void;
   lastToken: Document;
+  lastUsed: number;
   /** The current document of a change, for `fullDocument: 'updateLookup'`. */
   lookup: (db: string, coll: string, id: unknown) => Doc | undefined;
 }
@@ -92,6 +94,7 @@ export class ChangeStreams {
       lookupFullDocument: fullDocument === 'updateLookup' || fullDocument === 'whenAvailable' || fullDocument === 'required',
       buffer: [],
       lastToken: token(this.seq),
+      lastUsed: Date.now(),
       lookup,
     });
     return { firstBatch: [], id: Long.fromNumber(id), ns: namespace, postBatchResumeToken: token(this.seq) };
@@ -125,6 +128,7 @@ export class ChangeStreams {
   async getMore(id: number, batchSize: number | undefined, maxTimeMS: number | undefined): Promise<Document> {
     const stream = this.streams.get(id);
     if (!stream) throw commandError(ErrorCode.CursorNotFound, `游标不存在 / cursor id ${id} not found`);
+    stream.lastUsed = Date.now();
     if (stream.buffer.length === 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, maxTimeMS ?? DEFAULT_AWAIT_MS);
@@ -149,6 +153,11 @@ export class ChangeStreams {
       throw commandError(ErrorCode.ChangeStreamFatalError, '变更流事件缺少 _id / Encountered an event whose _id field, which contains the resume token, was modified by the pipeline');
     }
     return { nextBatch, id: Long.fromNumber(id), ns: stream.namespace, postBatchResumeToken: stream.lastToken };
+  }
+
+  /** Closes streams nobody has read for 10 minutes (a client that went away without closing). */
+  expireIdle(now = Date.now()): void {
+    for (const [id, stream] of this.streams) if (now - stream.lastUsed > IDLE_TIMEOUT_MS) this.streams.delete(id);
   }
 
   kill(ids: number[]): number[] {

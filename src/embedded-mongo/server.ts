@@ -75,7 +75,10 @@ export class EmbeddedServer {
       connections: { current: 0, totalCreated: 0 },
     };
     this.ttl.start();
-    this.cursorExpiry = setInterval(() => this.cursors.expireIdle(), CURSOR_EXPIRY_INTERVAL_MS);
+    this.cursorExpiry = setInterval(() => {
+      this.cursors.expireIdle();
+      this.catalog.changes.expireIdle();
+    }, CURSOR_EXPIRY_INTERVAL_MS);
     this.cursorExpiry.unref();
     return this.info;
   }

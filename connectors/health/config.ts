@@ -21,8 +21,8 @@ export const vaccinationSites = dataset({
     auth: config.auth,
     encoding: config.encoding,
     headerRow: config.headerRow,
+    // No cursor: 信息更新日期 is written 2026年10月8日, which does not sort as text.
     idPath: '接种单位编码',
-    cursorPath: '信息更新日期',
     skipRowsWhere: [{ column: '序号', pattern: '^(合计|备注|注)' }],
   }),
   mapping: vaccinationSitesMapping,

@@ -45,7 +45,7 @@ describe('health profile: vaccination clinics (GB18030 CSV)', () => {
     expect(result.records.map((r) => r.sourceId)).toEqual([
       '0330502002', '0330502100', '0330503100', '0330521105', '0330521001', '0330502099',
     ]);
-    expect(result.records[3]!.cursor).toBe('2023年5月1日');
+    expect(result.records[3]!.data).toMatchObject({ 信息更新日期: '2023年5月1日' });
   });
 
   it('maps a row to a service, with full-width digits made half-width', async () => {

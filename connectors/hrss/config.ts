@@ -18,6 +18,7 @@ export const hrssServices = dataset({
     recordsPath: 'data.rows',
     pagination: { type: 'offset', offsetParam: 'offset', limitParam: 'limit', limit: config.pageSize, totalPath: 'data.total' },
     idPath: 'sxbm',
+    // 更新时间 is YYYYMMDD, which sorts, so incremental feeds can use it.
     cursorPath: 'gxsj',
   }),
   mapping: hrssServicesMapping,

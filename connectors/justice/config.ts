@@ -16,7 +16,6 @@ export const serviceStations = dataset({
     auth: config.auth,
     encoding: config.encoding,
     idPath: '站点编号',
-    cursorPath: '设立日期',
   }),
   mapping: serviceStationsMapping,
 });

@@ -9,6 +9,11 @@ const UNSUPPORTED_INDEX_TYPES = new Set(['text', '2d', '2dsphere', 'geoHaystack'
 
 const ID_INDEX_SPEC = { v: 2, key: { _id: 1 }, name: '_id_' };
 
+/** Fields of a `create` command that belong to the request, not to the collection's options. */
+const NOT_COLLECTION_OPTIONS = new Set([
+  'create', '$db', 'lsid', 'txnNumber', 'autocommit', 'startTransaction', 'writeConcern', '$clusterTime', '$readPreference', 'comment',
+]);
+
 const create: CommandHandler = (command, ctx) => {
   const name = collectionName(command);
   if (command.viewOn !== undefined) {
@@ -17,7 +22,7 @@ const create: CommandHandler = (command, ctx) => {
     }
   }
   if (command.capped === true) throw commandError(ErrorCode.NotImplemented, '不支持固定集合 / Capped collections are not supported by the embedded server');
-  const { create: _name, $db, lsid, txnNumber, autocommit, startTransaction, writeConcern, $clusterTime, $readPreference, ...options } = command;
+  const options = Object.fromEntries(Object.entries(command).filter(([field]) => !NOT_COLLECTION_OPTIONS.has(field)));
   ctx.ops.push(ctx.catalog.create(ctx.db, name, options));
   return { ok: 1 };
 };

@@ -8,6 +8,8 @@ import { connectStore, createModels, ensureIndexes, type Models } from './db/ind
 import { createAuthRuntime, loadAuthConfig } from './domain/auth/index.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from './embedded-mongo/index.js';
 import { createApp, type HubApp } from './http/index.js';
+import { feedIntakeRouter } from './http/feed-intake.js';
+import { startIngest, type RunningIngest } from './ingest/index.js';
 import type { Logger } from './logging/index.js';
 
 /** Database the hub uses on the embedded store (the same one `npm run seed` writes). */
@@ -43,7 +45,9 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
 
   const auth = createAuthRuntime(models, authConfig);
   if (auth.config.ephemeralSecret) log.warn('AUTH_JWT_SECRET is not set: tokens are signed with a per-process key and end with the process');
-  const hub = await createApp({ connection, models, log, auth });
+  const ingest = await startIngest(connection, log);
+  const intake = feedIntakeRouter(ingest.runtime, { uploadsEnabled: ingest.settings.uploadsEnabled, viewerOf: (req) => auth.viewerOf(req.get('authorization')) });
+  const hub = await createApp({ connection, models, log, auth, routes: [intake] });
   const server = hub.app.listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
@@ -54,7 +58,7 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
     port,
     connection,
     models,
-    stop: () => stopHub({ hub, server, connection, embedded, log, timeoutMs: config.shutdownTimeoutMs }),
+    stop: () => stopHub({ hub, server, connection, embedded, ingest, log, timeoutMs: config.shutdownTimeoutMs }),
   };
 }
 
@@ -68,11 +72,12 @@ interface StopParts {
   server: Server;
   connection: Connection;
   embedded?: EmbeddedMongo;
+  ingest: RunningIngest;
   log: Logger;
   timeoutMs: number;
 }
 
-async function stopHub({ hub, server, connection, embedded, log, timeoutMs }: StopParts): Promise<void> {
+async function stopHub({ hub, server, connection, embedded, ingest, log, timeoutMs }: StopParts): Promise<void> {
   hub.markShuttingDown();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
@@ -85,6 +90,8 @@ async function stopHub({ hub, server, connection, embedded, log, timeoutMs }: St
   log.debug('http server closed');
   await hub.stop();
   log.debug('graphql server stopped');
+  await ingest.stop();
+  log.debug('feed scheduler stopped');
   await connection.close();
   log.debug('store connection closed');
   await embedded?.stop();

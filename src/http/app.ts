@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Connection } from 'mongoose';
 import { pingStore, type Models } from '../db/index.js';
@@ -23,6 +23,8 @@ export interface AppDependencies {
   auth?: AuthRuntime;
   /** Who is asking; defaults to the bearer token read by `auth`. */
   viewerOf?: (req: Request) => Promise<Viewer> | Viewer;
+  /** More routes (feed webhooks and uploads), mounted before the 404 handler. */
+  routes?: RequestHandler[];
 }
 
 export interface HubApp {
@@ -84,6 +86,8 @@ export async function createApp(deps: AppDependencies): Promise<HubApp> {
         createContext(models, log, { requestId: String(res.locals.requestId), viewer: await graphQLViewer(viewerOf, req), ip: req.ip ?? null, auth: auth ?? null }),
     }),
   );
+
+  for (const route of deps.routes ?? []) app.use(route);
 
   app.use((_req, res) => {
     res.status(404).json({ error: '未找到 / Not found' });

@@ -19,13 +19,16 @@ import {
   type WebhookRejection,
 } from '../ingest/index.js';
 import type { FeedFileDoc } from '../db/models/feed-file.js';
+import { FeedError, feedScope, mayAdminister } from '../domain/feeds/index.js';
+import type { Viewer } from '../domain/visibility/index.js';
 
 /**
  * Pushed data: POST /api/feeds/:id/webhook (HMAC-signed records) and
  * POST /api/feeds/:id/upload (a CSV/XLSX file, multipart field `file`).
  *
- * Uploads have no authentication of their own yet: until user auth (issue 5) guards them,
- * they are served only when HUB_UPLOADS_ENABLED allows (off by default in production).
+ * Uploads are served only when HUB_UPLOADS_ENABLED allows (off by default in production),
+ * and, when the app authenticates users (`viewerOf`), only to an admin of the feed's
+ * department (Bearer token, as for GraphQL).
  */
 
 export const WEBHOOK_BODY_LIMIT = '10mb';
@@ -56,7 +59,31 @@ function fail(res: Response, status: number, code: string, message: string): voi
   res.status(status).json({ error: { code, message } });
 }
 
-export function feedIntakeRouter(runtime: IngestRuntime, settings: Pick<IngestSettings, 'uploadsEnabled'>): Router {
+export interface FeedIntakeOptions extends Pick<IngestSettings, 'uploadsEnabled'> {
+  /** Who is asking; throws for a bad token. Omitted: the uploads flag alone guards uploads. */
+  viewerOf?: (req: Request) => Promise<Viewer>;
+}
+
+type UploadPermission = { ok: true; uploadedBy: string | null } | { ok: false; status: number; code: string; message: string };
+
+/** May the caller upload to a feed of this department? Outside their scope the feed is "not found". */
+async function authorizeUpload(options: FeedIntakeOptions, req: Request, department: string): Promise<UploadPermission> {
+  if (!options.viewerOf) return { ok: true, uploadedBy: null };
+  let viewer: Viewer;
+  try {
+    viewer = await options.viewerOf(req);
+  } catch {
+    return { ok: false, status: 401, code: 'UNAUTHENTICATED', message: '身份令牌无效 / Invalid bearer token' };
+  }
+  try {
+    if (viewer.kind === 'user' && mayAdminister(feedScope(viewer), department)) return { ok: true, uploadedBy: viewer.username };
+  } catch (error) {
+    if (error instanceof FeedError && error.code === 'UNAUTHENTICATED') return { ok: false, status: 401, code: error.code, message: error.message };
+  }
+  return { ok: false, status: 404, code: 'NOT_FOUND', message: '数据源不存在 / Feed not found' };
+}
+
+export function feedIntakeRouter(runtime: IngestRuntime, options: FeedIntakeOptions): Router {
   const router = Router();
 
   router.post('/api/feeds/:id/webhook', express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }), async (req: Request, res: Response) => {
@@ -75,7 +102,7 @@ export function feedIntakeRouter(runtime: IngestRuntime, settings: Pick<IngestSe
   });
 
   router.post('/api/feeds/:id/upload', async (req: Request, res: Response) => {
-    if (!settings.uploadsEnabled) {
+    if (!options.uploadsEnabled) {
       fail(res, 404, 'UPLOADS_DISABLED', '文件上传未启用 / Uploads are disabled (HUB_UPLOADS_ENABLED)');
       return;
     }
@@ -85,13 +112,18 @@ export function feedIntakeRouter(runtime: IngestRuntime, settings: Pick<IngestSe
       fail(res, 404, 'NOT_FOUND', '数据源不存在 / Feed not found');
       return;
     }
+    const permission = await authorizeUpload(options, req, feed.department);
+    if (!permission.ok) {
+      fail(res, permission.status, permission.code, permission.message);
+      return;
+    }
     if (!isUploadUrl(openConfig(feed.config).url)) {
       fail(res, 400, 'NOT_AN_UPLOAD_FEED', '该数据源不读取上传文件 / This feed does not read uploaded files');
       return;
     }
     let stored: FeedFileDoc;
     try {
-      stored = await receiveFile(req, (file) => storeFeedFile(runtime.models, feed._id, { ...file, uploadedBy: null }));
+      stored = await receiveFile(req, (file) => storeFeedFile(runtime.models, feed._id, { ...file, uploadedBy: permission.uploadedBy }));
     } catch (error) {
       if (error instanceof UploadError) {
         fail(res, 400, 'BAD_UPLOAD', error.message);

@@ -34,6 +34,7 @@ export {
 export { storeFeedFile, listFeedFiles, isUploadUrl, UploadError, UPLOAD_LATEST_URL, uploadContentType, MAX_UPLOAD_BYTES } from './uploads.js';
 export { sealConfig, openConfig, redactConfig, REDACTED, loadSecretKey } from './secrets.js';
 export { loadIngestSettings, type IngestSettings } from './settings.js';
+export { startIngest, type RunningIngest } from './start.js';
 
 export interface IngestRuntimeOptions {
   log: IngestLogger;

@@ -29,7 +29,7 @@ import { createApp } from '../src/http/index.js';
 import { insertNestedCatalogue } from '../test/hub/nested-fixture.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
-const SECONDS_PER_RUN = QUICK ? 2 : 6;
+const SECONDS_PER_RUN = QUICK ? 2 : 10;
 const CONCURRENCY = [1, 8, 32];
 const RESOURCES = 600;
 

@@ -267,7 +267,9 @@ export class ReviewService {
     const last = reviewCase.stageIndex === reviewCase.stages.length - 1;
     const closes = outcome === 'REJECT' || last;
     const next = reviewCase.stages[reviewCase.stageIndex + 1];
-    const set: Record<string, unknown> = { [`stageLog.${reviewCase.stageIndex}.decidedAt`]: now };
+    const stageLog = reviewCase.stageLog.map((timing, index) => (index === reviewCase.stageIndex ? { ...timing, decidedAt: now } : timing));
+    if (!closes) stageLog.push({ stage: next!, enteredAt: now, decidedAt: null });
+    const set: Record<string, unknown> = { stageLog };
     if (closes) {
       Object.assign(set, {
         state: outcome === 'REJECT' ? 'REJECTED' : 'APPROVED',
@@ -279,11 +281,9 @@ export class ReviewService {
     } else {
       Object.assign(set, { stageIndex: reviewCase.stageIndex + 1, stage: next });
     }
-    const push: Record<string, unknown> = { decisions: decision };
-    if (!closes) push.stageLog = { stage: next, enteredAt: now, decidedAt: null };
     const updated = await this.models.ReviewCase.findOneAndUpdate(
       { _id: reviewCase._id, state: 'IN_REVIEW', stageIndex: reviewCase.stageIndex },
-      { $set: set, $push: push },
+      { $set: set, $push: { decisions: decision } },
       { new: true },
     ).lean();
     if (!updated) throw CASE_MOVED();
@@ -474,7 +474,7 @@ export class ReviewService {
   /** Time to publish per stage over decided stages in the viewer's scope, for reports. */
   async stageTimes(viewer: Viewer): Promise<StageTime[]> {
     authorize(viewer, 'report.run');
-    const decided = await this.models.ReviewCase.find({ 'stageLog.decidedAt': { $ne: null } }, { stageLog: 1, orgPaths: 1, department: 1 }).lean();
+    const decided = await this.models.ReviewCase.find({ stageLog: { $elemMatch: { decidedAt: { $ne: null } } } }, { stageLog: 1, orgPaths: 1, department: 1 }).lean();
     const totals = new Map<string, { decided: number; sum: number; max: number }>();
     for (const item of decided) {
       if (!isAllowed(viewer, 'report.run', targetOf(item))) continue;

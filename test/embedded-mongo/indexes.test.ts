@@ -104,6 +104,8 @@ describe('indexes', () => {
       .sort((a, b) => b - a)
       .slice(2, 5);
     expect(page.map((doc) => doc.at)).toEqual(expected);
+    const topN = await coll.aggregate([{ $match: { g: 1 } }, { $sort: { at: -1 } }, { $limit: 5 }, { $skip: 2 }, { $project: { _id: 0, at: 1 } }]).toArray();
+    expect(topN.map((doc) => doc.at)).toEqual(expected);
     await coll.updateOne({ at: expected[0] }, { $set: { at: 5000 } });
     const top = await coll.find({ g: 1 }).sort({ at: -1 }).limit(1).toArray();
     expect(top[0]?.at).toBe(5000);

@@ -117,11 +117,20 @@ const aggregate: CommandHandler = (command, ctx) => {
 
   let input: Doc[] = [];
   if (typeof source === 'string') {
+    const access = accessFor(ctx, source);
     const first = stages[0];
     // A leading $match is answered through the indexes.
     const leadingMatch = first && '$match' in first && isPlainObject(first.$match) ? first.$match : undefined;
-    input = accessFor(ctx, source).match(leadingMatch);
     if (leadingMatch) stages = stages.slice(1);
+    // So is a leading top-N page ($sort then $limit): it walks an index on the sort field.
+    const sort: unknown = stages[0]?.$sort;
+    const limit: unknown = stages[1]?.$limit;
+    const page =
+      isPlainObject(sort) && typeof limit === 'number' && limit > 0 && command.collation === undefined
+        ? access.matchSorted(leadingMatch, sort, limit)
+        : undefined;
+    input = page && isPlainObject(sort) ? shapeResults(page, { sort, limit: Number(limit) }) : access.match(leadingMatch);
+    if (page) stages = stages.slice(2);
   } else if (source !== 1) {
     throw commandError(ErrorCode.TypeMismatch, "'aggregate' 必须是集合名或 1 / 'aggregate' must be a collection name or 1");
   } else if (stages[0] && '$listLocalSessions' in stages[0]) {

@@ -42,6 +42,9 @@ const ALLOWED_ROLES: Record<Action, readonly Role[]> = {
   'audit.read': ['ORG_ADMIN'],
 };
 
+/** Reads whose results are narrowed to the viewer's scope by a filter of their own. */
+const SCOPE_FILTERED_READS: ReadonlySet<Action> = new Set<Action>(['feed.read', 'quarantine.read', 'report.run', 'audit.read']);
+
 /** True when the target lies at or below the unit (its placement names the unit). */
 export function withinUnit(unit: ScopeUnit, orgPaths: readonly Types.ObjectId[] | undefined): boolean {
   return (orgPaths ?? []).some((id) => id.equals(unit.id));
@@ -50,6 +53,8 @@ export function withinUnit(unit: ScopeUnit, orgPaths: readonly Types.ObjectId[] 
 function grantCovers(grant: RoleGrant, action: Action, target: AccessTarget): boolean {
   if (grant.role === 'PLATFORM_ADMIN') return true;
   if (!ALLOWED_ROLES[action].includes(grant.role)) return false;
+  // Without a target, a scoped read asks "anywhere in my scope?": the read's own filter narrows it.
+  if (target.orgPaths === undefined && target.department === undefined) return SCOPE_FILTERED_READS.has(action);
   if (grant.role === 'DEPARTMENT_ADMIN' && (!grant.department || grant.department !== target.department)) return false;
   if (grant.role === 'REVIEWER' && action === 'review.decide') {
     if (!target.stage || (grant.stages.length > 0 && !grant.stages.includes(target.stage))) return false;

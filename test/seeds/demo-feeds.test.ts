@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer } from '../../connectors/testing/index.js';
 import { connectStore, createModels } from '../../src/db/index.js';
 import { FeedService, registerFeedSchema } from '../../src/domain/feeds/index.js';
-import { createIngestRuntime, runFeed, syncModels, type IngestRuntime, type SyncModels } from '../../src/ingest/index.js';
+import { createIngestRuntime, ensureIngestIndexes, runFeed, syncModels, type IngestRuntime, type SyncModels } from '../../src/ingest/index.js';
 import { DEMO_FEED_FILES_DIR, DEMO_FEEDS_ROUTE, demoFeeds, registerDemoFeeds } from '../../seeds/demo-feeds.js';
 import { seedDemoData } from '../../seeds/index.js';
 import { uniqueDbName, uriForDb } from '../support/mongo.js';
@@ -33,6 +33,7 @@ describe('demo feeds', () => {
     });
     runtime = createIngestRuntime(connection, { log: quiet, fetch: { allowlist: ['127.0.0.1'] } });
     models = syncModels(connection);
+    await ensureIngestIndexes(models);
     feeds = new FeedService({ runtime, Department: createModels(connection).Department });
   });
 
@@ -56,6 +57,7 @@ describe('demo feeds', () => {
     expect(await registerDemoFeeds(feeds, server.url)).toEqual([]);
   });
 
+
   it.each(demoFeeds('http://127.0.0.1').map((f) => [f.name, f.connector] as const))(
     '%s syncs for real: records stored, at least one quarantined, and a rerun writes nothing',
     async (name) => {
@@ -75,4 +77,14 @@ describe('demo feeds', () => {
       expect(second.run.stats).toMatchObject({ created: 0, updated: 0, unchanged: first.run.stats.created });
     },
   );
+
+  // Runs last: it deletes a feed the tests above sync.
+  it('leaves a demo feed an admin deleted deleted', async () => {
+    const [first] = demoFeeds(server.url);
+    await registerDemoFeeds(feeds, server.url);
+    const feed = await feeds.findByNameOrId(first!.name);
+    await feeds.remove(String(feed._id));
+    expect(await registerDemoFeeds(feeds, server.url)).toEqual([]);
+    expect(await models.Feed.countDocuments({ name: first!.name })).toBe(1);
+  });
 });

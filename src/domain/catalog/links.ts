@@ -1,6 +1,7 @@
 import type { FilterQuery, Types } from 'mongoose';
 import type { Models, PolicyDoc, ResourceBase, ResourceDoc, ServiceDoc } from '../../db/index.js';
 import { visible, type Viewer } from '../visibility/index.js';
+import { UNREAD_FIELDS } from './resource-list.js';
 
 /*
  * Batch lookups behind the per-request DataLoaders. Links between policies and services use
@@ -9,7 +10,7 @@ import { visible, type Viewer } from '../visibility/index.js';
  */
 
 async function findVisible<T extends ResourceDoc>(models: Models, viewer: Viewer, filter: FilterQuery<ResourceBase>): Promise<T[]> {
-  return models.Resource.find(visible(viewer, filter)).sort({ _id: 1 }).lean<T[]>().exec();
+  return models.Resource.find(visible(viewer, filter), UNREAD_FIELDS).sort({ _id: 1 }).lean<T[]>().exec();
 }
 
 export function findResourcesByIds(models: Models, viewer: Viewer, ids: readonly Types.ObjectId[]): Promise<ResourceDoc[]> {

@@ -6,6 +6,9 @@ import { allOf, compileResourceFilter, type ResourceFilterInput } from './filter
 import type { ResourceKind } from './normalized-record.js';
 import { resourceSort, type ResourceOrder } from './order.js';
 
+/** Stored for the search index only: never shipped to the hub on reads (it can be hundreds of terms). */
+export const UNREAD_FIELDS = { searchTerms: 0 } as const;
+
 export const RESOURCE_FACETS = {
   department: { field: 'department', multi: false },
   kind: { field: 'kind', multi: false },
@@ -54,7 +57,7 @@ export class ResourceList<T extends ResourceDoc = ResourceDoc> {
 
   edgesAndPageInfo(): Promise<Page<T>> {
     // The match pins the kind when T is narrower than ResourceDoc (see listResources).
-    this.pageResult ??= paginate(this.models.Resource, this.match, this.page) as Promise<Page<T>>;
+    this.pageResult ??= paginate(this.models.Resource, this.match, this.page, UNREAD_FIELDS) as Promise<Page<T>>;
     return this.pageResult;
   }
 

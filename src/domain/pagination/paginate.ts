@@ -63,7 +63,12 @@ export function preparePage(args: PageArgs, sort: SortSpec): PreparedPage {
  * Relay-style keyset pagination over (sort field, _id): cursors stay valid and pages do not
  * shift when documents are inserted or removed elsewhere in the list.
  */
-export async function paginate<T extends Keyed>(model: Model<T>, filter: FilterQuery<T>, page: PreparedPage): Promise<Page<T>> {
+export async function paginate<T extends Keyed>(
+  model: Model<T>,
+  filter: FilterQuery<T>,
+  page: PreparedPage,
+  projection: Record<string, 0> = {},
+): Promise<Page<T>> {
   const { sort, first, last, after, before } = page;
   const bounds: FilterQuery<T>[] = [filter];
   if (after) bounds.push(beyond(sort.field, sort.direction, after));
@@ -74,7 +79,9 @@ export async function paginate<T extends Keyed>(model: Model<T>, filter: FilterQ
   const limit = backwards ? last : (first ?? DEFAULT_PAGE_SIZE);
   const direction = backwards ? flip(sort.direction) : sort.direction;
   const fetched =
-    limit === 0 ? [] : await model.find(bounded).sort(sortOf(sort.field, direction)).limit(limit + 1).lean<T[]>().exec();
+    limit === 0
+      ? []
+      : await model.find(bounded, projection).sort(sortOf(sort.field, direction)).limit(limit + 1).lean<T[]>().exec();
   const hasMore = fetched.length > limit;
   const nodes = fetched.slice(0, limit);
   if (backwards) nodes.reverse();

@@ -34,7 +34,8 @@ root.render(React.createElement(GraphiQL, {
 }));
 `;
 
-const PAGE = `<!doctype html>
+/** The IDE page: every script and style from the hub itself, none inline. */
+export const GRAPHIQL_PAGE = `<!doctype html>
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
@@ -67,4 +68,3 @@ export function graphiqlAssets(): Router {
   return router;
 }
 
-export const GRAPHIQL_PAGE = PAGE;

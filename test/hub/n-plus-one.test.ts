@@ -26,9 +26,8 @@ describe('no N+1', () => {
     const fifty = await commandsFor(50);
     // page, count, departments, org units, ancestors, legal basis, superseded-by, supersedes,
     // related services by item code and by legal basis: one command each, whatever the page size
-    expect(fifty.length).toBe(five.length);
-    expect(fifty.length).toBeLessThanOrEqual(10);
     expect([...fifty].sort()).toEqual([...five].sort());
+    expect([...fifty].sort()).toEqual(['aggregate', ...Array<string>(8).fill('find')]);
   });
 
   it('counts commands for real: a second nested level adds commands, more rows do not', async () => {

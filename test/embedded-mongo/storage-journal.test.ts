@@ -66,6 +66,24 @@ describe('file durability: journal', () => {
     await reopened.store.close();
   });
 
+  it('keeps binary values intact when the journal is longer than one read chunk', async () => {
+    // bson decodes Binary as a view into the bytes it reads, so replay must never reuse them.
+    const { store } = await openAndRecover(dir);
+    const marked = put('blobs', { _id: 'first', data: new Binary(Buffer.from('original bytes')) });
+    await store.commit([marked]);
+    const filler = Array.from({ length: 40 }, (_, i) => put('blobs', { _id: i, data: new Binary(Buffer.alloc(1024 * 1024, i)) }));
+    for (const op of filler) await store.commit([op]);
+    await store.close();
+    const reopened = await openAndRecover(dir);
+    await reopened.store.close();
+    // Compared as text: a diff of 40 MB of bytes would swamp the report.
+    const bytesOf = (op: JournalOp | undefined) => (op?.op === 'put' ? Buffer.from((op.doc.data as Binary).buffer).toString('hex') : '');
+    expect(reopened.ops).toHaveLength(41);
+    expect(Buffer.from(bytesOf(reopened.ops[0]), 'hex').toString()).toBe('original bytes');
+    const damaged = filler.filter((op, i) => bytesOf(op) !== bytesOf(reopened.ops[i + 1])).length;
+    expect(damaged).toBe(0);
+  });
+
   it('keeps concurrent commits in call order and resolves each after its write', async () => {
     const { store } = await openAndRecover(dir);
     const concurrent = Array.from({ length: 300 }, (_, i) => [put('c', { _id: i })]);

@@ -13,7 +13,7 @@ export interface RecordScan {
 /**
  * Calls `onPayload` with each intact record from `startOffset` on, in order, and stops at
  * the first record that is incomplete or fails its checksum. The payload is a view into a
- * reused buffer, valid only during the call.
+ * read buffer that is never reused, so values decoded as views into it stay valid.
  */
 export async function scanRecords(
   path: string,
@@ -23,7 +23,7 @@ export async function scanRecords(
   const handle = await open(path, 'r');
   try {
     const fileBytes = (await handle.stat()).size;
-    let buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, Math.max(fileBytes - startOffset, 0)));
+    let buffer = Buffer.alloc(0);
     let bufferFileOffset = startOffset; // file offset of buffer[0]
     let filled = 0;
     let cursor = 0;
@@ -33,13 +33,12 @@ export async function scanRecords(
       if (filled - cursor >= needed) return true;
       if (bufferFileOffset + cursor + needed > fileBytes) return false;
       const kept = filled - cursor;
-      if (needed > buffer.length) {
-        const grown = Buffer.allocUnsafe(Math.max(needed, READ_CHUNK_BYTES));
-        buffer.copy(grown, 0, cursor, filled);
-        buffer = grown;
-      } else {
-        buffer.copyWithin(0, cursor, filled);
-      }
+      // Always a fresh buffer: bson decodes Binary values as views into the bytes it reads,
+      // so bytes already handed out must never be overwritten by the next read.
+      const remaining = fileBytes - bufferFileOffset - cursor;
+      const next = Buffer.allocUnsafe(Math.max(needed, Math.min(READ_CHUNK_BYTES, remaining)));
+      buffer.copy(next, 0, cursor, filled);
+      buffer = next;
       bufferFileOffset += cursor;
       cursor = 0;
       filled = kept;

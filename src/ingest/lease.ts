@@ -16,6 +16,8 @@ export interface LeaseRequest {
   holder?: string;
   /** A scheduled firing's slot key: taken at most once across all instances. */
   slot?: string;
+  /** What the id names: `feed` (default) or another scheduled owner, e.g. `report` for report snapshots. */
+  namespace?: string;
 }
 
 export interface HeldLease {
@@ -24,8 +26,8 @@ export interface HeldLease {
   ttlMs: number;
 }
 
-function leaseKey(feedId: Types.ObjectId): string {
-  return `feed:${feedId.toHexString()}`;
+function leaseKey(id: Types.ObjectId, namespace = 'feed'): string {
+  return `${namespace}:${id.toHexString()}`;
 }
 
 function isDuplicateKey(error: unknown): boolean {
@@ -38,7 +40,7 @@ function isDuplicateKey(error: unknown): boolean {
  * lease whose run is still marked RUNNING, that run's instance died: the run is marked FAILED.
  */
 export async function acquireLease(models: LeaseModels, request: LeaseRequest): Promise<HeldLease | null> {
-  const key = leaseKey(request.feedId);
+  const key = leaseKey(request.feedId, request.namespace);
   const holder = request.holder ?? INSTANCE_ID;
   const ttlMs = request.ttlMs ?? DEFAULT_LEASE_MS;
   const now = new Date();

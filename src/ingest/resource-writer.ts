@@ -57,13 +57,13 @@ const KIND_FIELDS: Record<NormalizedRecord['kind'], string[]> = {
   EVENT: Object.keys(eventRecordSchema.shape).filter((key) => !NOT_STORED.has(key)),
 };
 
-/** The filter that finds a feed's copy of a source record: upserts are keyed by (feed, sourceId). */
+/**
+ * The filter that finds a feed's copies of source records: upserts are keyed by (feed,
+ * sourceId). Dotted paths rather than $elemMatch, so any planner can use the compound
+ * index; a document matched through another feed's entry is told apart by ownEntry().
+ */
 export function sourceKeyFilter(feedId: Types.ObjectId, sourceIds: string | string[]): Record<string, unknown> {
-  return {
-    provenance: {
-      $elemMatch: { feedId, sourceId: Array.isArray(sourceIds) ? { $in: sourceIds } : sourceIds },
-    },
-  };
+  return { 'provenance.feedId': feedId, 'provenance.sourceId': Array.isArray(sourceIds) ? { $in: sourceIds } : sourceIds };
 }
 
 export function statusFor(policy: ReviewPolicy): ResourceStatus {
@@ -185,6 +185,6 @@ function newResource(item: StorableRecord, context: WriteContext, now: Date): Re
  */
 export async function purgeClassified(Resource: ResourceModel, feedId: Types.ObjectId, sourceIds: string[]): Promise<number> {
   if (sourceIds.length === 0) return 0;
-  const result = await Resource.collection.deleteMany(sourceKeyFilter(feedId, sourceIds));
+  const result = await Resource.collection.deleteMany({ provenance: { $elemMatch: { feedId, sourceId: { $in: sourceIds } } } });
   return result.deletedCount;
 }

@@ -10,7 +10,7 @@ interface FeedCopy {
 }
 
 export function activeFilter(feedId: Types.ObjectId): Record<string, unknown> {
-  return { provenance: { $elemMatch: { feedId } }, status: { $ne: 'WITHDRAWN' } };
+  return { 'provenance.feedId': feedId, status: { $ne: 'WITHDRAWN' } };
 }
 
 /** Streams the feed's active records that the snapshot did not contain, in chunks of ids. */

@@ -1,0 +1,89 @@
+/**
+ * Ingest benchmark: a generated CSV feed and a paged JSON feed served on 127.0.0.1, synced by
+ * the real engine into the embedded store (its own process, as beside the hub). Each sync runs
+ * in a worker process so its peak RSS is its own. Baseline: a raw insertMany of the same stored
+ * documents into a collection with the same indexes, in the same run.
+ *
+ * Sizes: BENCH_ROWS (default 100000; BENCH_QUICK=1: 10000) and BENCH_MEMORY_ROWS for the memory
+ * run (default 10 × BENCH_ROWS). Set MONGODB_URI to bench a real MongoDB instead.
+ */
+import { spawn, execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createInterface } from 'node:readline';
+
+const run = promisify(execFile);
+const quick = process.env.BENCH_QUICK === '1';
+const rows = Number(process.env.BENCH_ROWS ?? (quick ? 10_000 : 100_000));
+const memoryRows = Number(process.env.BENCH_MEMORY_ROWS ?? rows * 10);
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+interface SyncResult {
+  ms: number;
+  status: string;
+  writes: number;
+  stats: Record<string, number>;
+}
+interface WorkerResult {
+  first: SyncResult;
+  second: SyncResult | null;
+  peakRssMb: number;
+  baselineMs: number | null;
+}
+
+async function startStore(): Promise<{ uri: string; stop(): void }> {
+  if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, stop() {} };
+  const dataDir = mkdtempSync(join(tmpdir(), 'gx-ingest-bench-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', here('./support/embedded-server-process.ts'), dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next().then((r) => [r.value as string]);
+  const { uri } = JSON.parse(line!) as { uri: string };
+  return {
+    uri,
+    stop() {
+      child.kill('SIGTERM');
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function dbUri(uri: string, name: string): string {
+  const url = new URL(uri);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function worker(uri: string, job: { format: 'csv' | 'json'; rows: number; resync: boolean; baseline: boolean }, name: string): Promise<WorkerResult> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', here('./support/ingest-worker.ts'), JSON.stringify({ uri: dbUri(uri, name), ...job })], {
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as WorkerResult;
+}
+
+const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const store = await startStore();
+try {
+  const csv = await worker(store.uri, { format: 'csv', rows, resync: true, baseline: true }, 'bench_ingest_csv');
+  const json = await worker(store.uri, { format: 'json', rows, resync: true, baseline: false }, 'bench_ingest_json');
+  const memory = await worker(store.uri, { format: 'csv', rows: memoryRows, resync: false, baseline: false }, 'bench_ingest_memory');
+
+  const lines = [
+    `Ingest, ${fmt(rows)} rows (memory run: ${fmt(memoryRows)} rows), embedded store in its own process${process.env.MONGODB_URI ? ' (MONGODB_URI)' : ''}:`,
+    '',
+    '| scenario | time (s) | records/s | peak RSS (MB) | resource writes | vs baseline |',
+    '|---|---:|---:|---:|---:|---:|',
+    `| raw insertMany of the same ${fmt(rows)} docs (baseline) | ${fmt(csv.baselineMs! / 1000, 1)} | ${fmt(rows / (csv.baselineMs! / 1000))} | – | – | 1.00× |`,
+    `| CSV feed, first sync | ${fmt(csv.first.ms / 1000, 1)} | ${fmt(rows / (csv.first.ms / 1000))} | ${fmt(csv.peakRssMb)} | ${csv.first.writes} bulk commands | ${fmt(csv.first.ms / csv.baselineMs!, 2)}× |`,
+    `| CSV feed, re-sync unchanged | ${fmt(csv.second!.ms / 1000, 1)} | ${fmt(rows / (csv.second!.ms / 1000))} | – | ${csv.second!.writes} | ${fmt(csv.second!.ms / csv.first.ms, 2)}× of first sync |`,
+    `| paged JSON feed (REST, 1000/page), first sync | ${fmt(json.first.ms / 1000, 1)} | ${fmt(rows / (json.first.ms / 1000))} | ${fmt(json.peakRssMb)} | ${json.first.writes} bulk commands | ${fmt(json.first.ms / csv.baselineMs!, 2)}× |`,
+    `| paged JSON feed, re-sync unchanged | ${fmt(json.second!.ms / 1000, 1)} | ${fmt(rows / (json.second!.ms / 1000))} | – | ${json.second!.writes} | ${fmt(json.second!.ms / json.first.ms, 2)}× of first sync |`,
+    `| CSV feed, ${fmt(memoryRows)} rows (memory) | ${fmt(memory.first.ms / 1000, 1)} | ${fmt(memoryRows / (memory.first.ms / 1000))} | ${fmt(memory.peakRssMb)} | – | peak RSS ${fmt(memory.peakRssMb / csv.peakRssMb, 2)}× of ${fmt(rows)} rows |`,
+    '',
+    `Run stats: CSV ${JSON.stringify(csv.first.stats)}; re-sync ${JSON.stringify(csv.second!.stats)}; memory run ${memory.first.status} ${JSON.stringify(memory.first.stats)}.`,
+  ];
+  console.log(lines.join('\n'));
+} finally {
+  store.stop();
+}

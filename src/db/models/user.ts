@@ -4,6 +4,8 @@ import { Schema, type Connection, type Model, type Types } from 'mongoose';
 export interface StoredGrant {
   role: string;
   orgUnit: Types.ObjectId | null;
+  /** The unit's ancestors when granted, so resolving a viewer is one lookup (org units rarely move). */
+  orgAncestors: Types.ObjectId[];
   department: string | null;
   stages: string[];
 }
@@ -35,6 +37,7 @@ const grantSchema = new Schema<StoredGrant>(
   {
     role: { type: String, required: true },
     orgUnit: { type: Schema.Types.ObjectId, ref: 'OrgUnit', default: null },
+    orgAncestors: { type: [Schema.Types.ObjectId], default: [] },
     department: { type: String, default: null },
     stages: { type: [String], default: [] },
   },

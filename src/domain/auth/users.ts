@@ -60,15 +60,17 @@ export class AuthService {
       }
       if (grant.role === 'DEPARTMENT_ADMIN' && !grant.department) throw new InvalidInputError('部门管理员需要部门', 'DEPARTMENT_ADMIN needs a department', field);
       let orgUnit: Types.ObjectId | null = null;
+      let orgAncestors: Types.ObjectId[] = [];
       if (grant.orgUnitCode) {
-        const unit = await this.models.OrgUnit.findOne({ code: grant.orgUnitCode }, { _id: 1 }).lean();
+        const unit = await this.models.OrgUnit.findOne({ code: grant.orgUnitCode }, { _id: 1, ancestors: 1 }).lean();
         if (!unit) throw new InvalidInputError(`未知组织编码 ${grant.orgUnitCode}`, `Unknown org unit code ${grant.orgUnitCode}`, field);
         orgUnit = unit._id;
+        orgAncestors = unit.ancestors;
       }
       if (grant.department && !(await this.models.Department.exists({ code: grant.department }))) {
         throw new InvalidInputError(`未知部门 ${grant.department}`, `Unknown department ${grant.department}`, field);
       }
-      stored.push({ role: grant.role, orgUnit, department: grant.department ?? null, stages: grant.role === 'REVIEWER' ? grant.stages : [] });
+      stored.push({ role: grant.role, orgUnit, orgAncestors, department: grant.department ?? null, stages: grant.role === 'REVIEWER' ? grant.stages : [] });
     }
     return stored;
   }
@@ -185,28 +187,24 @@ export class AuthService {
       : { externalSubject: verified.subject };
     const user = key ? await this.models.User.findOne({ ...key, deletedAt: null }, { username: 1, grants: 1 }).lean() : null;
     if (!user) throw BAD_TOKEN();
-    return { kind: 'user', userId: user._id, username: user.username, grants: await this.resolveGrants(user.grants) };
+    return { kind: 'user', userId: user._id, username: user.username, grants: viewerGrants(user.grants) };
   }
+}
 
-  private async resolveGrants(grants: StoredGrant[]): Promise<RoleGrant[]> {
-    const unitIds = grants.flatMap((grant) => (grant.orgUnit ? [grant.orgUnit] : []));
-    const units = unitIds.length === 0 ? [] : await this.models.OrgUnit.find({ _id: { $in: unitIds } }, { ancestors: 1 }).lean();
-    const byId = new Map(units.map((unit) => [unit._id.toHexString(), unit]));
-    return grants.flatMap((grant): RoleGrant[] => {
-      if (!(ROLES as readonly string[]).includes(grant.role)) return [];
-      const unit = grant.orgUnit ? byId.get(grant.orgUnit.toHexString()) : undefined;
-      // A grant whose unit has gone from the tree grants nothing, rather than everything.
-      if (grant.orgUnit && !unit) return [];
-      return [
-        {
-          role: grant.role as RoleGrant['role'],
-          orgUnit: unit ? { id: unit._id, ancestors: unit.ancestors } : null,
-          department: grant.department,
-          stages: grant.stages,
-        },
-      ];
-    });
-  }
+/** Grants as the viewer carries them; stored grants of unknown roles grant nothing. */
+function viewerGrants(grants: StoredGrant[]): RoleGrant[] {
+  return grants.flatMap((grant): RoleGrant[] =>
+    (ROLES as readonly string[]).includes(grant.role)
+      ? [
+          {
+            role: grant.role as RoleGrant['role'],
+            orgUnit: grant.orgUnit ? { id: grant.orgUnit, ancestors: grant.orgAncestors } : null,
+            department: grant.department,
+            stages: grant.stages,
+          },
+        ]
+      : [],
+  );
 }
 
 /** A user without secrets, for audit hashes and the API. */

@@ -130,6 +130,8 @@ async function main(): Promise<void> {
   const termCount = docs.reduce((sum, doc) => sum + (doc.searchTerms as string[]).length, 0);
   const termBytes = docs.reduce((sum, doc) => sum + (doc.searchTerms as string[]).reduce((s, t) => s + Buffer.byteLength(t) + 1, 0), 0);
 
+  const progress = (message: string) => process.stderr.write(`[search bench] ${message}\n`);
+  progress(`generated ${docs.length} resources in ${formatNumber(generationMs / 1000)} s`);
   const dataDir = process.env.MONGODB_URI ? undefined : await mkdtemp(join(tmpdir(), 'gx-search-bench-'));
   const server = dataDir ? await startServer(dataDir) : undefined;
   const uri = process.env.MONGODB_URI ?? server!.uri;
@@ -144,6 +146,7 @@ async function main(): Promise<void> {
       await models.Resource.collection.insertMany(docs.slice(i, i + BATCH), { ordered: false });
     }
     const loadMs = performance.now() - loadStarted;
+    progress(`loaded in ${formatNumber(loadMs / 1000)} s`);
     const stats = await connection.db!.command({ collStats: 'resources' }).catch(() => undefined);
     const indexBytes = (stats?.indexSizes as Record<string, number> | undefined)?.searchTerms_1;
 
@@ -162,6 +165,7 @@ async function main(): Promise<void> {
       candidates.push(page.totalCount);
     }
 
+    progress(`${latencies.length} searches done`);
     const regexLatencies: number[] = [];
     for (const query of queries.slice(0, REGEX_QUERY_COUNT)) {
       const terms = query.split(/\s+/).filter(Boolean);

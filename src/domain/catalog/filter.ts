@@ -1,8 +1,8 @@
 import type { FilterQuery } from 'mongoose';
 import { z } from 'zod';
-import type { Models, ResourceBase } from '../../db/index.js';
+import type { Models, OrgUnitDoc, ResourceBase } from '../../db/index.js';
 import { InvalidInputError } from '../errors.js';
-import { ORG_SCOPES, requireUnitByCode, scopeFilter } from '../org/index.js';
+import { findUnitsByCodes, ORG_SCOPES, scopeFilter } from '../org/index.js';
 import { POLICY_VALIDITY, RESOURCE_KINDS } from './normalized-record.js';
 
 const term = z.string().trim().min(1).max(200);
@@ -38,10 +38,14 @@ export const resourceFilterSchema = z.object({
 
 export type ResourceFilterInput = z.input<typeof resourceFilterSchema>;
 
+/** Finds an org unit by code; GraphQL passes its per-request loader so repeated codes cost nothing. */
+export type UnitByCode = (code: string) => Promise<OrgUnitDoc | null>;
+
 /** Compiles a typed filter into a MongoDB filter. Values are only ever used as values, never as operators. */
 export async function compileResourceFilter(
   models: Models,
   input: ResourceFilterInput | null | undefined,
+  unitByCode: UnitByCode = async (code) => (await findUnitsByCodes(models, [code]))[0] ?? null,
 ): Promise<FilterQuery<ResourceBase>> {
   if (!input) return {};
   const parsed = resourceFilterSchema.safeParse(input);
@@ -76,7 +80,9 @@ export async function compileResourceFilter(
   within('startsAt', filter.startsAt);
   if (filter.effectiveAt) clauses.push(inForceAt(filter.effectiveAt));
   if (filter.orgUnit) {
-    const unit = await requireUnitByCode(models, filter.orgUnit.code, 'filter.orgUnit.code');
+    const { code } = filter.orgUnit;
+    const unit = await unitByCode(code);
+    if (!unit) throw new InvalidInputError(`未知的组织代码：${code}`, `Unknown org unit code: ${code}`, 'filter.orgUnit.code');
     clauses.push(scopeFilter(unit, filter.orgUnit.scope ?? 'SELF'));
   }
   return allOf(clauses);

@@ -1,5 +1,5 @@
 export * from './normalized-record.js';
-export { compileResourceFilter, resourceFilterSchema, type ResourceFilterInput } from './filter.js';
+export { compileResourceFilter, resourceFilterSchema, type ResourceFilterInput, type UnitByCode } from './filter.js';
 export { RESOURCE_ORDER_FIELDS, resourceSort, type ResourceOrder, type ResourceOrderField, type SortDirection } from './order.js';
 export {
   listResources,

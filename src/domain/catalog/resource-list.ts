@@ -2,7 +2,7 @@ import type { FilterQuery, PipelineStage } from 'mongoose';
 import type { Models, ResourceBase, ResourceDoc } from '../../db/index.js';
 import { paginate, preparePage, type Page, type PageArgs, type PreparedPage } from '../pagination/index.js';
 import { visible, type Viewer } from '../visibility/index.js';
-import { allOf, compileResourceFilter, type ResourceFilterInput } from './filter.js';
+import { allOf, compileResourceFilter, type ResourceFilterInput, type UnitByCode } from './filter.js';
 import type { ResourceKind } from './normalized-record.js';
 import { resourceSort, type ResourceOrder } from './order.js';
 
@@ -30,6 +30,8 @@ export interface ResourceListQuery {
   filter?: ResourceFilterInput | null;
   orderBy?: ResourceOrder | null;
   page: PageArgs;
+  /** How to find the unit of filter.orgUnit; defaults to a query. */
+  unitByCode?: UnitByCode;
 }
 
 const DEFAULT_ORDER: Record<ResourceKind | 'ANY', ResourceOrder> = {
@@ -84,7 +86,7 @@ export async function listResources<T extends ResourceDoc = ResourceDoc>(
 ): Promise<ResourceList<T>> {
   const order = query.orderBy ?? DEFAULT_ORDER[query.kind ?? 'ANY'];
   const page = preparePage(query.page, resourceSort(order));
-  const filter = await compileResourceFilter(models, query.filter);
+  const filter = await compileResourceFilter(models, query.filter, query.unitByCode);
   const match = visible(viewer, allOf([query.kind ? { kind: query.kind } : {}, query.within ?? {}, filter]));
   return new ResourceList<T>(models, match, page);
 }

@@ -78,12 +78,3 @@ export async function listUnits(models: Models, level?: number): Promise<OrgUnit
     .sort({ level: 1, sortOrder: 1, code: 1 })
     .lean<OrgUnitDoc[]>().exec();
 }
-
-/** The unit with `code`, or an input error naming the field. */
-export async function requireUnitByCode(models: Models, code: string, field: string): Promise<OrgUnitDoc> {
-  const [unit] = await findUnitsByCodes(models, [code]);
-  if (!unit) {
-    throw new InvalidInputError(`未知的组织代码：${code}`, `Unknown org unit code: ${code}`, field);
-  }
-  return unit;
-}

@@ -15,7 +15,13 @@ function list<T extends ResourceDoc>(
   fixed: Pick<ResourceListQuery, 'kind' | 'within'> = {},
 ): Promise<ResourceList<T>> {
   const { first, after, last, before, filter, orderBy } = args;
-  return listResources<T>(context.models, context.viewer, { ...fixed, filter, orderBy, page: { first, after, last, before } });
+  return listResources<T>(context.models, context.viewer, {
+    ...fixed,
+    filter,
+    orderBy,
+    page: { first, after, last, before },
+    unitByCode: (code) => context.loaders.orgUnitByCode.load(code),
+  });
 }
 
 /** Field resolvers every Resource type shares; `id` carries the concrete type. */

@@ -354,6 +354,7 @@ describe('errors', () => {
   };
 
   it.each([
+    [`nodes(ids: [${Array.from({ length: 101 }, () => '"x"').join(', ')}]) { id }`, /At most 100 ids/],
     ['node(id: "not-an-id") { id }', /Invalid id/],
     ['node(id: "!!!") { id }', /Invalid id/],
     ['nodes(ids: ["UG9saWN5OnRvb3Nob3J0"]) { id }', /Invalid id: ids\[0\]/],
@@ -444,5 +445,18 @@ describe('HTTP surface', () => {
     const ready = await fetch(`${hub.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(ready.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('reports not ready while shutting down, and still answers requests in flight', async () => {
+    const closing = await startTestHub('hub_api_closing');
+    try {
+      closing.markShuttingDown();
+      const ready = await fetch(`${closing.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: 'shutting-down' });
+      expect(dataOf(await closing.gql<{ departments: unknown[] }>('{ departments { code } }')).departments).toEqual([]);
+    } finally {
+      await closing.stop();
+    }
   });
 });

@@ -24,6 +24,8 @@ export interface TestHub {
   /** Commands the driver sent since the last reset, by name (monitorCommands on). */
   commands: string[];
   gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** What SIGTERM does first: /readyz turns 503 while requests in flight finish. */
+  markShuttingDown(): void;
   stop(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ export async function startTestHub(prefix: string, options: { schema?: GraphQLSc
       });
       return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse<T>['body'] };
     },
+    markShuttingDown: () => hub.markShuttingDown(),
     async stop() {
       hub.markShuttingDown();
       server.closeAllConnections();

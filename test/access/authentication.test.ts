@@ -4,6 +4,8 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, errorCode, JWT_SECRET, PASSWORD, startHub, type Hub } from './harness.js';
 
+type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
 /** Bearer tokens, login with lockout, and the viewer query, over real HTTP. */
 
 const VIEWER = '{ viewer { authenticated roles user { username } grants { role orgUnit { code } department { code } stages } } }';
@@ -124,8 +126,8 @@ describe('HS256 tokens and local login', () => {
 describe('tokens of an external identity provider (JWKS, ES256/RS256)', () => {
   let hub: Hub;
   let jwksServer: Server;
-  let signingKey: CryptoKey;
-  let rsaKey: CryptoKey;
+  let signingKey: PrivateKey;
+  let rsaKey: PrivateKey;
 
   beforeAll(async () => {
     const es = await generateKeyPair('ES256');
@@ -148,7 +150,7 @@ describe('tokens of an external identity provider (JWKS, ES256/RS256)', () => {
     await new Promise((resolve) => jwksServer?.close(resolve));
   });
 
-  const external = (alg: 'ES256' | 'RS256', kid: string, key: () => CryptoKey, sub = 'idp|alice') =>
+  const external = (alg: 'ES256' | 'RS256', kid: string, key: () => PrivateKey, sub = 'idp|alice') =>
     new SignJWT({}).setProtectedHeader({ alg, kid }).setSubject(sub).setIssuer('https://idp.example').setAudience('hub').setExpirationTime('5m').sign(key());
 
   it('accepts ES256 and RS256 tokens for a user mapped by subject', async () => {

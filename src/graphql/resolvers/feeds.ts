@@ -16,6 +16,7 @@ import {
   type UpdateFeedInput,
 } from '../../domain/feeds/index.js';
 import { confirmWithdrawal, ingestRuntimeFor, redactConfig, SyncError, WEBHOOK_CONNECTOR_ID, webhookConnector, type RunOutcome } from '../../ingest/index.js';
+import { authorize, feedTarget, isAllowed } from '../../domain/access/index.js';
 import type { GraphQLContext } from '../context.js';
 import type { RunFeedResult } from '../feeds-mappers.js';
 import { fromGlobalId, toGlobalId } from '../global-id.js';
@@ -84,6 +85,20 @@ async function scopedFeed(context: GraphQLContext, globalId: string): Promise<{ 
   return { feed, scope };
 }
 
+/**
+ * Reading feeds and runs (issue 5): a feed's department admins, org admins of a unit in its
+ * orgScope, and platform admins, as the access policy says; NOT_FOUND for anyone else.
+ */
+async function mayRead(context: GraphQLContext, feed: FeedDoc): Promise<boolean> {
+  return isAllowed(context.viewer, 'feed.read', await feedTarget(context.models, feed));
+}
+
+async function readableFeed(context: GraphQLContext, feed: FeedDoc): Promise<FeedDoc> {
+  authorize(context.viewer, 'feed.read');
+  if (!(await mayRead(context, feed))) throw new FeedError('NOT_FOUND', `数据源不存在 / Feed not found: ${feed._id.toHexString()}`);
+  return feed;
+}
+
 /** GraphQL inputs carry null for omitted fields; the domain treats them as unset. */
 function withoutNulls<T extends object>(input: T): { [K in keyof T]: Exclude<T[K], null> } {
   return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== null)) as { [K in keyof T]: Exclude<T[K], null> };
@@ -102,17 +117,17 @@ export const feedsModule: ResolverModule = {
       ],
       feeds: (_parent, args, context) =>
         handled(async () => {
-          const scope = feedScope(context.viewer);
+          authorize(context.viewer, 'feed.read');
           const feeds = await feedsOf(context).service.list({ department: args.department ?? null, status: args.status ?? null });
-          return feeds.filter((feed) => mayAdminister(scope, feed.department));
+          const readable = await Promise.all(feeds.map((feed) => mayRead(context, feed)));
+          return feeds.filter((_feed, index) => readable[index]);
         }),
-      feed: (_parent, { id }, context) => handled(async () => (await scopedFeed(context, id)).feed),
+      feed: (_parent, { id }, context) => handled(async () => readableFeed(context, await feedsOf(context).service.get(decodeId(id, 'Feed', 'id')))),
       syncRun: (_parent, { id }, context) =>
         handled(async () => {
-          const scope = feedScope(context.viewer);
+          authorize(context.viewer, 'feed.read');
           const run = await feedsOf(context).service.syncRun(decodeId(id, 'SyncRun', 'id'));
-          const feed = await feedsOf(context).service.get(run.feed.toHexString());
-          assertFeedInScope(scope, feed);
+          await readableFeed(context, await feedsOf(context).service.get(run.feed.toHexString()));
           return run;
         }),
       previewFeed: (_parent, { feedId, draft, first }, context) =>
@@ -182,7 +197,10 @@ export const feedsModule: ResolverModule = {
       health: (feed) => feedHealth(feed),
       syncRuns: (feed, { first }, context) => handled(() => feedsOf(context).service.runs(feed._id.toHexString(), first)),
       quarantine: (feed, { status, first }, context) =>
-        handled(() => feedsOf(context).service.quarantine(feed._id.toHexString(), status ?? null, first)),
+        handled(async () => {
+          authorize(context.viewer, 'quarantine.read', await feedTarget(context.models, feed));
+          return feedsOf(context).service.quarantine(feed._id.toHexString(), status ?? null, first);
+        }),
     },
     ConnectorInfo: {
       configSchema: (connector) => connector.jsonSchema,
@@ -202,11 +220,7 @@ export const feedsModule: ResolverModule = {
       if (context.viewer.kind !== 'user') return null;
       const feed = await feedsOf(context).feedById.load(id.toHexString());
       if (!feed || feed.status === 'DELETED') return null;
-      try {
-        return mayAdminister(feedScope(context.viewer), feed.department) ? feed : null;
-      } catch {
-        return null;
-      }
+      return (await mayRead(context, feed)) ? feed : null;
     },
   },
 };

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { accessModels, type AccessModels } from './models/access.js';
+import { ingestModels, type IngestModels } from './models/ingest.js';
 import { departmentModel, type DepartmentModel } from './models/department.js';
 import { orgUnitModel, type OrgUnitModel } from './models/org-unit.js';
 import { resourceModels, type ResourceModels } from './models/resource.js';
@@ -11,10 +12,11 @@ export * from './models/resource.js';
 export * from './models/user.js';
 export * from './models/audit-entry.js';
 export * from './models/review.js';
+export * from './models/ingest.js';
 export type { AccessModels } from './models/access.js';
 
 /** The hub's models, bound to one connection. Add a collection: one model file + one line here. */
-export interface Models extends ResourceModels, AccessModels {
+export interface Models extends ResourceModels, AccessModels, IngestModels {
   Department: DepartmentModel;
   OrgUnit: OrgUnitModel;
 }
@@ -25,6 +27,7 @@ export function createModels(connection: Connection): Models {
     OrgUnit: orgUnitModel(connection),
     ...resourceModels(connection),
     ...accessModels(connection),
+    ...ingestModels(connection),
   };
 }
 
@@ -33,7 +36,7 @@ export function createModels(connection: Connection): Models {
  * its indexes, so only base models are listed.
  */
 export async function ensureIndexes(models: Models): Promise<void> {
-  for (const model of [models.Department, models.OrgUnit, models.Resource, models.User, models.AuditEntry, models.ReviewCase, models.ResourceVersion, models.ReviewComment]) {
+  for (const model of [models.Department, models.OrgUnit, models.Resource, models.User, models.AuditEntry, models.ReviewCase, models.ResourceVersion, models.ReviewComment, models.Feed, models.SyncRun, models.Quarantine, models.Lease, models.WebhookReceipt, models.FeedFile]) {
     await model.createCollection().catch((error: unknown) => {
       if (!isNamespaceExists(error)) throw error;
     });

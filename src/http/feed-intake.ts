@@ -76,7 +76,7 @@ async function authorizeUpload(options: FeedIntakeOptions, req: Request, departm
     return { ok: false, status: 401, code: 'UNAUTHENTICATED', message: '身份令牌无效 / Invalid bearer token' };
   }
   try {
-    if (viewer.kind === 'user' && mayAdminister(feedScope(viewer), department)) return { ok: true, uploadedBy: viewer.username };
+    if (mayAdminister(feedScope(viewer), department) && viewer.kind === 'user') return { ok: true, uploadedBy: viewer.username };
   } catch (error) {
     if (error instanceof FeedError && error.code === 'UNAUTHENTICATED') return { ok: false, status: 401, code: error.code, message: error.message };
   }

@@ -7,7 +7,7 @@ import { Types } from 'mongoose';
 import { createModels } from '../../src/db/index.js';
 import type { Viewer } from '../../src/domain/visibility/index.js';
 import { buildSchema, createContext, formatError, hubPlugins, type GraphQLContext } from '../../src/graphql/index.js';
-import { feedIntakeRouter } from '../../src/http/feed-intake.js';
+import { feedIntakeRouter, type FeedIntakeOptions } from '../../src/http/feed-intake.js';
 import { registerIngestRuntime } from '../../src/ingest/index.js';
 import { createLogger } from '../../src/logging/index.js';
 import type { Harness } from './harness.js';
@@ -30,7 +30,7 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export async function startApi(harness: Harness, options: { uploadsEnabled: boolean }): Promise<ApiServer> {
+export async function startApi(harness: Harness, options: FeedIntakeOptions): Promise<ApiServer> {
   registerIngestRuntime(harness.connection, harness.runtime);
   const models = createModels(harness.connection);
   const log = createLogger('silent');

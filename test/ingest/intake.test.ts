@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, UPLOAD_LATEST_URL } from '../../src/ingest/index.js';
 import { FeedService } from '../../src/domain/feeds/index.js';
 import { departmentModel } from '../../src/db/models/department.js';
-import { startApi, type ApiServer } from './api-support.js';
+import type { Viewer } from '../../src/domain/visibility/index.js';
+import { departmentAdmin, startApi, type ApiServer } from './api-support.js';
 import { openHarness, resourcesOf, sampleRows, servicesCsv, servicesMapping, type Harness } from './harness.js';
 
 let harness: Harness;
@@ -106,6 +107,44 @@ describe('uploads', () => {
     expect(files.map((file) => [file.version, file.filename])).toEqual([[1, 'services.csv'], [2, 'services-v2.csv']]);
 
     expect((await upload(id, 'notes.txt', 'hello')).json).toMatchObject({ error: { code: 'BAD_UPLOAD' } });
+  });
+
+  it('lets only an admin of the feed\'s department upload when the app authenticates', async () => {
+    const { feed } = await service.register({
+      name: '卫健上传（鉴权）', department: 'health', connector: 'csv', targetKind: 'SERVICE', reviewPolicy: 'AUTO_PUBLISH',
+      config: { url: UPLOAD_LATEST_URL, idPath: '编码' }, mapping: servicesMapping,
+    });
+    const tokens: Record<string, Viewer> = { 'Bearer health': departmentAdmin('health'), 'Bearer education': departmentAdmin('education') };
+    const guarded = await startApi(harness, {
+      uploadsEnabled: true,
+      viewerOf: async (req) => {
+        const header = req.get('authorization');
+        if (!header) return { kind: 'anonymous' };
+        const viewer = tokens[header];
+        if (!viewer) throw new Error('bad token');
+        return viewer;
+      },
+    });
+    const send = async (authorization?: string) => {
+      const form = new FormData();
+      form.append('file', new Blob([servicesCsv(sampleRows(2, '31'))], { type: 'text/csv' }), 'a.csv');
+      const response = await fetch(`${guarded.url}/api/feeds/${feed._id.toHexString()}/upload`, {
+        method: 'POST',
+        body: form,
+        headers: authorization ? { authorization } : {},
+      });
+      return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+    };
+    try {
+      expect((await send()).status).toBe(401);
+      expect((await send('Bearer forged')).status).toBe(401);
+      expect(await send('Bearer education')).toMatchObject({ status: 404, json: { error: { code: 'NOT_FOUND' } } });
+      expect(await send('Bearer health')).toMatchObject({ status: 200, json: { file: { version: 1 }, run: { stats: { created: 2 } } } });
+      const stored = await harness.runtime.models.FeedFile.findOne({ feed: feed._id }).lean();
+      expect(stored?.uploadedBy).toBe('health-admin');
+    } finally {
+      await guarded.close();
+    }
   });
 
   it('refuses uploads when they are disabled', async () => {

@@ -35,7 +35,7 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
     uri = withDatabase(embedded.uri, EMBEDDED_DB_NAME);
     log.info({ dataDir: config.dataDir, port: embedded.port }, 'embedded store started');
   }
-  const connection = await connectStore(uri);
+  const connection = await connectStore(uri, { monitorCommands: config.hardening.metricsEnabled });
   const models = createModels(connection);
   await ensureIndexes(models);
   if (config.seedDemoData && (await storeIsEmpty(models))) {
@@ -47,7 +47,7 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
   if (auth.config.ephemeralSecret) log.warn('AUTH_JWT_SECRET is not set: tokens are signed with a per-process key and end with the process');
   const ingest = await startIngest(connection, log);
   const intake = feedIntakeRouter(ingest.runtime, { uploadsEnabled: ingest.settings.uploadsEnabled, viewerOf: (req) => auth.viewerOf(req.get('authorization')) });
-  const hub = await createApp({ connection, models, log, auth, routes: [intake] });
+  const hub = await createApp({ connection, models, log, auth, routes: [intake], hardening: config.hardening });
   const server = hub.app.listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from '../logging/index.js';
+import { hardeningConfigOf, hardeningEnvShape, type HardeningConfig } from './hardening.js';
+
+export { loadHardeningConfig, type HardeningConfig, type OperationLimits, type RateLimitSettings, type TokenBucketSettings } from './hardening.js';
 
 /** Environment variables the hub reads, with defaults; the README's config table mirrors this. */
 const envSchema = z.object({
@@ -26,6 +29,7 @@ const envSchema = z.object({
   EMBEDDED_MONGO_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   /** How long graceful shutdown waits for requests in flight. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  ...hardeningEnvShape,
 });
 
 export interface HubConfig {
@@ -37,6 +41,8 @@ export interface HubConfig {
   seedDemoData: boolean;
   embeddedMongoPort: number;
   shutdownTimeoutMs: number;
+  /** Limits, production mode, rate limits, CORS, metrics (src/config/hardening.ts). */
+  hardening: HardeningConfig;
 }
 
 export class ConfigError extends Error {
@@ -68,5 +74,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     seedDemoData: config.SEED_DEMO_DATA,
     embeddedMongoPort: config.EMBEDDED_MONGO_PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    hardening: hardeningConfigOf(config),
   };
 }

@@ -2,16 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
+import helmet from 'helmet';
 import type { Connection } from 'mongoose';
+import { loadHardeningConfig, type HardeningConfig } from '../config/index.js';
 import { pingStore, type Models } from '../db/index.js';
 import { AccessError } from '../domain/access/index.js';
 import type { AuthRuntime } from '../domain/auth/index.js';
 import { anonymousViewer, type Viewer } from '../domain/visibility/index.js';
 import { buildSchema, createContext, formatError, hubPlugins, type GraphQLContext } from '../graphql/index.js';
+import { allowlistPlugin, PersistedOperationStore } from '../graphql/persisted/index.js';
+import { limitsPlugin, limitValidationRules } from '../graphql/plugins/limits.js';
 import type { Logger } from '../logging/index.js';
+import { createMetrics, monitorDbCommands, observabilityPlugin, observeContext, observeRequests } from '../observability/index.js';
 import { GRAPHIQL_PAGE, graphiqlAssets } from './graphiql.js';
+import { batchLimit, MemoryRateLimitStore, MongoRateLimitStore, rateLimit } from './limits/index.js';
 
 export interface AppDependencies {
   connection: Connection;
@@ -25,6 +32,8 @@ export interface AppDependencies {
   viewerOf?: (req: Request) => Promise<Viewer> | Viewer;
   /** More routes (feed webhooks and uploads), mounted before the 404 handler. */
   routes?: RequestHandler[];
+  /** Limits, production mode, rate limits, CORS, metrics; defaults to the development settings. */
+  hardening?: HardeningConfig;
 }
 
 export interface HubApp {
@@ -38,13 +47,15 @@ export interface HubApp {
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export const JSON_BODY_LIMIT = '1mb';
-
 /** The express app: /graphql (+ GraphiQL), /healthz, /readyz. */
 export async function createApp(deps: AppDependencies): Promise<HubApp> {
   const { connection, models, log } = deps;
   const auth = deps.auth;
-  const viewerOf = deps.viewerOf ?? (auth ? (req: Request) => auth.viewerOf(req.get('authorization')) : () => anonymousViewer);
+  const viewerOf = viewerOncePerRequest(deps.viewerOf ?? (auth ? (req: Request) => auth.viewerOf(req.get('authorization')) : () => anonymousViewer));
+  const hardening = deps.hardening ?? loadHardeningConfig();
+  const metrics = hardening.metricsEnabled ? createMetrics(connection) : null;
+  const stopMonitoring = metrics ? monitorDbCommands(connection, metrics) : () => undefined;
+  const persisted = PersistedOperationStore.of(connection);
   let shuttingDown = false;
 
   const apollo = new ApolloServer<GraphQLContext>({
@@ -53,13 +64,30 @@ export async function createApp(deps: AppDependencies): Promise<HubApp> {
     includeStacktraceInErrorResponses: false,
     // main.ts owns shutdown: it closes the HTTP server first, then stops Apollo.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...hubPlugins()],
+    introspection: hardening.introspection,
+    hideSchemaDetailsFromClientErrors: !hardening.fieldSuggestions,
+    parseOptions: { maxTokens: hardening.limits.maxTokens },
+    validationRules: limitValidationRules(hardening.limits),
+    maxRecursiveSelections: true,
+    allowBatchedHttpRequests: hardening.limits.maxBatch > 1,
+    persistedQueries: { cache: persisted.asApolloCache() },
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      observabilityPlugin(metrics),
+      limitsPlugin(hardening.limits),
+      ...(hardening.persistedOperations === 'allowlist' ? [allowlistPlugin(persisted)] : []),
+      ...hubPlugins(),
+    ],
   });
   await apollo.start();
 
   const app = express();
   app.disable('x-powered-by');
+  if (hardening.trustProxyHops > 0) app.set('trust proxy', hardening.trustProxyHops);
   app.use(requestId);
+  app.use(observeRequests(log, metrics));
+  // GraphiQL loads every script and style from the hub itself, so helmet's strict default CSP fits it.
+  app.use(helmet());
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -68,6 +96,12 @@ export async function createApp(deps: AppDependencies): Promise<HubApp> {
     const storeAnswers = !shuttingDown && (await pingStore(connection));
     res.status(storeAnswers ? 200 : 503).json({ status: storeAnswers ? 'ready' : shuttingDown ? 'shutting-down' : 'store-unreachable' });
   });
+
+  if (metrics) {
+    app.get('/metrics', async (_req, res) => {
+      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+  }
 
   app.use(graphiqlAssets());
   app.get('/graphql', (req, res, next) => {
@@ -78,12 +112,29 @@ export async function createApp(deps: AppDependencies): Promise<HubApp> {
     }
     next();
   });
+  const rateLimited = hardening.rateLimit.enabled
+    ? [
+        rateLimit({
+          store: hardening.rateLimit.store === 'mongo' ? MongoRateLimitStore.on(connection) : new MemoryRateLimitStore(),
+          settings: hardening.rateLimit,
+          viewerOf,
+          log,
+          onLimited: (scope) => metrics?.rateLimited.inc({ scope }),
+        }),
+      ]
+    : [];
   app.use(
     '/graphql',
-    express.json({ limit: JSON_BODY_LIMIT }),
+    cors({ origin: hardening.corsOrigins, maxAge: 600 }),
+    ...rateLimited,
+    express.json({ limit: hardening.limits.maxBodyBytes }),
+    batchLimit(hardening.limits.maxBatch),
     expressMiddleware(apollo, {
-      context: async ({ req, res }) =>
-        createContext(models, log, { requestId: String(res.locals.requestId), viewer: await graphQLViewer(viewerOf, req), ip: req.ip ?? null, auth: auth ?? null }),
+      context: async ({ req, res }) => {
+        const context = createContext(models, log, { requestId: String(res.locals.requestId), viewer: await graphQLViewer(viewerOf, req), ip: req.ip ?? null, auth: auth ?? null });
+        observeContext(context, res);
+        return context;
+      },
     }),
   );
 
@@ -106,7 +157,23 @@ export async function createApp(deps: AppDependencies): Promise<HubApp> {
     markShuttingDown: () => {
       shuttingDown = true;
     },
-    stop: () => apollo.stop(),
+    stop: async () => {
+      stopMonitoring();
+      await apollo.stop();
+    },
+  };
+}
+
+/** Each request's viewer is worked out once, however many middlewares ask for it. */
+function viewerOncePerRequest(viewerOf: (req: Request) => Promise<Viewer> | Viewer): (req: Request) => Promise<Viewer> {
+  const viewers = new WeakMap<Request, Promise<Viewer>>();
+  return (req) => {
+    let viewer = viewers.get(req);
+    if (!viewer) {
+      viewer = Promise.resolve().then(() => viewerOf(req));
+      viewers.set(req, viewer);
+    }
+    return viewer;
   };
 }
 

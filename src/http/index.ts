@@ -1,1 +1,1 @@
-export { createApp, JSON_BODY_LIMIT, type AppDependencies, type HubApp } from './app.js';
+export { createApp, type AppDependencies, type HubApp } from './app.js';

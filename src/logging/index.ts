@@ -10,6 +10,6 @@ export function createLogger(level: LogLevel): Logger {
   return pino({
     level,
     base: { service: 'gongxiang-hub' },
-    redact: ['req.headers.authorization', '*.password', '*.token'],
+    redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.password', '*.token', '*.secret', '*.accessToken', '*.variables'],
   });
 }

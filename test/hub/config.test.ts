@@ -12,6 +12,7 @@ describe('config', () => {
       seedDemoData: true,
       embeddedMongoPort: 0,
       shutdownTimeoutMs: 10_000,
+      hardening: expect.objectContaining({ production: false, persistedOperations: 'off' }),
     });
   });
 

@@ -18,7 +18,8 @@ export type Action =
   | 'feed.manage' // register, change, run, pause, upload
   | 'quarantine.read'
   | 'report.run' // run and save reports, export
-  | 'audit.read';
+  | 'audit.read'
+  | 'operations.manage'; // the persisted-operations allowlist
 
 /** Where a target sits: its org placement (orgPaths), department, and for reviews the stage. */
 export interface AccessTarget {
@@ -40,6 +41,7 @@ const ALLOWED_ROLES: Record<Action, readonly Role[]> = {
   'quarantine.read': ['DEPARTMENT_ADMIN'],
   'report.run': ['ANALYST', 'ORG_ADMIN'],
   'audit.read': ['ORG_ADMIN'],
+  'operations.manage': [],
 };
 
 /** Reads whose results are narrowed to the viewer's scope by a filter of their own. */

@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { DepartmentDoc, OrgUnitDoc, ServiceDoc, PolicyDoc, EventDoc, ProvenanceDoc, ResourceList, ServiceList, PolicyList, EventList, AnyResourceList, ResourceEdgeModel, ServiceEdgeModel, PolicyEdgeModel, EventEdgeModel } from '../mappers.js';
 import type { FeedDoc, SyncRunDoc, QuarantineDoc, FeedHealth as FeedHealthModel, PreviewResult, PreviewItem, ConnectorDescription, RegisterFeedResult, RunFeedResult } from '../feeds-mappers.js';
 import type { UserModel, RoleGrantModel, ViewerModel, AuditEntryModel, AuditEntryEdgeModel, AuditEntryConnectionModel, ReviewCaseModel, ReviewCommentModel, ResourceVersionModel } from '../access-mappers.js';
+import type { PersistedOperationDoc } from '../persisted/store.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -331,6 +332,8 @@ export type Mutation = {
   login: LoginPayload;
   pauseFeed: Feed;
   registerFeed: RegisterFeedPayload;
+  /** Adds an operation to the allowlist (PLATFORM_ADMIN). The query must validate against the schema. Idempotent. */
+  registerPersistedOperation: PersistedOperation;
   /** Runs quarantined records through mapping again. */
   requeueQuarantined: Array<RunFeedPayload>;
   resolveFlag: ReviewComment;
@@ -397,6 +400,11 @@ export type MutationPauseFeedArgs = {
 
 export type MutationRegisterFeedArgs = {
   input: RegisterFeedInput;
+};
+
+
+export type MutationRegisterPersistedOperationArgs = {
+  query: Scalars['String']['input'];
 };
 
 
@@ -526,6 +534,20 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
   hasPreviousPage: Scalars['Boolean']['output'];
   startCursor?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * An operation on the persisted-operations allowlist. In production mode only registered
+ * operations run (PLATFORM_ADMIN excepted); clients send the query text, or just its hash as
+ * `extensions.persistedQuery.sha256Hash`.
+ */
+export type PersistedOperation = {
+  __typename?: 'PersistedOperation';
+  operationName?: Maybe<Scalars['String']['output']>;
+  query: Scalars['String']['output'];
+  registeredAt: Scalars['DateTime']['output'];
+  /** SHA-256 of the query text, hex. */
+  sha256Hash: Scalars['String']['output'];
 };
 
 /** 政策文件 */
@@ -1439,6 +1461,7 @@ export type ResolversTypes = {
   OrgUnitKind: OrgUnitKind;
   OrgUnitScopeFilter: OrgUnitScopeFilter;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PersistedOperation: ResolverTypeWrapper<PersistedOperationDoc>;
   Policy: ResolverTypeWrapper<PolicyDoc>;
   PolicyAttachment: ResolverTypeWrapper<PolicyAttachment>;
   PolicyConnection: ResolverTypeWrapper<PolicyList>;
@@ -1535,6 +1558,7 @@ export type ResolversParentTypes = {
   OrgUnit: OrgUnitDoc;
   OrgUnitScopeFilter: OrgUnitScopeFilter;
   PageInfo: PageInfo;
+  PersistedOperation: PersistedOperationDoc;
   Policy: PolicyDoc;
   PolicyAttachment: PolicyAttachment;
   PolicyConnection: PolicyList;
@@ -1772,6 +1796,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   login?: Resolver<ResolversTypes['LoginPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'password' | 'username'>>;
   pauseFeed?: Resolver<ResolversTypes['Feed'], ParentType, ContextType, RequireFields<MutationPauseFeedArgs, 'id'>>;
   registerFeed?: Resolver<ResolversTypes['RegisterFeedPayload'], ParentType, ContextType, RequireFields<MutationRegisterFeedArgs, 'input'>>;
+  registerPersistedOperation?: Resolver<ResolversTypes['PersistedOperation'], ParentType, ContextType, RequireFields<MutationRegisterPersistedOperationArgs, 'query'>>;
   requeueQuarantined?: Resolver<Array<ResolversTypes['RunFeedPayload']>, ParentType, ContextType, RequireFields<MutationRequeueQuarantinedArgs, 'ids'>>;
   resolveFlag?: Resolver<ResolversTypes['ReviewComment'], ParentType, ContextType, RequireFields<MutationResolveFlagArgs, 'commentId'>>;
   resumeFeed?: Resolver<ResolversTypes['Feed'], ParentType, ContextType, RequireFields<MutationResumeFeedArgs, 'id'>>;
@@ -1808,6 +1833,13 @@ export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends R
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type PersistedOperationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PersistedOperation'] = ResolversParentTypes['PersistedOperation']> = {
+  operationName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  query?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  registeredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  sha256Hash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type PolicyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Policy'] = ResolversParentTypes['Policy']> = {
@@ -2183,6 +2215,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Node?: NodeResolvers<ContextType>;
   OrgUnit?: OrgUnitResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PersistedOperation?: PersistedOperationResolvers<ContextType>;
   Policy?: PolicyResolvers<ContextType>;
   PolicyAttachment?: PolicyAttachmentResolvers<ContextType>;
   PolicyConnection?: PolicyConnectionResolvers<ContextType>;

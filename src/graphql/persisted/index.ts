@@ -1,0 +1,3 @@
+export { allowlistPlugin } from './plugin.js';
+export { persistedOperationsModule } from './resolvers.js';
+export { PersistedOperationStore, sha256Hex, type PersistedOperationDoc } from './store.js';

@@ -307,7 +307,10 @@ async function executeRun(
   const events = options.events ?? connector.read(config, readerState, context);
   const processor = new BatchProcessor(runtime, feed, runId, (raw) => connector.map(raw, config));
   const batchSize = runtime.batchSize ?? 1_000;
-  const tracksSnapshot = !incremental && !options.events;
+  const pulled = !options.events;
+  const tracksSnapshot = !incremental && pulled;
+  // The cursor belongs to pulled reads; pushed and requeued records neither skip nor advance it.
+  const tracksCursor = incremental && pulled;
   const seen = tracksSnapshot ? new SeenSet() : null;
   const activeBefore = tracksSnapshot ? await models.Resource.countDocuments(activeFilter(feed._id)) : 0;
   let highWater = stateBefore.cursor;
@@ -337,7 +340,7 @@ async function executeRun(
         stats.fetched += 1;
         seen?.add(event.record.sourceId);
         const cursor = cursorOf(event.record, feed.cursorField);
-        if (incremental && cursor !== null) {
+        if (tracksCursor && cursor !== null) {
           // Records strictly behind the last completed run's mark were stored then.
           if (stateBefore.cursor !== null && compareCursor(cursor, stateBefore.cursor) < 0) {
             stats.unchanged += 1;
@@ -361,7 +364,7 @@ async function executeRun(
     await flush().catch(() => undefined);
     throw classifyError(signal.aborted && signal.reason instanceof SyncError ? signal.reason : error, 'read');
   }
-  if (incremental && !complete && highWater !== stateAfter.cursor) await checkpoint(stateAfter.reader ?? {});
+  if (tracksCursor && !complete && highWater !== stateAfter.cursor) await checkpoint(stateAfter.reader ?? {});
 
   let held: RunResult['held'] = null;
   if (seen && complete && activeBefore > 0) {

@@ -58,6 +58,14 @@ export function normalizeWithOrigin(text: string): NormalizedText {
   return { chars, origin, original };
 }
 
+const BRACKET = /[〔〕\[\](){}【】〖〗［］（）﹝﹞｛｝]/u;
+
+/**
+ * The normalized text alone. Most stored text (Han and lower-case ASCII) is already
+ * normalized, and ranking normalizes several fields of every candidate, so that case is
+ * recognized with two native whole-string operations instead of a per-character walk.
+ */
 export function normalizeText(text: string): string {
+  if (!BRACKET.test(text) && text.normalize('NFKC').toLowerCase() === text) return text;
   return normalizeWithOrigin(text).chars.join('');
 }

@@ -14,6 +14,12 @@ describe('normalize', () => {
     expect(normalizeText('国办发【2024】12号')).toBe('国办发〔2024〕12号');
   });
 
+  it('gives the same result on the fast path as character by character', () => {
+    for (const text of ['已经规范的文本 abc 123', '医保〔2024〕', 'ＡＢ', 'e\u0301', '㍿', 'Ω Å']) {
+      expect(normalizeText(text)).toBe(normalizeWithOrigin(text).chars.join(''));
+    }
+  });
+
   it('traces every normalized character back to the original one', () => {
     const { chars, origin } = normalizeWithOrigin('a㍿b');
     expect(chars.join('')).toBe('a株式会社b');

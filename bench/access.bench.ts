@@ -142,13 +142,18 @@ const enforced = await createApp({ connection, models, log, auth });
 /** Enforcement bypassed: no token is read and visibilityFilter adds nothing (an unscoped grant). */
 const bypassViewer: Viewer = { kind: 'user', userId: admin._id, username: 'bypass', grants: [{ role: 'PLATFORM_ADMIN', orgUnit: null, department: null, stages: [] }] };
 const bypassed = await createApp({ connection, models, log, viewerOf: () => bypassViewer });
+/** The ORG_ADMIN's filter without the token: separates the cost of the filter from that of authentication. */
+const scopedViewer = await auth.viewerOf(`Bearer ${token}`);
+const filterOnly = await createApp({ connection, models, log, viewerOf: () => scopedViewer });
 const enforcedServer = await listen(enforced.app);
 const bypassedServer = await listen(bypassed.app);
+const filterOnlyServer = await listen(filterOnly.app);
 
 const variants: Variant[] = [
   { name: 'bypassed', url: bypassedServer.url, token: null },
   { name: 'anonymous', url: enforcedServer.url, token: null },
   { name: 'ORG_ADMIN (township)', url: enforcedServer.url, token },
+  { name: 'ORG_ADMIN filter only (no token)', url: filterOnlyServer.url, token: null },
 ];
 for (const variant of variants) {
   if (!(await request(variant))) throw new Error(`${variant.name}: the nested query failed`);
@@ -177,12 +182,13 @@ for (const clients of CONCURRENCY) {
 }
 printTable(rows);
 
-for (const { server } of [enforcedServer, bypassedServer]) {
+for (const { server } of [enforcedServer, bypassedServer, filterOnlyServer]) {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 await enforced.stop();
 await bypassed.stop();
+await filterOnly.stop();
 await connection.dropDatabase();
 await connection.close();
 await store.stop();

@@ -123,6 +123,25 @@ describe('HS256 tokens and local login', () => {
   });
 });
 
+describe('the short viewer cache (AUTH_VIEWER_CACHE_SECONDS)', () => {
+  let hub: Hub;
+  afterAll(async () => {
+    await hub?.close();
+  });
+
+  it("lets another instance's deletion through within the cache time, and no longer", async () => {
+    hub = await startHub('access_viewer_cache', { AUTH_VIEWER_CACHE_SECONDS: '1' });
+    const user = await hub.user('elsewhere', [{ role: 'MEMBER', orgUnitCode: codeOf('V1') }]);
+    expect((await hub.gql(VIEWER, {}, user.token)).status).toBe(200);
+    // Deleted by another hub instance: this process learns it when its cached viewer expires.
+    await hub.models.User.updateOne({ _id: user.id }, { $set: { deletedAt: new Date() } });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const after = await hub.gql(VIEWER, {}, user.token);
+    expect(after.status).toBe(401);
+    expect(errorCode(after)).toBe('UNAUTHENTICATED');
+  });
+});
+
 describe('tokens of an external identity provider (JWKS, ES256/RS256)', () => {
   let hub: Hub;
   let jwksServer: Server;

@@ -13,6 +13,8 @@ const authEnvSchema = z.object({
   AUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(8 * 3600),
   AUTH_MAX_FAILED_LOGINS: z.coerce.number().int().min(1).max(100).default(5),
   AUTH_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** How long a verified token's viewer is reused by this process (0: look the user up on every request). */
+  AUTH_VIEWER_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
 });
 
 export interface AuthConfig {
@@ -26,6 +28,7 @@ export interface AuthConfig {
   tokenTtlSeconds: number;
   maxFailedLogins: number;
   lockoutSeconds: number;
+  viewerCacheSeconds: number;
 }
 
 /**
@@ -50,5 +53,6 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig
     tokenTtlSeconds: config.AUTH_TOKEN_TTL_SECONDS,
     maxFailedLogins: config.AUTH_MAX_FAILED_LOGINS,
     lockoutSeconds: config.AUTH_LOCKOUT_SECONDS,
+    viewerCacheSeconds: config.AUTH_VIEWER_CACHE_SECONDS,
   };
 }

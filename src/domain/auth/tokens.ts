@@ -8,6 +8,8 @@ export interface VerifiedToken {
   subject: string;
   /** True for tokens the hub signed itself (sub is a user id), false for the identity provider's. */
   local: boolean;
+  /** Epoch ms of `exp`, when the token has one. */
+  expiresAt: number | null;
 }
 
 export class TokenError extends Error {
@@ -66,7 +68,7 @@ export class TokenService {
       throw error;
     }
     if (!payload.sub) throw new TokenError('no subject');
-    return { subject: payload.sub, local };
+    return { subject: payload.sub, local, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null };
   }
 }
 

@@ -41,7 +41,17 @@ function parse<T extends z.ZodType>(schema: T, input: unknown, field: string): z
 }
 
 /** Users, their grants, login with lockout, and turning a bearer token into a Viewer. */
+/** Bound on the viewer cache, so a flood of distinct tokens cannot grow it without limit. */
+const MAX_CACHED_VIEWERS = 10_000;
+
 export class AuthService {
+  /**
+   * Viewers of recently verified tokens, for AUTH_VIEWER_CACHE_SECONDS (never past the token's
+   * expiry): saves the user lookup on every request. Changes made through this process apply at
+   * once; another instance sees a deletion or new grants within that many seconds.
+   */
+  private readonly viewers = new Map<string, { viewer: UserViewer; until: number }>();
+
   constructor(
     private readonly models: AuthModels,
     private readonly tokens: TokenService,
@@ -112,6 +122,7 @@ export class AuthService {
     const stored = await this.storedGrants(parse(z.array(grantInputSchema).min(1), grants, 'grants'));
     const after = await this.models.User.findOneAndUpdate({ _id: userId, deletedAt: null }, { $set: { grants: stored } }, { new: true }).lean();
     if (!after) throw notFound('用户', 'User');
+    this.forgetViewers(userId);
     await audit.record({ action: 'user.setGrants', outcome: 'SUCCESS', target: { type: 'User', id: userId.toHexString() }, before: publicUser(before), after: publicUser(after) });
     return after;
   }
@@ -122,6 +133,7 @@ export class AuthService {
     const before = await this.liveUser(userId);
     const after = await this.models.User.findOneAndUpdate({ _id: userId, deletedAt: null }, { $set: { deletedAt: new Date() } }, { new: true }).lean();
     if (!after) throw notFound('用户', 'User');
+    this.forgetViewers(userId);
     await audit.record({ action: 'user.delete', outcome: 'SUCCESS', target: { type: 'User', id: userId.toHexString() }, before: publicUser(before), after: publicUser(after) });
     return after;
   }
@@ -173,6 +185,24 @@ export class AuthService {
 
   /** The viewer a bearer token stands for; UNAUTHENTICATED for a bad or expired token or a deleted user. */
   async viewerForToken(token: string): Promise<UserViewer> {
+    const now = Date.now();
+    const cached = this.viewers.get(token);
+    if (cached && cached.until > now) return cached.viewer;
+    if (cached) this.viewers.delete(token);
+    const { viewer, expiresAt } = await this.lookUpViewer(token);
+    if (this.config.viewerCacheSeconds > 0) {
+      if (this.viewers.size >= MAX_CACHED_VIEWERS) this.viewers.delete(this.viewers.keys().next().value!);
+      this.viewers.set(token, { viewer, until: Math.min(now + this.config.viewerCacheSeconds * 1000, expiresAt ?? Number.POSITIVE_INFINITY) });
+    }
+    return viewer;
+  }
+
+  /** Drops a user's cached viewers, so a change to them (deletion, grants) applies at once in this process. */
+  private forgetViewers(userId: Types.ObjectId): void {
+    for (const [token, entry] of this.viewers) if (entry.viewer.userId.equals(userId)) this.viewers.delete(token);
+  }
+
+  private async lookUpViewer(token: string): Promise<{ viewer: UserViewer; expiresAt: number | null }> {
     let verified;
     try {
       verified = await this.tokens.verify(token);
@@ -187,7 +217,7 @@ export class AuthService {
       : { externalSubject: verified.subject };
     const user = key ? await this.models.User.findOne({ ...key, deletedAt: null }, { username: 1, grants: 1 }).lean() : null;
     if (!user) throw BAD_TOKEN();
-    return { kind: 'user', userId: user._id, username: user.username, grants: viewerGrants(user.grants) };
+    return { viewer: { kind: 'user', userId: user._id, username: user.username, grants: viewerGrants(user.grants) }, expiresAt: verified.expiresAt };
   }
 }
 

@@ -29,17 +29,19 @@ export function observeContext(context: object, res: Response): void {
 export function observeRequests(log: Logger, metrics: HubMetrics | null): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
+    // Read now: routers mounted on a path (app.use('/graphql', …)) rewrite req.path while they run.
+    const path = req.path;
     const observation: RequestObservation = { operationName: null, operationType: null, viewerRole: 'ANONYMOUS', errorCodes: [] };
     res.locals.observation = observation;
     res.on('finish', () => {
-      const route = ROUTES.has(req.path) ? req.path : 'other';
+      const route = ROUTES.has(path) ? path : 'other';
       metrics?.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       if (route === '/metrics' || route === '/healthz' || route === '/readyz') return;
       log.info(
         {
           requestId: res.locals.requestId,
           method: req.method,
-          path: req.path,
+          path,
           status: res.statusCode,
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
           operationName: observation.operationName,

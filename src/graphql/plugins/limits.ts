@@ -3,7 +3,7 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { getComplexity, type ComplexityEstimatorArgs } from 'graphql-query-complexity';
-import { getNamedType, getNullableType, GraphQLError, isListType, type ValidationContext, type ValidationRule } from 'graphql';
+import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
 import type { OperationLimits } from '../../config/index.js';
 import type { GraphQLContext } from '../context.js';
 
@@ -15,7 +15,7 @@ export const MAX_PAGE_SIZE = 100;
 /** Page size assumed for a connection asked without `first`/`last` (the catalog's default). */
 const DEFAULT_PAGE_SIZE = 20;
 /** Length assumed for a plain list field (no paging arguments), such as `children` or `ancestors`. */
-const ASSUMED_LIST_LENGTH = 10;
+const ASSUMED_LIST_LENGTH = 5;
 
 const LIMIT_LABELS: Record<LimitName, [string, string]> = {
   depth: ['深度', 'depth'],
@@ -55,15 +55,30 @@ export function limitValidationRules(limits: OperationLimits): ValidationRule[] 
   ] as ValidationRule[];
 }
 
-/** A field costs 1 plus its selection, times the page size of a connection or an assumed list length. */
-function pagedCost({ field, args, childComplexity }: ComplexityEstimatorArgs): number {
+/**
+ * A field costs 1 plus its selection, times the page size of a connection or an assumed
+ * length for other object lists. A connection's own `edges`/`nodes` are not multiplied again.
+ */
+function pagedCost({ type, field, args, childComplexity }: ComplexityEstimatorArgs): number {
   const pages = field.args.some((arg) => arg.name === 'first' || arg.name === 'last');
   if (pages) {
     const size = numberOr(args.first, numberOr(args.last, DEFAULT_PAGE_SIZE));
     return 1 + childComplexity * Math.max(size, 1);
   }
-  const listed = isListType(getNullableType(field.type)) && getNamedType(field.type).name !== 'String';
+  // By the type's printed form: the schema may come from another copy of graphql (ESM/CJS), so no instanceof.
+  const printed = String(field.type).replace(/!$/, '');
+  const listed = printed.startsWith('[') && !type.name.endsWith('Connection') && !/^\[(String|Int|Float|Boolean|ID|DateTime)!?\]$/.test(printed);
   return 1 + childComplexity * (listed ? ASSUMED_LIST_LENGTH : 1);
+}
+
+/** The cost, or null when the variables do not fit the operation (execution then reports that as a 400). */
+function costOf(compute: () => number): number | null {
+  try {
+    return compute();
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith('Variable "$')) return null;
+    throw error;
+  }
 }
 
 function numberOr(value: unknown, fallback: number): number {
@@ -87,7 +102,7 @@ export function limitsPlugin(limits: OperationLimits): ApolloServerPlugin<GraphQ
       return {
         async didResolveOperation({ schema, document, request, operationName }) {
           let largestPage = 0;
-          const cost = getComplexity({
+          const cost = costOf(() => getComplexity({
             schema,
             query: document,
             variables: request.variables ?? {},
@@ -98,8 +113,9 @@ export function limitsPlugin(limits: OperationLimits): ApolloServerPlugin<GraphQ
                 return pagedCost(estimate);
               },
             ],
-          });
+          }));
           if (largestPage > MAX_PAGE_SIZE) throw limitError('pageSize', limits, MAX_PAGE_SIZE);
+          if (cost === null) return;
           if (cost > limits.maxCost) throw limitError('cost', limits, limits.maxCost);
         },
         async executionDidStart() {
@@ -115,7 +131,7 @@ export function limitsPlugin(limits: OperationLimits): ApolloServerPlugin<GraphQ
             const extensions = error.extensions as Record<string, unknown>;
             if (typeof extensions.limit === 'string') {
               extensions.code = 'QUERY_TOO_COMPLEX';
-            } else if (/^Syntax Error: Document contains more than \d+ tokens/.test(error.message)) {
+            } else if (/^Syntax Error: Document contains more tha[nt] \d+ tokens/.test(error.message)) {
               const renamed = limitError('tokens', limits, limits.maxTokens);
               error.message = renamed.message;
               Object.assign(extensions, renamed.extensions);

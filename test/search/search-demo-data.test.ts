@@ -59,7 +59,7 @@ describe('search on the demo data', () => {
   });
 
   it('finds exactly the visible resources containing a word (outside the dictionary)', async () => {
-    for (const word of ['备案', '志愿服务', '补办', '培训']) {
+    for (const word of ['备案', '预约', '补办', '培训', '登记']) {
       const expected = visibleDocs.filter((doc) => textOf(doc).includes(word)).map((doc) => doc._id.toHexString()).sort();
       const page = await search(word);
       const found = page.hits.map((hit) => hit.node._id.toHexString()).sort();

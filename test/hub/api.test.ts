@@ -360,7 +360,6 @@ describe('errors', () => {
     ['nodes(ids: ["UG9saWN5OnRvb3Nob3J0"]) { id }', /Invalid id: ids\[0\]/],
     ['resources(after: "garbage") { totalCount }', /Invalid cursor: after/],
     ['resources(before: "WyJ4Il0") { totalCount }', /Invalid cursor: before/],
-    ['resources(first: 101) { totalCount }', /first must be/],
     ['resources(last: -1) { totalCount }', /last must be/],
     ['resources(first: 1, last: 1) { totalCount }', /either first or last/],
     ['resources(filter: { orgUnit: { code: "000000" } }) { totalCount }', /Unknown org unit code/],
@@ -370,6 +369,16 @@ describe('errors', () => {
     ['orgUnits(level: 9) { code }', /level must be 1 to 4/],
   ])('%s → BAD_USER_INPUT', async (selection, pattern) => {
     expectBadInput(await hub.gql(`{ ${selection} }`), pattern);
+  });
+
+  it('refuses an oversized page before or during execution, never with a 500', async () => {
+    // The operation limits (src/graphql/plugins/limits.ts) refuse it before execution (400);
+    // the catalog's own check (first must be 0–100) stands behind them.
+    const response = await hub.gql('{ resources(first: 101) { totalCount } }');
+    expect([200, 400]).toContain(response.status);
+    const [error] = response.body.errors ?? [];
+    expect(['BAD_USER_INPUT', 'QUERY_TOO_COMPLEX']).toContain(error?.extensions?.code);
+    expect(error?.message).toMatch(/[\u4e00-\u9fff].* \/ [A-Za-z]/);
   });
 
   it('refuses a cursor issued for another order', async () => {

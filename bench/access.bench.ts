@@ -121,7 +121,11 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const store = await startEmbeddedStore();
 const dbUri = new URL(store.uri);
 dbUri.pathname = `/bench_access_${Date.now()}`;
-const connection = await connectStore(dbUri.toString());
+const connection = await connectStore(dbUri.toString(), { monitorCommands: true });
+let commandCount = 0;
+connection.getClient().on('commandStarted', (event) => {
+  if (!['hello', 'ping', 'endSessions', 'isMaster'].includes(event.commandName)) commandCount += 1;
+});
 const models = createModels(connection);
 await ensureIndexes(models);
 await insertNestedCatalogue(models, RESOURCES);
@@ -155,12 +159,17 @@ const variants: Variant[] = [
   { name: 'ORG_ADMIN (township)', url: enforcedServer.url, token },
   { name: 'ORG_ADMIN filter only (no token)', url: filterOnlyServer.url, token: null },
 ];
+const commandsPerRequest: string[] = [];
 for (const variant of variants) {
   if (!(await request(variant))) throw new Error(`${variant.name}: the nested query failed`);
+  commandCount = 0;
+  await request(variant);
+  commandsPerRequest.push(`${variant.name} ${commandCount}`);
   await throughput(variant, 4, QUICK ? 0.5 : 1);
 }
 
 console.log(`## Access control: nested query, ${RESOURCES} visible + ${HIDDEN} hidden resources, ${ROUNDS} interleaved rounds of ${SECONDS_PER_RUN}s${QUICK ? ' (BENCH_QUICK)' : ''}\n`);
+console.log(`Database commands per request (token's viewer cached): ${commandsPerRequest.join(', ')}.\n`);
 const rows: string[][] = [['clients', 'variant', 'req/s (median round)', 'vs bypassed', 'cost of enforcement', 'errors']];
 for (const clients of CONCURRENCY) {
   const rates = new Map<string, number[]>(variants.map((variant) => [variant.name, []]));

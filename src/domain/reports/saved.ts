@@ -94,7 +94,8 @@ export async function saveReport(models: Models, viewer: Viewer, audit: AuditTra
   const orgPaths = scope.all ? [] : scope.units.flatMap((unit) => [...unit.ancestors, unit.id]);
   const doc = await modelsOf(models).ReportDefinition.create({
     name,
-    input: JSON.parse(JSON.stringify(input)) as Record<string, unknown>,
+    // Kept as parsed (dates stay BSON dates, so the filter re-validates when the report runs again).
+    input: input as Record<string, unknown>,
     schedule: args.schedule || null,
     ownerId: user.userId,
     ownerName: user.username,

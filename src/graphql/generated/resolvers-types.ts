@@ -4,6 +4,7 @@ import type { DepartmentDoc, OrgUnitDoc, ServiceDoc, PolicyDoc, EventDoc, Proven
 import type { FeedDoc, SyncRunDoc, QuarantineDoc, FeedHealth as FeedHealthModel, PreviewResult, PreviewItem, ConnectorDescription, RegisterFeedResult, RunFeedResult } from '../feeds-mappers.js';
 import type { UserModel, RoleGrantModel, ViewerModel, AuditEntryModel, AuditEntryEdgeModel, AuditEntryConnectionModel, ReviewCaseModel, ReviewCommentModel, ResourceVersionModel } from '../access-mappers.js';
 import type { PersistedOperationDoc } from '../persisted/store.js';
+import type { ReportDefinitionDoc, ReportSnapshotDoc, ReportTableModel } from '../reports-mappers.js';
 import type { GraphQLContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -68,6 +69,14 @@ export type AuditOutcome =
   | 'FAILURE'
   | 'SUCCESS';
 
+export type BuiltInReport =
+  /** Org units at `level` × departments (or categories), empty cells marked as gaps. */
+  | 'COVERAGE_MATRIX'
+  | 'FEED_HEALTH'
+  | 'POLICIES_EXPIRING'
+  | 'POLICY_LANDSCAPE'
+  | 'REVIEW_BACKLOG';
+
 /** 密级: PUBLIC 主动公开, INTERNAL 内部, RESTRICTED 受限. Classified material is never stored. */
 export type Confidentiality =
   | 'INTERNAL'
@@ -81,6 +90,10 @@ export type ConnectorInfo = {
   id: Scalars['ID']['output'];
   title: LocalizedName;
 };
+
+export type CoverageAxis =
+  | 'CATEGORY'
+  | 'DEPARTMENT';
 
 export type CreateUserInput = {
   displayName: Scalars['String']['input'];
@@ -326,6 +339,7 @@ export type Mutation = {
   /** A decision at the current stage; a rejection needs the reason in comment. */
   decideReview: ReviewCase;
   deleteFeed: Feed;
+  deleteReport: Scalars['Boolean']['output'];
   /** Deletes a user; their tokens stop working at once (platform admins only). */
   deleteUser: User;
   /** Password login; returns a bearer token. Repeated failures lock the account for a while. */
@@ -344,8 +358,12 @@ export type Mutation = {
   rotateWebhookSecret: Scalars['String']['output'];
   /** Runs the feed now and returns the finished run. */
   runFeed: RunFeedPayload;
+  /** Saves a report; `schedule` is a cron expression in Asia/Shanghai for snapshots. */
+  saveReport: SavedReport;
   /** Replaces a user's grants (platform admins only). */
   setUserGrants: User;
+  /** Takes a snapshot now (as the saver, like scheduled ones). */
+  snapshotReport: ReportSnapshot;
   /** 人工发布: a normalized record (as a feed would map it) enters review. CLASSIFIED is refused. */
   submitResource: ReviewCase;
   updateFeed: Feed;
@@ -378,6 +396,11 @@ export type MutationDecideReviewArgs = {
 
 
 export type MutationDeleteFeedArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteReportArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -439,8 +462,20 @@ export type MutationRunFeedArgs = {
 };
 
 
+export type MutationSaveReportArgs = {
+  input: ReportInput;
+  name: Scalars['String']['input'];
+  schedule?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type MutationSetUserGrantsArgs = {
   grants: Array<GrantInput>;
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationSnapshotReportArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -693,6 +728,8 @@ export type Query = {
   policies: PolicyConnection;
   /** A dry run of a feed, registered (feedId) or not (draft): the first records mapped, nothing written. */
   previewFeed: FeedPreview;
+  report: ReportTable;
+  reportSnapshots: Array<ReportSnapshot>;
   resourceDiff: Array<FieldChange>;
   resourceVersions: Array<ResourceVersion>;
   resources: ResourceConnection;
@@ -705,6 +742,7 @@ export type Query = {
   reviewStageTimes: Array<StageTime>;
   /** The review stages, in order. */
   reviewStages: Array<Scalars['String']['output']>;
+  savedReports: Array<SavedReport>;
   /**
    * Full-text search over services, policies and events, ranked by relevance. Words separated by
    * spaces must all match; Chinese needs no spaces (医保报销). Synonyms and abbreviations
@@ -788,6 +826,17 @@ export type QueryPreviewFeedArgs = {
   draft?: InputMaybe<RegisterFeedInput>;
   feedId?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryReportArgs = {
+  input: ReportInput;
+};
+
+
+export type QueryReportSnapshotsArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  reportId: Scalars['ID']['input'];
 };
 
 
@@ -875,6 +924,122 @@ export type RegisterFeedPayload = {
   /** A webhook feed's signing key: shown once, here, and never again. */
   webhookSecret?: Maybe<Scalars['String']['output']>;
 };
+
+export type ReportColumn = {
+  __typename?: 'ReportColumn';
+  key: Scalars['String']['output'];
+  label: Scalars['String']['output'];
+  role: ReportColumnRole;
+  type: ReportColumnType;
+};
+
+export type ReportColumnRole =
+  | 'DIMENSION'
+  | 'MEASURE';
+
+export type ReportColumnType =
+  | 'FLOAT'
+  | 'INTEGER'
+  | 'STRING';
+
+export type ReportDimensionInput = {
+  by: ReportDimensionKind;
+  field?: InputMaybe<ReportTimeField>;
+  level?: InputMaybe<Scalars['Int']['input']>;
+  unit?: InputMaybe<ReportTimeUnit>;
+};
+
+export type ReportDimensionKind =
+  | 'AUDIENCE'
+  | 'CATEGORY'
+  | 'DEPARTMENT'
+  | 'FEED'
+  | 'ISSUER'
+  | 'KIND'
+  /** Org unit rolled up to `level` (1 city … 4 grassroots). */
+  | 'ORG_UNIT'
+  | 'REVIEW_STAGE'
+  | 'STATUS'
+  | 'THEME'
+  /** Calendar buckets in Asia/Shanghai (`unit`, `field`). */
+  | 'TIME'
+  | 'VALIDITY';
+
+/** A built-in report with its options, or measures × dimensions × filter. */
+export type ReportInput = {
+  across?: InputMaybe<CoverageAxis>;
+  /** The instant "in force", "expiring" and lag are judged at (default: now). */
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
+  builtIn?: InputMaybe<BuiltInReport>;
+  dimensions?: InputMaybe<Array<ReportDimensionInput>>;
+  expiringWithinDays?: InputMaybe<Scalars['Int']['input']>;
+  /** The resource connections' filter (feeds and review reports take `departments` only). */
+  filter?: InputMaybe<ResourceFilter>;
+  level?: InputMaybe<Scalars['Int']['input']>;
+  measures?: InputMaybe<Array<ReportMeasure>>;
+};
+
+export type ReportMeasure =
+  | 'BACKLOG'
+  | 'EVENT_COUNT'
+  | 'FAILURE_STREAK'
+  | 'FEED_COUNT'
+  /** Hours since the last successful sync of the stalest feed in the group. */
+  | 'FEED_LAG_HOURS'
+  | 'ORG_UNITS_COVERED'
+  | 'POLICIES_EXPIRING'
+  | 'POLICIES_IN_FORCE'
+  | 'POLICY_COUNT'
+  | 'QUARANTINE_RATE'
+  | 'RESOURCE_COUNT'
+  | 'SERVICE_COUNT'
+  /** Review stage entries (one per case and stage entered). */
+  | 'STAGE_ENTRIES'
+  | 'STAGE_HOURS_AVG'
+  | 'STAGE_HOURS_MAX'
+  | 'SYNC_SUCCESS_RATE';
+
+export type ReportRow = {
+  __typename?: 'ReportRow';
+  /** Dimension labels then measure values, in column order (strings and numbers). */
+  cells: Array<Maybe<Scalars['JSON']['output']>>;
+  /** An empty combination (coverage matrix gap). */
+  gap: Scalars['Boolean']['output'];
+  /** Raw group keys: codes, ids (hex), bucket starts (ISO instants); null for none. */
+  keys: Array<Maybe<Scalars['String']['output']>>;
+};
+
+export type ReportSnapshot = {
+  __typename?: 'ReportSnapshot';
+  id: Scalars['ID']['output'];
+  slot?: Maybe<Scalars['String']['output']>;
+  table: ReportTable;
+  takenAt: Scalars['DateTime']['output'];
+};
+
+export type ReportTable = {
+  __typename?: 'ReportTable';
+  collection?: Maybe<Scalars['String']['output']>;
+  columns: Array<ReportColumn>;
+  /** The aggregation pipeline that produced the table; PLATFORM_ADMIN only, null otherwise. */
+  pipeline?: Maybe<Scalars['JSON']['output']>;
+  rows: Array<ReportRow>;
+  /** One value per measure column, each document counted once. */
+  totals: Array<Maybe<Scalars['JSON']['output']>>;
+};
+
+export type ReportTimeField =
+  | 'CREATED_AT'
+  | 'PUBLISHED_AT'
+  | 'STARTS_AT'
+  | 'UPDATED_AT';
+
+export type ReportTimeUnit =
+  | 'DAY'
+  | 'MONTH'
+  | 'QUARTER'
+  | 'WEEK'
+  | 'YEAR';
 
 /** A service, policy or event. */
 export type Resource = {
@@ -1091,6 +1256,18 @@ export type RunFeedPayload = {
   reason?: Maybe<Scalars['String']['output']>;
   run?: Maybe<SyncRun>;
   started: Scalars['Boolean']['output'];
+};
+
+export type SavedReport = Node & {
+  __typename?: 'SavedReport';
+  createdAt: Scalars['DateTime']['output'];
+  /** GET this path with the same bearer token, adding ?format=csv or ?format=xlsx. */
+  exportPath: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  input: Scalars['JSON']['output'];
+  name: Scalars['String']['output'];
+  owner: Scalars['String']['output'];
+  schedule?: Maybe<Scalars['String']['output']>;
 };
 
 export type SearchConnection = {
@@ -1408,6 +1585,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( OrgUnitDoc )
     | ( PolicyDoc )
     | ( QuarantineDoc )
+    | ( ReportDefinitionDoc )
     | ( ServiceDoc )
     | ( SyncRunDoc )
   ;
@@ -1426,8 +1604,10 @@ export type ResolversTypes = {
   AuditFilter: AuditFilter;
   AuditOutcome: AuditOutcome;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  BuiltInReport: BuiltInReport;
   Confidentiality: Confidentiality;
   ConnectorInfo: ResolverTypeWrapper<ConnectorDescription>;
+  CoverageAxis: CoverageAxis;
   CreateUserInput: CreateUserInput;
   DateRange: DateRange;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -1475,6 +1655,18 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RegisterFeedInput: RegisterFeedInput;
   RegisterFeedPayload: ResolverTypeWrapper<RegisterFeedResult>;
+  ReportColumn: ResolverTypeWrapper<ReportColumn>;
+  ReportColumnRole: ReportColumnRole;
+  ReportColumnType: ReportColumnType;
+  ReportDimensionInput: ReportDimensionInput;
+  ReportDimensionKind: ReportDimensionKind;
+  ReportInput: ReportInput;
+  ReportMeasure: ReportMeasure;
+  ReportRow: ResolverTypeWrapper<ReportRow>;
+  ReportSnapshot: ResolverTypeWrapper<ReportSnapshotDoc>;
+  ReportTable: ResolverTypeWrapper<ReportTableModel>;
+  ReportTimeField: ReportTimeField;
+  ReportTimeUnit: ReportTimeUnit;
   Resource: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Resource']>;
   ResourceConnection: ResolverTypeWrapper<ResourceList>;
   ResourceEdge: ResolverTypeWrapper<ResourceEdgeModel>;
@@ -1496,6 +1688,7 @@ export type ResolversTypes = {
   Role: Role;
   RoleGrant: ResolverTypeWrapper<RoleGrantModel>;
   RunFeedPayload: ResolverTypeWrapper<RunFeedResult>;
+  SavedReport: ResolverTypeWrapper<ReportDefinitionDoc>;
   SearchConnection: ResolverTypeWrapper<Omit<SearchConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['SearchEdge']>, nodes: Array<ResolversTypes['Resource']> }>;
   SearchEdge: ResolverTypeWrapper<Omit<SearchEdge, 'highlights' | 'node'> & { highlights: ResolversTypes['SearchHighlights'], node: ResolversTypes['Resource'] }>;
   SearchFacets: ResolverTypeWrapper<SearchFacets>;
@@ -1569,6 +1762,12 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   RegisterFeedInput: RegisterFeedInput;
   RegisterFeedPayload: RegisterFeedResult;
+  ReportColumn: ReportColumn;
+  ReportDimensionInput: ReportDimensionInput;
+  ReportInput: ReportInput;
+  ReportRow: ReportRow;
+  ReportSnapshot: ReportSnapshotDoc;
+  ReportTable: ReportTableModel;
   Resource: ResolversInterfaceTypes<ResolversParentTypes>['Resource'];
   ResourceConnection: ResourceList;
   ResourceEdge: ResourceEdgeModel;
@@ -1582,6 +1781,7 @@ export type ResolversParentTypes = {
   ReviewQueue: Omit<ReviewQueue, 'items'> & { items: Array<ResolversParentTypes['ReviewCase']> };
   RoleGrant: RoleGrantModel;
   RunFeedPayload: RunFeedResult;
+  SavedReport: ReportDefinitionDoc;
   SearchConnection: Omit<SearchConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['SearchEdge']>, nodes: Array<ResolversParentTypes['Resource']> };
   SearchEdge: Omit<SearchEdge, 'highlights' | 'node'> & { highlights: ResolversParentTypes['SearchHighlights'], node: ResolversParentTypes['Resource'] };
   SearchFacets: SearchFacets;
@@ -1792,6 +1992,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
   decideReview?: Resolver<ResolversTypes['ReviewCase'], ParentType, ContextType, RequireFields<MutationDecideReviewArgs, 'comment' | 'outcome' | 'resourceId'>>;
   deleteFeed?: Resolver<ResolversTypes['Feed'], ParentType, ContextType, RequireFields<MutationDeleteFeedArgs, 'id'>>;
+  deleteReport?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteReportArgs, 'id'>>;
   deleteUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationDeleteUserArgs, 'id'>>;
   login?: Resolver<ResolversTypes['LoginPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'password' | 'username'>>;
   pauseFeed?: Resolver<ResolversTypes['Feed'], ParentType, ContextType, RequireFields<MutationPauseFeedArgs, 'id'>>;
@@ -1803,14 +2004,16 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   reviseResource?: Resolver<ResolversTypes['ReviewCase'], ParentType, ContextType, RequireFields<MutationReviseResourceArgs, 'changes' | 'id'>>;
   rotateWebhookSecret?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<MutationRotateWebhookSecretArgs, 'id'>>;
   runFeed?: Resolver<ResolversTypes['RunFeedPayload'], ParentType, ContextType, RequireFields<MutationRunFeedArgs, 'id'>>;
+  saveReport?: Resolver<ResolversTypes['SavedReport'], ParentType, ContextType, RequireFields<MutationSaveReportArgs, 'input' | 'name'>>;
   setUserGrants?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserGrantsArgs, 'grants' | 'id'>>;
+  snapshotReport?: Resolver<ResolversTypes['ReportSnapshot'], ParentType, ContextType, RequireFields<MutationSnapshotReportArgs, 'id'>>;
   submitResource?: Resolver<ResolversTypes['ReviewCase'], ParentType, ContextType, RequireFields<MutationSubmitResourceArgs, 'record'>>;
   updateFeed?: Resolver<ResolversTypes['Feed'], ParentType, ContextType, RequireFields<MutationUpdateFeedArgs, 'id' | 'input'>>;
   withdrawResource?: Resolver<ResolversTypes['Resource'], ParentType, ContextType, RequireFields<MutationWithdrawResourceArgs, 'id'>>;
 };
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
-  __resolveType: TypeResolveFn<'Department' | 'Event' | 'Feed' | 'OrgUnit' | 'Policy' | 'QuarantineEntry' | 'Service' | 'SyncRun', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'Department' | 'Event' | 'Feed' | 'OrgUnit' | 'Policy' | 'QuarantineEntry' | 'SavedReport' | 'Service' | 'SyncRun', ParentType, ContextType>;
 };
 
 export type OrgUnitResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OrgUnit'] = ResolversParentTypes['OrgUnit']> = {
@@ -1937,6 +2140,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   orgUnits?: Resolver<Array<ResolversTypes['OrgUnit']>, ParentType, ContextType, Partial<QueryOrgUnitsArgs>>;
   policies?: Resolver<ResolversTypes['PolicyConnection'], ParentType, ContextType, Partial<QueryPoliciesArgs>>;
   previewFeed?: Resolver<ResolversTypes['FeedPreview'], ParentType, ContextType, RequireFields<QueryPreviewFeedArgs, 'first'>>;
+  report?: Resolver<ResolversTypes['ReportTable'], ParentType, ContextType, RequireFields<QueryReportArgs, 'input'>>;
+  reportSnapshots?: Resolver<Array<ResolversTypes['ReportSnapshot']>, ParentType, ContextType, RequireFields<QueryReportSnapshotsArgs, 'limit' | 'reportId'>>;
   resourceDiff?: Resolver<Array<ResolversTypes['FieldChange']>, ParentType, ContextType, RequireFields<QueryResourceDiffArgs, 'fromVersion' | 'resourceId' | 'toVersion'>>;
   resourceVersions?: Resolver<Array<ResolversTypes['ResourceVersion']>, ParentType, ContextType, RequireFields<QueryResourceVersionsArgs, 'resourceId'>>;
   resources?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, Partial<QueryResourcesArgs>>;
@@ -1945,6 +2150,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   reviewQueue?: Resolver<ResolversTypes['ReviewQueue'], ParentType, ContextType, RequireFields<QueryReviewQueueArgs, 'first' | 'mine'>>;
   reviewStageTimes?: Resolver<Array<ResolversTypes['StageTime']>, ParentType, ContextType>;
   reviewStages?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  savedReports?: Resolver<Array<ResolversTypes['SavedReport']>, ParentType, ContextType>;
   search?: Resolver<ResolversTypes['SearchConnection'], ParentType, ContextType, RequireFields<QuerySearchArgs, 'first' | 'query'>>;
   services?: Resolver<ResolversTypes['ServiceConnection'], ParentType, ContextType, Partial<QueryServicesArgs>>;
   syncRun?: Resolver<Maybe<ResolversTypes['SyncRun']>, ParentType, ContextType, RequireFields<QuerySyncRunArgs, 'id'>>;
@@ -1955,6 +2161,34 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
 export type RegisterFeedPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RegisterFeedPayload'] = ResolversParentTypes['RegisterFeedPayload']> = {
   feed?: Resolver<ResolversTypes['Feed'], ParentType, ContextType>;
   webhookSecret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ReportColumnResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReportColumn'] = ResolversParentTypes['ReportColumn']> = {
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['ReportColumnRole'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['ReportColumnType'], ParentType, ContextType>;
+};
+
+export type ReportRowResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReportRow'] = ResolversParentTypes['ReportRow']> = {
+  cells?: Resolver<Array<Maybe<ResolversTypes['JSON']>>, ParentType, ContextType>;
+  gap?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  keys?: Resolver<Array<Maybe<ResolversTypes['String']>>, ParentType, ContextType>;
+};
+
+export type ReportSnapshotResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReportSnapshot'] = ResolversParentTypes['ReportSnapshot']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  slot?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  table?: Resolver<ResolversTypes['ReportTable'], ParentType, ContextType>;
+  takenAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type ReportTableResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReportTable'] = ResolversParentTypes['ReportTable']> = {
+  collection?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  columns?: Resolver<Array<ResolversTypes['ReportColumn']>, ParentType, ContextType>;
+  pipeline?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  rows?: Resolver<Array<ResolversTypes['ReportRow']>, ParentType, ContextType>;
+  totals?: Resolver<Array<Maybe<ResolversTypes['JSON']>>, ParentType, ContextType>;
 };
 
 export type ResourceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Resource'] = ResolversParentTypes['Resource']> = {
@@ -2039,6 +2273,17 @@ export type RunFeedPayloadResolvers<ContextType = GraphQLContext, ParentType ext
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   run?: Resolver<Maybe<ResolversTypes['SyncRun']>, ParentType, ContextType>;
   started?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type SavedReportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SavedReport'] = ResolversParentTypes['SavedReport']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  exportPath?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  input?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  owner?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  schedule?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type SearchConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SearchConnection'] = ResolversParentTypes['SearchConnection']> = {
@@ -2225,6 +2470,10 @@ export type Resolvers<ContextType = GraphQLContext> = {
   QuarantineEntry?: QuarantineEntryResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RegisterFeedPayload?: RegisterFeedPayloadResolvers<ContextType>;
+  ReportColumn?: ReportColumnResolvers<ContextType>;
+  ReportRow?: ReportRowResolvers<ContextType>;
+  ReportSnapshot?: ReportSnapshotResolvers<ContextType>;
+  ReportTable?: ReportTableResolvers<ContextType>;
   Resource?: ResourceResolvers<ContextType>;
   ResourceConnection?: ResourceConnectionResolvers<ContextType>;
   ResourceEdge?: ResourceEdgeResolvers<ContextType>;
@@ -2236,6 +2485,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ReviewQueue?: ReviewQueueResolvers<ContextType>;
   RoleGrant?: RoleGrantResolvers<ContextType>;
   RunFeedPayload?: RunFeedPayloadResolvers<ContextType>;
+  SavedReport?: SavedReportResolvers<ContextType>;
   SearchConnection?: SearchConnectionResolvers<ContextType>;
   SearchEdge?: SearchEdgeResolvers<ContextType>;
   SearchFacets?: SearchFacetsResolvers<ContextType>;

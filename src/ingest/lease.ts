@@ -64,10 +64,13 @@ export async function bindLeaseToRun(models: LeaseModels, lease: HeldLease, runI
   return result.matchedCount === 1;
 }
 
-/** Extends the lease; false means it was lost (expired and taken) and the run must stop. */
+/**
+ * Extends the lease; false means another instance took it over and the run must stop. A
+ * renewal that arrives late (a slow store) still succeeds while nobody else holds the lease.
+ */
 export async function renewLease(models: LeaseModels, lease: HeldLease): Promise<boolean> {
   const result = await models.Lease.updateOne(
-    { _id: lease.key, holder: lease.holder, expiresAt: { $gt: new Date() } },
+    { _id: lease.key, holder: lease.holder },
     { $set: { expiresAt: new Date(Date.now() + lease.ttlMs) } },
   );
   return result.matchedCount === 1;

@@ -107,7 +107,10 @@ describe('leases', () => {
     const Resource = resourcesOf(harness.connection);
     const deadline = Date.now() + 30_000;
     while ((await Resource.countDocuments({ 'provenance.feedId': feedId })) < 50) {
-      if (Date.now() > deadline) throw new Error(`child never wrote: ${childOutput}`);
+      if (Date.now() > deadline) {
+        const runs = await harness.runtime.models.SyncRun.find({ feed: feedId }).lean();
+        throw new Error(`child never wrote: ${childOutput} runs: ${JSON.stringify(runs)}`);
+      }
       await delay(50);
     }
     child.kill('SIGKILL');
@@ -120,7 +123,7 @@ describe('leases', () => {
     rowDelayMs = 0;
     // The dead instance's lease still blocks until it expires.
     expect(await runFeed(harness.runtime, feedId, { trigger: 'MANUAL' })).toEqual({ started: false, reason: 'BUSY' });
-    await delay(1_100);
+    await delay(2_200);
     const rerun = await runFeed(harness.runtime, feedId, { trigger: 'MANUAL' });
     if (!rerun.started) throw new Error('rerun did not start');
     expect(rerun.run.status).toBe('SUCCEEDED');

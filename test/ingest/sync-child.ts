@@ -12,7 +12,7 @@ const connection = await connectStore(uri);
 const runtime = createIngestRuntime(connection, {
   log: { info() {}, warn() {}, error() {} },
   fetch: { allowlist: ['127.0.0.1'], retries: 0, timeoutMs: 30_000 },
-  leaseTtlMs: 1_000,
+  leaseTtlMs: 2_000,
   batchSize: 25,
 });
 process.stdout.write('started\n');

@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
+import type { DepartmentModel, FeedModel } from '../src/db/index.js';
 import type { FeedDoc } from '../src/db/models/feed.js';
-import { FeedError, type FeedService } from '../src/domain/feeds/index.js';
+import { FeedError, FeedService } from '../src/domain/feeds/index.js';
+import { runFeed, type IngestLogger, type IngestRuntime } from '../src/ingest/index.js';
 
 /**
  * One demo feed per department profile. Each reads a file in seeds/feeds/ in that
@@ -22,6 +24,8 @@ export type DemoFeedDefinition = Pick<
   'name' | 'department' | 'connector' | 'config' | 'mapping' | 'targetKind' | 'schedule' | 'syncMode' | 'orgScope' | 'reviewPolicy' | 'owner'
 >;
 
+/** The owner the demo feeds are registered under. */
+export const DEMO_FEED_OWNER = 'demo';
 /** Every 10 minutes, so the demo's run history grows while the hub is up. */
 const schedule = { cron: '*/10 * * * *', timezone: 'Asia/Shanghai' };
 /** Records without units of their own are attached to the city. */
@@ -35,7 +39,7 @@ export function demoFeeds(hubUrl: string): DemoFeedDefinition[] {
     schedule,
     syncMode: 'FULL',
     orgScope: cityScope,
-    owner: 'demo',
+    owner: DEMO_FEED_OWNER,
     ...definition,
   });
   return [
@@ -119,4 +123,43 @@ async function isRegistered(service: Pick<FeedService, 'findByNameOrId'>, name: 
     if (error instanceof FeedError && error.code === 'NOT_FOUND') return false;
     throw error;
   }
+}
+
+/** True when demo feeds are registered (and not deleted): the hub then serves their files. */
+export async function hasDemoFeeds(Feed: FeedModel): Promise<boolean> {
+  return (await Feed.exists({ owner: DEMO_FEED_OWNER, status: { $ne: 'DELETED' } })) !== null;
+}
+
+/**
+ * The environment for the sync engine with loopback allowlisted, so demo feeds can fetch their
+ * files from the hub itself. Only for a hub that serves the demo data: every feed of that
+ * process may then reach 127.0.0.1.
+ */
+export function withDemoFetchAllowlist(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const entries = (env.HUB_FETCH_ALLOWLIST ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  return { ...env, HUB_FETCH_ALLOWLIST: [...new Set([...entries, '127.0.0.1'])].join(',') };
+}
+
+export interface DemoFeedDeps {
+  runtime: IngestRuntime;
+  Department: DepartmentModel;
+  log: IngestLogger;
+}
+
+/**
+ * Registers the demo feeds of a freshly seeded hub and runs them once, one after another in the
+ * background, so the first sync runs, counts and quarantined records appear within a minute.
+ */
+export async function startDemoFeeds(deps: DemoFeedDeps, hubUrl: string): Promise<void> {
+  const registered = await registerDemoFeeds(new FeedService({ runtime: deps.runtime, Department: deps.Department }), hubUrl);
+  void (async () => {
+    for (const feed of registered) {
+      try {
+        const outcome = await runFeed(deps.runtime, feed._id, { trigger: 'MANUAL' });
+        deps.log.info({ feed: feed.name, status: outcome.started ? outcome.run.status : outcome.reason }, 'demo feed synced');
+      } catch (error) {
+        deps.log.error({ feed: feed.name, err: error }, 'demo feed run failed');
+      }
+    }
+  })();
 }

@@ -1,7 +1,9 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import express from 'express';
 import type { Connection } from 'mongoose';
+import { DEMO_FEED_FILES_DIR, DEMO_FEEDS_ROUTE, hasDemoFeeds, startDemoFeeds, withDemoFetchAllowlist } from '../seeds/demo-feeds.js';
 import { seedDemoData } from '../seeds/index.js';
 import type { HubConfig } from './config/index.js';
 import { connectStore, createModels, ensureIndexes, type Models } from './db/index.js';
@@ -38,19 +40,25 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
   const connection = await connectStore(uri, { monitorCommands: config.hardening.metricsEnabled });
   const models = createModels(connection);
   await ensureIndexes(models);
-  if (config.seedDemoData && (await storeIsEmpty(models))) {
+  const seeded = config.seedDemoData && (await storeIsEmpty(models));
+  if (seeded) {
     const counts = await seedDemoData(connection);
     log.info({ counts }, 'empty store: demo data seeded');
   }
 
   const auth = createAuthRuntime(models, authConfig);
   if (auth.config.ephemeralSecret) log.warn('AUTH_JWT_SECRET is not set: tokens are signed with a per-process key and end with the process');
-  const ingest = await startIngest(connection, log);
+  // Demo feeds read their files from this hub (seeds/feeds under DEMO_FEEDS_ROUTE); only a demo
+  // store gets the route and the loopback allowlist entry.
+  const demo = seeded || (config.seedDemoData && (await hasDemoFeeds(models.Feed)));
+  const ingest = await startIngest(connection, log, demo ? withDemoFetchAllowlist(process.env) : process.env);
+  const demoFiles = demo ? [express.Router().use(DEMO_FEEDS_ROUTE, express.static(DEMO_FEED_FILES_DIR))] : [];
   const intake = feedIntakeRouter(ingest.runtime, { uploadsEnabled: ingest.settings.uploadsEnabled, viewerOf: (req) => auth.viewerOf(req.get('authorization')) });
-  const hub = await createApp({ connection, models, log, auth, routes: [intake], hardening: config.hardening });
+  const hub = await createApp({ connection, models, log, auth, routes: [intake, ...demoFiles], hardening: config.hardening });
   const server = hub.app.listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  if (seeded) await startDemoFeeds({ runtime: ingest.runtime, Department: models.Department, log }, `http://127.0.0.1:${port}`);
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
 
   return {

@@ -6,7 +6,7 @@ import { startLocalServer, type LocalServer } from '../../connectors/testing/ind
 import { connectStore, createModels } from '../../src/db/index.js';
 import { FeedService, registerFeedSchema } from '../../src/domain/feeds/index.js';
 import { createIngestRuntime, ensureIngestIndexes, runFeed, syncModels, type IngestRuntime, type SyncModels } from '../../src/ingest/index.js';
-import { DEMO_FEED_FILES_DIR, DEMO_FEEDS_ROUTE, demoFeeds, registerDemoFeeds } from '../../seeds/demo-feeds.js';
+import { DEMO_FEED_FILES_DIR, DEMO_FEEDS_ROUTE, demoFeeds, hasDemoFeeds, registerDemoFeeds, withDemoFetchAllowlist } from '../../seeds/demo-feeds.js';
 import { seedDemoData } from '../../seeds/index.js';
 import { uniqueDbName, uriForDb } from '../support/mongo.js';
 
@@ -51,8 +51,16 @@ describe('demo feeds', () => {
     for (const feed of feeds) expect(registerFeedSchema.safeParse(feed).error).toBeUndefined();
   });
 
+  it('adds loopback to the fetch allowlist once, keeping the entries already there', () => {
+    expect(withDemoFetchAllowlist({ HUB_FETCH_ALLOWLIST: 'data.example.gov.cn, 10.0.0.0/8' }).HUB_FETCH_ALLOWLIST).toBe('data.example.gov.cn,10.0.0.0/8,127.0.0.1');
+    expect(withDemoFetchAllowlist({ HUB_FETCH_ALLOWLIST: '127.0.0.1' }).HUB_FETCH_ALLOWLIST).toBe('127.0.0.1');
+    expect(withDemoFetchAllowlist({}).HUB_FETCH_ALLOWLIST).toBe('127.0.0.1');
+  });
+
   it('registers each demo feed once, validated by the feed service', async () => {
+    expect(await hasDemoFeeds(models.Feed)).toBe(false);
     const first = await registerDemoFeeds(feeds, server.url);
+    expect(await hasDemoFeeds(models.Feed)).toBe(true);
     expect(first.map((f) => f.name)).toEqual(demoFeeds(server.url).map((f) => f.name));
     expect(await registerDemoFeeds(feeds, server.url)).toEqual([]);
   });

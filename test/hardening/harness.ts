@@ -68,6 +68,10 @@ export async function startHardenedHub(prefix: string, env: Record<string, strin
   const post = (body: string, headers: Record<string, string> = {}) =>
     fetch(graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers }, body });
   let token: string | null = null;
+  const gql = async <T,>(query: string, variables: Record<string, unknown> = {}, bearer?: string) => {
+    const response = await post(JSON.stringify({ query, variables }), bearer ? { authorization: `Bearer ${bearer}` } : {});
+    return { status: response.status, headers: response.headers, body: (await response.json()) as GqlBody<T> };
+  };
 
   return {
     url,
@@ -78,16 +82,14 @@ export async function startHardenedHub(prefix: string, env: Record<string, strin
     rawLogs,
     logs,
     post,
-    async gql<T>(query: string, variables: Record<string, unknown> = {}, bearer?: string) {
-      const response = await post(JSON.stringify({ query, variables }), bearer ? { authorization: `Bearer ${bearer}` } : {});
-      return { status: response.status, headers: response.headers, body: (await response.json()) as GqlBody<T> };
-    },
+    gql,
     async adminToken() {
       if (token) return token;
       await auth.service.createUserUnchecked({ username: 'root', displayName: 'root', password: PASSWORD, grants: [{ role: 'PLATFORM_ADMIN' }] });
-      const response = await this.gql<{ login: { token: string } }>('mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', { u: 'root', p: PASSWORD });
-      token = response.body.data!.login.token;
-      return token;
+      const response = await gql<{ login: { token: string } }>('mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', { u: 'root', p: PASSWORD });
+      const issued = response.body.data!.login.token;
+      token = issued;
+      return issued;
     },
     markShuttingDown: () => hub.markShuttingDown(),
     async stop() {

@@ -1,9 +1,17 @@
-import { Kind, parse, validate, type DocumentNode } from 'graphql';
+import { createRequire } from 'node:module';
+import type { DocumentNode } from 'graphql';
 import { authorize } from '../../domain/access/index.js';
 import { InvalidInputError } from '../../domain/errors.js';
 import type { Resolvers } from '../generated/resolvers-types.js';
 import type { ResolverModule } from '../resolvers/module.js';
 import { PersistedOperationStore } from './store.js';
+
+/**
+ * graphql as Node resolves it for the packages that build and run the schema (its CommonJS
+ * main). Under vitest an ESM import gets graphql's .mjs copy instead, and validate() refuses
+ * a schema from the other copy.
+ */
+const { Kind, parse, validate } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
 
 function parsed(query: string): DocumentNode {
   try {

@@ -12,13 +12,17 @@ export interface RequestObservation {
   errorCodes: string[];
 }
 
+/**
+ * Keyed by the context's per-request logger: Apollo shallow-clones the context object for
+ * each operation, but the members made for one request survive the clone.
+ */
 const observations = new WeakMap<object, RequestObservation>();
 const ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/metrics']);
 
 /** Links a GraphQL context to its HTTP request's observation (called where contexts are made). */
-export function observeContext(context: object, res: Response): void {
+export function observeContext(context: GraphQLContext, res: Response): void {
   const observation = res.locals.observation as RequestObservation | undefined;
-  if (observation) observations.set(context, observation);
+  if (observation) observations.set(context.log, observation);
 }
 
 /**
@@ -72,7 +76,7 @@ export function observabilityPlugin(metrics: HubMetrics | null): ApolloServerPlu
           const type = operation?.operation ?? 'unknown';
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
           const codes = errors.map((error) => String(error.extensions?.code ?? 'UNKNOWN'));
-          const observation = observations.get(contextValue);
+          const observation = observations.get(contextValue.log);
           if (observation) {
             observation.operationName = operationName ?? operation?.name?.value ?? null;
             observation.operationType = operation?.operation ?? null;

@@ -53,8 +53,8 @@ export class DirectAccess extends BaseAccess implements CollectionAccess {
   match(filter: Document | undefined, limit = Number.MAX_SAFE_INTEGER): Doc[] {
     const collection = this.collection;
     if (!collection) return [];
-    const { docs: candidates, exact } = plan(collection, filter);
-    const matches = exact ? undefined : compileFilter(filter);
+    const { docs: candidates, residual } = plan(collection, filter);
+    const matches = residual ? compileFilter(residual) : undefined;
     const docs: Doc[] = [];
     for (const doc of candidates) {
       if (docs.length >= limit) break;

@@ -169,8 +169,13 @@ export class Index {
   /** Ids whose full key equals one of the given tuples (not for `_id`, which the collection answers). */
   lookupTuples(tuples: unknown[][]): string[] {
     const ids: string[] = [];
-    for (const tuple of tuples) for (const id of idsOf(this.hash?.get(tuple.map(keyOf).join('|')))) ids.push(id);
+    for (const tuple of tuples) for (const id of idsOf(this.owners(tuple))) ids.push(id);
     return ids;
+  }
+
+  /** The ids stored under one key tuple, without copying them (membership tests stay O(1)). */
+  owners(tuple: unknown[]): string | Set<string> | undefined {
+    return this.hash?.get(tuple.map(keyOf).join('|'));
   }
 
   /**

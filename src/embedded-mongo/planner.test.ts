@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Collection } from './collection.js';
-import { candidateDocs } from './planner.js';
+import { candidateDocs, plan } from './planner.js';
 import type { Doc } from './values.js';
 
 function collectionWith(count: number): Collection {
@@ -57,5 +57,31 @@ describe('compound index prefixes', () => {
     const ids = [...candidateDocs(collection, { status: 'PUBLISHED', at: { $gte: 100, $lt: 110 } })].map((doc) => doc._id);
     expect(ids.sort((a: number, b: number) => a - b)).toEqual([100, 102, 104, 106, 108]);
     expect(size(candidateDocs(collection, { status: { $in: ['PUBLISHED', 'DRAFT'] }, at: { $lt: 10 } }))).toBe(10);
+  });
+});
+
+describe('intersecting equality conditions', () => {
+  const collection = new Collection('db', 'c');
+  collection.createIndex({ name: 'terms_1', key: { terms: 1 } });
+  collection.createIndex({ name: 'status_1', key: { status: 1 } });
+  for (let i = 0; i < 3000; i++) {
+    const terms = [`t${i % 3}`, `u${i % 5}`, `v${i % 7}`];
+    collection.insert({ _id: i, terms, status: i % 2 === 0 ? 'PUBLISHED' : 'DRAFT', n: i });
+  }
+  const ids = (filter: Record<string, unknown>): number[] =>
+    [...plan(collection, filter).docs].map((doc) => doc._id as number).sort((a, b) => a - b);
+  const expected = (test: (i: number) => boolean): number[] => Array.from({ length: 3000 }, (_, i) => i).filter(test);
+
+  it('answers $all and ANDed $in on a multikey index with exactly the matches, leaving no filter', () => {
+    const filter = { $and: [{ status: 'PUBLISHED' }, { terms: { $in: ['t1', 't2'] } }, { terms: { $all: ['u3', 'v4'] } }] };
+    expect(ids(filter)).toEqual(expected((i) => i % 2 === 0 && i % 3 !== 0 && i % 5 === 3 && i % 7 === 4));
+    expect(plan(collection, filter).residual).toBeUndefined();
+  });
+
+  it('keeps every condition the index does not answer exactly in the residual filter', () => {
+    const filter = { terms: { $all: ['t0', 'u0'] }, n: { $gt: 100 }, status: { $in: ['DRAFT'], $ne: 'X' } };
+    expect(ids(filter)).toEqual(expected((i) => i % 3 === 0 && i % 5 === 0 && i % 2 === 1));
+    expect(plan(collection, filter).residual).toEqual({ n: { $gt: 100 }, status: { $in: ['DRAFT'], $ne: 'X' } });
+    expect(plan(collection, { terms: 't0', status: null }).residual).toEqual({ status: null });
   });
 });

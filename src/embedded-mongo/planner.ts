@@ -22,44 +22,26 @@ export function candidateDocs(collection: Collection, filter: Document | undefin
 
 export interface Plan {
   docs: Iterable<Doc>;
-  /** True when the candidates are exactly the matches, so no filter needs to run. */
-  exact: boolean;
+  /**
+   * What the candidates must still be checked against: the filter without the conditions the
+   * indexes answered exactly; undefined when the candidates are exactly the matches.
+   */
+  residual: Document | undefined;
 }
 
 export function plan(collection: Collection, filter: Document | undefined): Plan {
-  if (!filter || Object.keys(filter).length === 0) return { docs: collection.docs.values(), exact: true };
-  const ids = planIds(collection, filter);
-  if (!ids) return { docs: collection.docs.values(), exact: false };
+  if (!filter || Object.keys(filter).length === 0) return { docs: collection.docs.values(), residual: undefined };
+  const selected = selectIds(collection, filter);
+  if (!selected) return { docs: collection.docs.values(), residual: filter };
   const docs: Doc[] = [];
   const seen = new Set<string>();
-  for (const id of ids) {
+  for (const id of selected.ids) {
     if (seen.has(id)) continue;
     seen.add(id);
     const doc = collection.docs.get(id);
     if (doc) docs.push(doc);
   }
-  return { docs, exact: isExactLookup(collection, filter) };
-}
-
-/**
- * `{field: value}` or `{field: {$in: [...]}}` on `_id` or a plain single-field index: the hash
- * lookup already applies MongoDB's equality (array elements included), so the hot path of
- * lookups by key skips compiling a filter. Null (which also matches missing fields but not
- * empty arrays) and dotted paths are left to the exact filter.
- */
-function isExactLookup(collection: Collection, filter: Document): boolean {
-  const fields = Object.keys(filter);
-  if (fields.length !== 1) return false;
-  const field = fields[0] as string;
-  if (field.startsWith('$') || field.includes('.')) return false;
-  const equals = fieldPredicate(filter[field])?.equals;
-  // Decimal128 keys are approximated by doubles; such lookups get the exact filter as well.
-  if (!equals || !equals.every((value) => value !== null && value !== undefined && !(value instanceof Decimal128))) return false;
-  if (field === '_id') return true;
-  for (const index of collection.indexes.values()) {
-    if (index.fields.length === 1 && index.fields[0] === field && !index.isPartial) return true;
-  }
-  return false;
+  return { docs, residual: selected.residual };
 }
 
 /** Below this many index-selected candidates, sorting them beats walking an index in order. */
@@ -114,32 +96,166 @@ export function indexOrder(collection: Collection, filter: Document | undefined,
 }
 
 function planIds(collection: Collection, filter: Document): string[] | undefined {
-  const predicates = collectPredicates(filter);
-  const own = bestPlan(collection, predicates);
+  return selectIds(collection, filter)?.ids;
+}
+
+interface Selection {
+  ids: string[];
+  residual: Document | undefined;
+}
+
+function selectIds(collection: Collection, filter: Document): Selection | undefined {
+  const own = conjunctionPlan(collection, filter);
   if (own || !Array.isArray(filter.$or)) return own;
   // A top-level $or is answered by the union of its branches when every branch has a plan.
   const union: string[] = [];
   for (const branch of filter.$or as unknown[]) {
     if (!isPlainObject(branch)) return undefined;
-    const ids = bestPlan(collection, collectPredicates(branch));
+    const ids = conjunctionPlan(collection, branch)?.ids;
     if (!ids) return undefined;
     union.push(...ids);
   }
-  return union;
+  return { ids: union, residual: filter };
 }
 
-function bestPlan(collection: Collection, predicates: Map<string, FieldPredicate>): string[] | undefined {
-  const idEquals = predicates.get('_id')?.equals;
-  if (idEquals) return idEquals.map(keyOf);
+/** One condition of a filter's conjunction: a top-level entry, also inside (nested) `$and` members. */
+interface Conjunct {
+  field: string;
+  condition: unknown;
+}
+
+function conjunctsOf(filter: Document, into: Conjunct[] = []): Conjunct[] {
+  for (const [field, condition] of Object.entries(filter)) {
+    // Malformed `$and`s stay whole, so that the filter still reports them.
+    if (field === '$and' && Array.isArray(condition) && condition.length > 0 && condition.every(isPlainObject)) {
+      for (const member of condition as Document[]) conjunctsOf(member, into);
+    } else into.push({ field, condition });
+  }
+  return into;
+}
+
+/** The ids of one equality condition, read from the index's own sets without copying them. */
+interface IdSet {
+  size: number;
+  has(id: string): boolean;
+  ids(): Iterable<string>;
+}
+
+/**
+ * Intersects the id sets of every equality, `$in` and `$all` condition on `_id` or a
+ * single-field index, smallest first (compound-index and range plans may seed it when smaller).
+ * Conditions the sets answer exactly are left out of the residual filter.
+ */
+function conjunctionPlan(collection: Collection, filter: Document): Selection | undefined {
+  const conjuncts = conjunctsOf(filter);
+  const sets: IdSet[] = [];
+  const residual: Conjunct[] = [];
+  for (const conjunct of conjuncts) {
+    const answer = answerConjunct(collection, conjunct);
+    if (answer) sets.push(...answer.sets);
+    if (!answer?.exact) residual.push(conjunct);
+  }
+  sets.sort((a, b) => a.size - b.size);
+  const smallest = sets[0];
+  const seed = smallest && smallest.size <= SMALL_CANDIDATE_SET ? undefined : compositePlan(collection, collectPredicates(filter));
+  if (!smallest) return seed && { ids: seed, residual: filter };
+  const [source, filters] = seed && seed.length < smallest.size ? [seed, sets] : [smallest.ids(), sets.slice(1)];
+  const ids: string[] = [];
+  for (const id of source) if (filters.every((set) => set.has(id))) ids.push(id);
+  return { ids, residual: residualFilter(filter, conjuncts, residual) };
+}
+
+function residualFilter(filter: Document, conjuncts: Conjunct[], residual: Conjunct[]): Document | undefined {
+  if (residual.length === 0) return undefined;
+  if (residual.length === conjuncts.length) return filter;
+  const rest: Document = {};
+  const clashes: Document[] = [];
+  for (const { field, condition } of residual) {
+    if (field in rest || field === '$and') clashes.push({ [field]: condition });
+    else rest[field] = condition;
+  }
+  if (clashes.length > 0) rest.$and = clashes;
+  return rest;
+}
+
+interface Answer {
+  sets: IdSet[];
+  /** True when the sets say everything the condition says. */
+  exact: boolean;
+}
+
+function answerConjunct(collection: Collection, { field, condition }: Conjunct): Answer | undefined {
+  if (field.startsWith('$')) return undefined;
+  const index = field === '_id' ? undefined : singleFieldIndex(collection, field);
+  if (field !== '_id' && !index) return undefined;
+  const equalities = equalityGroups(condition);
+  if (!equalities) return undefined;
+  const values = equalities.groups.flat();
+  if (index?.sparse && values.some((value) => value === null)) return undefined;
+  const sets = equalities.groups.map((group) => (index ? indexIdSet(index, group) : idIdSet(group)));
+  // Null also matches missing fields but not empty arrays, dotted paths cross arrays of
+  // documents, and Decimal128 keys are approximated by doubles: those keep the exact filter.
+  const exact =
+    equalities.complete && !field.includes('.') && values.every((value) => value !== null && value !== undefined && !(value instanceof Decimal128));
+  return { sets, exact };
+}
+
+function singleFieldIndex(collection: Collection, field: string): Index | undefined {
+  for (const index of collection.indexes.values()) {
+    if (index.name !== '_id_' && index.fields.length === 1 && index.fields[0] === field && !index.isPartial) return index;
+  }
+  return undefined;
+}
+
+/**
+ * The equality conditions a field condition implies, each a set of alternative values:
+ * a value or `$eq` (one), `$in` (one with all its values), `$all` (one per value).
+ * `complete` when the condition says nothing else.
+ */
+function equalityGroups(condition: unknown): { groups: unknown[][]; complete: boolean } | undefined {
+  if (isIndexableScalar(condition)) return { groups: [[condition]], complete: true };
+  if (!isPlainObject(condition)) return undefined;
+  const operators = Object.keys(condition);
+  if (operators.length === 0 || !operators.every((op) => op.startsWith('$'))) return undefined;
+  const groups: unknown[][] = [];
+  let complete = true;
+  for (const op of operators) {
+    const operand = condition[op];
+    if (op === '$eq' && isIndexableScalar(operand)) groups.push([operand]);
+    else if (op === '$in' && Array.isArray(operand) && operand.every(isIndexableScalar)) groups.push(operand);
+    else if (op === '$all' && Array.isArray(operand) && operand.length > 0 && operand.every(isIndexableScalar)) groups.push(...operand.map((value) => [value]));
+    else complete = false;
+  }
+  return groups.length > 0 ? { groups, complete } : undefined;
+}
+
+function indexIdSet(index: Index, values: unknown[]): IdSet {
+  const owners = values.flatMap((value) => index.owners([value]) ?? []);
+  return {
+    size: owners.reduce((total, owner) => total + (typeof owner === 'string' ? 1 : owner.size), 0),
+    has: (id) => owners.some((owner) => (typeof owner === 'string' ? owner === id : owner.has(id))),
+    ids: () => owners.flatMap((owner) => (typeof owner === 'string' ? [owner] : [...owner])),
+  };
+}
+
+function idIdSet(values: unknown[]): IdSet {
+  const keys = values.map(keyOf);
+  const set = new Set(keys);
+  return { size: keys.length, has: (id) => set.has(id), ids: () => keys };
+}
+
+/** The smallest candidate set from a compound index's hash or any index's sorted entries. */
+function compositePlan(collection: Collection, predicates: Map<string, FieldPredicate>): string[] | undefined {
   let best: string[] | undefined;
   for (const index of collection.indexes.values()) {
-    if (index.isPartial) continue;
+    if (index.isPartial || index.fields.length < 2) continue;
     const ids = hashPlan(index, predicates);
     if (ids && (!best || ids.length < best.length)) best = ids;
   }
   if (best) return best;
   for (const index of collection.indexes.values()) {
-    if (index.isPartial) continue;
+    // Equalities on one field are answered by the hash (see conjunctionPlan).
+    if (index.isPartial || (index.fields.length === 1 && predicates.get(index.fields[0] as string)?.equals)) continue;
     const ids = rangePlan(collection, index, predicates);
     if (ids && (!best || ids.length < best.length)) best = ids;
   }
@@ -148,7 +264,6 @@ function bestPlan(collection: Collection, predicates: Map<string, FieldPredicate
 
 /** Every field of the index has an equality: look the tuples up in the hash. */
 function hashPlan(index: Index, predicates: Map<string, FieldPredicate>): string[] | undefined {
-  if (index.name === '_id_') return undefined;
   let tuples: unknown[][] = [[]];
   for (const field of index.fields) {
     const equals = predicates.get(field)?.equals;

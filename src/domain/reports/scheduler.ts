@@ -2,7 +2,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Models } from '../../db/index.js';
 import { ingestModels } from '../../db/models/ingest.js';
 import { reportModels, type ReportDefinitionDoc } from '../../db/models/report.js';
-import { acquireLease } from '../../ingest/lease.js';
+import { acquireLease, releaseLease } from '../../ingest/lease.js';
 import { takeSnapshot } from './saved.js';
 
 export const REPORT_TIMEZONE = 'Asia/Shanghai';
@@ -34,7 +34,12 @@ export function createReportScheduler(models: Models, log: SnapshotLog, refreshM
     const slot = `${report._id.toHexString()}@${Math.floor(due.getTime() / 1000)}`;
     const lease = await acquireLease(leases, { feedId: report._id, namespace: 'report', slot, ttlMs: 5 * 60_000 });
     if (!lease) return false;
-    await takeSnapshot(models, report, slot, due);
+    try {
+      await takeSnapshot(models, report, slot, due);
+    } finally {
+      // The lease document keeps lastSlot, so this slot is not taken again.
+      await releaseLease(leases, lease);
+    }
     return true;
   };
 

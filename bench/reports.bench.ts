@@ -1,0 +1,118 @@
+/**
+ * Reports: a 100k-resource corpus over a four-level tree (1 city, 10 districts, 100 townships,
+ * 2,000 grassroots units). Times the coverage matrix and a department × month × district pivot,
+ * each compiled to one aggregation pipeline, against pulling the same rows into Node and
+ * grouping there, in the same run on the same store. Both must give the same figures.
+ *
+ * Usage: npx tsx bench/reports.bench.ts   (BENCH_QUICK=1: 10k resources; MONGODB_URI: a real MongoDB)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Types } from 'mongoose';
+import { connectStore, createModels, ensureIndexes, type Models } from '../src/db/index.js';
+import { runBuiltInReport, runReport, bucketStart, type ReportTable } from '../src/domain/reports/index.js';
+import { visibilityFilter, type UserViewer } from '../src/domain/visibility/index.js';
+import { buildCorpus, insertCorpus } from '../test/reports/corpus.js';
+import { formatNumber, printTable } from './support/measure.js';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const RESOURCES = QUICK ? 10_000 : 100_000;
+const RUNS = 3;
+
+async function startEmbeddedStore(): Promise<{ uri: string; stop(): Promise<void> }> {
+  if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, stop: async () => {} };
+  const dataDir = await mkdtemp(join(tmpdir(), 'bench-reports-'));
+  const script = fileURLToPath(new URL('./support/embedded-server-process.ts', import.meta.url));
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  const { uri } = JSON.parse(line) as { uri: string };
+  return {
+    uri: uri.replace(/\/?(\?|$)/, '/bench_reports$1'),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function median(work: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i += 1) {
+    const started = performance.now();
+    await work();
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(RUNS / 2)]!;
+}
+
+const admin: UserViewer = { kind: 'user', userId: new Types.ObjectId(), username: 'bench', grants: [{ role: 'PLATFORM_ADMIN', orgUnit: null, department: null, stages: [] }] };
+
+/** The baseline: the visible rows with the fields a report needs, pulled into Node and grouped there. */
+async function pullAndGroup(models: Models, filter: Record<string, unknown>, keysOf: (doc: Record<string, any>, units: Map<string, { level: number; ancestors: Types.ObjectId[] }>) => string[]): Promise<Map<string, number>> {
+  const units = new Map((await models.OrgUnit.find({}, { level: 1, ancestors: 1 }).lean()).map((unit) => [unit._id.toHexString(), unit]));
+  const rows = await models.Resource.collection.find({ $and: [visibilityFilter(admin) as Record<string, unknown>, filter] }, { projection: { department: 1, orgUnits: 1, createdAt: 1 } }).toArray();
+  const counts = new Map<string, number>();
+  for (const row of rows) for (const key of keysOf(row, units)) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return counts;
+}
+
+function anchors(doc: Record<string, any>, units: Map<string, { level: number; ancestors: Types.ObjectId[] }>, level: number): string[] {
+  const found = new Set<string>();
+  for (const id of doc.orgUnits as Types.ObjectId[]) {
+    const unit = units.get(id.toHexString())!;
+    if (unit.level === level) found.add(id.toHexString());
+    else if (unit.level > level) found.add(unit.ancestors[level - 1]!.toHexString());
+  }
+  return found.size === 0 ? ['null'] : [...found];
+}
+
+function tableCounts(table: ReportTable, dims: number): Map<string, number> {
+  return new Map(table.rows.filter((row) => !row.gap).map((row) => [row.keys.slice(0, dims).map((key) => key ?? 'null').join('|'), row.cells[dims] as number]));
+}
+
+function sameCounts(a: Map<string, number>, b: Map<string, number>): boolean {
+  return a.size === b.size && [...a].every(([key, value]) => b.get(key) === value);
+}
+
+const store = await startEmbeddedStore();
+const connection = await connectStore(store.uri);
+const models = createModels(connection);
+try {
+  await connection.dropDatabase();
+  await ensureIndexes(models);
+  const loadStarted = performance.now();
+  await insertCorpus(models, buildCorpus({ districts: 10, townshipsPerDistrict: 10, unitsPerTownship: 20 }, RESOURCES, 2024));
+  console.error(`loaded ${RESOURCES} resources in ${Math.round(performance.now() - loadStarted)} ms`);
+
+  const results: string[][] = [['report', 'rows', 'pipeline (ms)', 'pull + group in Node (ms)', 'speed-up']];
+  const coverage = () => runBuiltInReport(models, admin, 'COVERAGE_MATRIX', { level: 3 });
+  const coverageBaseline = () =>
+    pullAndGroup(models, { kind: 'SERVICE' }, (doc, units) => anchors(doc, units, 3).map((unit) => `${unit}|${doc.department as string}`));
+  const pivotSpec = { measures: ['RESOURCE_COUNT' as const], dimensions: [{ by: 'DEPARTMENT' as const }, { by: 'TIME' as const, unit: 'MONTH' as const }, { by: 'ORG_UNIT' as const, level: 2 }] };
+  const pivot = () => runReport(models, admin, pivotSpec);
+  const pivotBaseline = () =>
+    pullAndGroup(models, {}, (doc, units) => anchors(doc, units, 2).map((unit) => `${doc.department as string}|${bucketStart(doc.createdAt as Date, 'MONTH').toISOString()}|${unit}`));
+
+  for (const [name, run, baseline, dims] of [
+    ['coverage matrix (townships × departments, services)', coverage, coverageBaseline, 2],
+    ['department × month × district pivot', pivot, pivotBaseline, 3],
+  ] as const) {
+    const table = await run();
+    const expected = await baseline();
+    if (!sameCounts(tableCounts(table, dims), expected)) throw new Error(`${name}: pipeline and baseline disagree`);
+    const pipelineMs = await median(run);
+    const baselineMs = await median(baseline);
+    results.push([name, String(table.rows.length), formatNumber(pipelineMs), formatNumber(baselineMs), `${(baselineMs / pipelineMs).toFixed(1)}×`]);
+  }
+  console.log(`\n${RESOURCES.toLocaleString('en-US')} resources, 2,111 org units, ${process.env.MONGODB_URI ? 'MongoDB' : 'embedded store'}; median of ${RUNS} runs\n`);
+  printTable(results);
+} finally {
+  await connection.close();
+  await store.stop();
+}

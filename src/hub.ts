@@ -11,6 +11,8 @@ import { createAuthRuntime, loadAuthConfig } from './domain/auth/index.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from './embedded-mongo/index.js';
 import { createApp, type HubApp } from './http/index.js';
 import { feedIntakeRouter } from './http/feed-intake.js';
+import { reportExportRouter } from './http/report-export.js';
+import { createReportScheduler, type ReportScheduler } from './domain/reports/index.js';
 import { startIngest, type RunningIngest } from './ingest/index.js';
 import type { Logger } from './logging/index.js';
 
@@ -54,7 +56,10 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
   const ingest = await startIngest(connection, log, demo ? withDemoFetchAllowlist(process.env) : process.env);
   const demoFiles = demo ? [express.Router().use(DEMO_FEEDS_ROUTE, express.static(DEMO_FEED_FILES_DIR))] : [];
   const intake = feedIntakeRouter(ingest.runtime, { uploadsEnabled: ingest.settings.uploadsEnabled, viewerOf: (req) => auth.viewerOf(req.get('authorization')) });
-  const hub = await createApp({ connection, models, log, auth, routes: [intake, ...demoFiles], hardening: config.hardening });
+  const reportExport = reportExportRouter({ models, viewerOf: (req) => auth.viewerOf(req.get('authorization')) });
+  const reports = createReportScheduler(models, log);
+  await reports.refresh();
+  const hub = await createApp({ connection, models, log, auth, routes: [intake, reportExport, ...demoFiles], hardening: config.hardening });
   const server = hub.app.listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
@@ -66,7 +71,7 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
     port,
     connection,
     models,
-    stop: () => stopHub({ hub, server, connection, embedded, ingest, log, timeoutMs: config.shutdownTimeoutMs }),
+    stop: () => stopHub({ hub, server, connection, embedded, ingest, reports, log, timeoutMs: config.shutdownTimeoutMs }),
   };
 }
 
@@ -81,11 +86,12 @@ interface StopParts {
   connection: Connection;
   embedded?: EmbeddedMongo;
   ingest: RunningIngest;
+  reports: ReportScheduler;
   log: Logger;
   timeoutMs: number;
 }
 
-async function stopHub({ hub, server, connection, embedded, ingest, log, timeoutMs }: StopParts): Promise<void> {
+async function stopHub({ hub, server, connection, embedded, ingest, reports, log, timeoutMs }: StopParts): Promise<void> {
   hub.markShuttingDown();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
@@ -99,7 +105,8 @@ async function stopHub({ hub, server, connection, embedded, ingest, log, timeout
   await hub.stop();
   log.debug('graphql server stopped');
   await ingest.stop();
-  log.debug('feed scheduler stopped');
+  await reports.stop();
+  log.debug('feed and report schedulers stopped');
   await connection.close();
   log.debug('store connection closed');
   await embedded?.stop();

@@ -1,10 +1,8 @@
-import { ConfigError, loadConfig } from '../config/index.js';
-import { connectStore, createModels, ensureIndexes } from '../db/index.js';
-import { FeedError, FeedService } from '../domain/feeds/index.js';
-import { startEmbeddedMongo, type EmbeddedMongo } from '../embedded-mongo/index.js';
-import { EMBEDDED_DB_NAME, withDatabase } from '../hub.js';
+import { createModels, ensureIndexes } from '../db/index.js';
+import { FeedService } from '../domain/feeds/index.js';
 import { createIngestRuntime, ensureIngestIndexes, loadIngestSettings } from '../ingest/index.js';
 import { createLogger } from '../logging/index.js';
+import { loadConfigOrExit, withStore } from './store-session.js';
 
 /**
  * `npm run sync -- <feed name or id>`: runs one feed now, on MONGODB_URI or on the embedded
@@ -17,49 +15,25 @@ if (!feedKey) {
   process.exit(2);
 }
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 
-let embedded: EmbeddedMongo | undefined;
-try {
-  let uri = config.mongodbUri;
-  if (!uri) {
-    embedded = await startEmbeddedMongo({ dataDir: config.dataDir, host: '127.0.0.1', port: 0 });
-    uri = withDatabase(embedded.uri, EMBEDDED_DB_NAME);
+await withStore(config, '同步失败 / Sync failed', async (connection) => {
+  const models = createModels(connection);
+  await ensureIndexes(models);
+  const runtime = createIngestRuntime(connection, {
+    log: createLogger(config.logLevel),
+    fetch: { allowlist: loadIngestSettings().fetchAllowlist },
+  });
+  await ensureIngestIndexes(runtime.models);
+  const service = new FeedService({ runtime, Department: models.Department });
+  const feed = await service.findByNameOrId(feedKey);
+  const outcome = await service.run(feed._id.toHexString(), 'CLI');
+  if (!outcome.started) {
+    console.error(`未运行 / not started: ${outcome.reason === 'BUSY' ? '另一实例正在同步 / another instance is syncing it' : outcome.reason}`);
+    process.exitCode = 1;
+  } else {
+    const { run } = outcome;
+    console.log(JSON.stringify({ feed: feed.name, run: run._id.toHexString(), status: run.status, stats: run.stats, error: run.error, held: run.held }, null, 2));
+    if (run.status === 'FAILED' || run.status === 'HELD') process.exitCode = 1;
   }
-  const connection = await connectStore(uri);
-  try {
-    const models = createModels(connection);
-    await ensureIndexes(models);
-    const runtime = createIngestRuntime(connection, {
-      log: createLogger(config.logLevel),
-      fetch: { allowlist: loadIngestSettings().fetchAllowlist },
-    });
-    await ensureIngestIndexes(runtime.models);
-    const service = new FeedService({ runtime, Department: models.Department });
-    const feed = await service.findByNameOrId(feedKey);
-    const outcome = await service.run(feed._id.toHexString(), 'CLI');
-    if (!outcome.started) {
-      console.error(`未运行 / not started: ${outcome.reason === 'BUSY' ? '另一实例正在同步 / another instance is syncing it' : outcome.reason}`);
-      process.exitCode = 1;
-    } else {
-      const { run } = outcome;
-      console.log(JSON.stringify({ feed: feed.name, run: run._id.toHexString(), status: run.status, stats: run.stats, error: run.error, held: run.held }, null, 2));
-      if (run.status === 'FAILED' || run.status === 'HELD') process.exitCode = 1;
-    }
-  } finally {
-    await connection.close();
-  }
-} catch (error) {
-  const message = error instanceof FeedError || error instanceof Error ? error.message : String(error);
-  console.error(`同步失败 / Sync failed: ${message}`);
-  process.exitCode = 1;
-} finally {
-  await embedded?.stop();
-}
+});

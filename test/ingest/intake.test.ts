@@ -55,10 +55,13 @@ describe('webhook push', () => {
     expect(accepted.json.run).toMatchObject({ status: 'PARTIAL', stats: { fetched: 3, created: 2, quarantined: 1 } });
     expect(await resourcesOf(harness.connection).countDocuments({ 'provenance.feedId': feed._id })).toBe(2);
 
+    // A second delivery differs from the first: within the same second an identical body and
+    // timestamp would carry the first delivery's signature, which is (rightly) a replay.
+    const again = JSON.stringify({ records: [pushRecord('P-002', '新冠疫苗加强针')] });
     const timestamp = String(Math.floor(Date.now() / 1000));
-    const signature = signWebhook(webhookSecret!, timestamp, body);
-    expect((await push(id, webhookSecret!, body, { timestamp, signature })).status).toBe(200);
-    const replay = await push(id, webhookSecret!, body, { timestamp, signature });
+    const signature = signWebhook(webhookSecret!, timestamp, again);
+    expect((await push(id, webhookSecret!, again, { timestamp, signature })).status).toBe(200);
+    const replay = await push(id, webhookSecret!, again, { timestamp, signature });
     expect(replay).toMatchObject({ status: 409, json: { error: { code: 'REPLAYED' } } });
 
     const forged = await push(id, 'not-the-secret', body);

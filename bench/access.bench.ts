@@ -23,7 +23,7 @@ import { createAuthRuntime, loadAuthConfig } from '../src/domain/auth/index.js';
 import { placementOf } from '../src/domain/org/index.js';
 import type { Viewer } from '../src/domain/visibility/index.js';
 import { createApp } from '../src/http/index.js';
-import { insertNestedCatalogue } from '../test/hub/nested-fixture.js';
+import { BENCH_NESTED_QUERY, insertNestedCatalogue } from '../test/hub/nested-fixture.js';
 import { UNIT_CODES } from '../test/hub/fixture.js';
 import { printTable } from './support/measure.js';
 
@@ -34,17 +34,7 @@ const CONCURRENCY = [1, 8, 32];
 const RESOURCES = Number(process.env.BENCH_ACCESS_RESOURCES ?? 3000);
 const HIDDEN = 300;
 
-const QUERY = `query Nested {
-  resources(first: 20, orderBy: { field: TITLE, direction: ASC }) {
-    edges { node {
-      title
-      department { code name { zh } }
-      orgUnits { code name ancestors { code name } }
-      ... on Service { legalBasis { title docNumber } }
-      ... on Policy { supersededBy { title docNumber } }
-    } }
-  }
-}`;
+const QUERY = BENCH_NESTED_QUERY;
 
 async function startEmbeddedStore(): Promise<{ uri: string; stop(): Promise<void> }> {
   if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, stop: async () => {} };

@@ -26,24 +26,14 @@ import { visible } from '../src/domain/visibility/index.js';
 import { buildSchema, type ResolverModule } from '../src/graphql/index.js';
 import { resolverModules } from '../src/graphql/resolvers/index.js';
 import { createApp } from '../src/http/index.js';
-import { insertNestedCatalogue } from '../test/hub/nested-fixture.js';
+import { BENCH_NESTED_QUERY, insertNestedCatalogue } from '../test/hub/nested-fixture.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const SECONDS_PER_RUN = QUICK ? 2 : 10;
 const CONCURRENCY = [1, 8, 32];
 const RESOURCES = 600;
 
-const QUERY = `query Nested {
-  resources(first: 20, orderBy: { field: TITLE, direction: ASC }) {
-    edges { node {
-      title
-      department { code name { zh } }
-      orgUnits { code name ancestors { code name } }
-      ... on Service { legalBasis { title docNumber } }
-      ... on Policy { supersededBy { title docNumber } }
-    } }
-  }
-}`;
+const QUERY = BENCH_NESTED_QUERY;
 
 /** The same fields resolved the obvious way: a query per field per parent, no batching, no cache. */
 const naiveModule: ResolverModule = {

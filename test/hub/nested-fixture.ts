@@ -18,6 +18,19 @@ export const NESTED_QUERY = `query Nested($n: Int!) {
   }
 }`;
 
+/** The issue's benchmark query: 20 resources, each with its department, org units with ancestors and linked policies. */
+export const BENCH_NESTED_QUERY = `query Nested {
+  resources(first: 20, orderBy: { field: TITLE, direction: ASC }) {
+    edges { node {
+      title
+      department { code name { zh } }
+      orgUnits { code name ancestors { code name } }
+      ... on Service { legalBasis { title docNumber } }
+      ... on Policy { supersededBy { title docNumber } }
+    } }
+  }
+}`;
+
 /**
  * `count` published resources cycling Service, Policy, Event, attached to grassroots units (so
  * their ancestors are never already loaded as attached units), each service resting on a

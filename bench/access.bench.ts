@@ -8,15 +8,9 @@
  *
  * Usage: npx tsx bench/access.bench.ts   (BENCH_QUICK=1 for a short run; MONGODB_URI to use a real MongoDB)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { connectStore, createModels, ensureIndexes, type Models } from '../src/db/index.js';
 import { createAuthRuntime, loadAuthConfig } from '../src/domain/auth/index.js';
@@ -26,6 +20,7 @@ import { createApp } from '../src/http/index.js';
 import { BENCH_NESTED_QUERY, insertNestedCatalogue } from '../test/hub/nested-fixture.js';
 import { UNIT_CODES } from '../test/hub/fixture.js';
 import { printTable } from './support/measure.js';
+import { startBenchStore } from './support/bench-store.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const SECONDS_PER_RUN = QUICK ? 1.5 : 5;
@@ -36,22 +31,6 @@ const HIDDEN = 300;
 
 const QUERY = BENCH_NESTED_QUERY;
 
-async function startEmbeddedStore(): Promise<{ uri: string; stop(): Promise<void> }> {
-  if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, stop: async () => {} };
-  const dataDir = await mkdtemp(join(tmpdir(), 'bench-access-'));
-  const script = fileURLToPath(new URL('./support/embedded-server-process.ts', import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-  const { uri } = JSON.parse(line) as { uri: string };
-  return {
-    uri,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Content no anonymous reader may see, sorted after the visible page (titles Z…). */
 async function insertHidden(models: Models): Promise<void> {
@@ -108,7 +87,7 @@ async function throughput(variant: Variant, clients: number, seconds: number): P
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-const store = await startEmbeddedStore();
+const store = await startBenchStore('bench-access');
 const dbUri = new URL(store.uri);
 dbUri.pathname = `/bench_access_${Date.now()}`;
 const connection = await connectStore(dbUri.toString(), { monitorCommands: true });

@@ -7,26 +7,19 @@
  *
  * Usage: npx tsx bench/hub-core.bench.ts   (BENCH_QUICK=1 for a short run; MONGODB_URI to use a real MongoDB)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Kind, parse, type SelectionSetNode } from 'graphql';
-import type { Types } from 'mongoose';
 import { pino } from 'pino';
-import { connectStore, createModels, ensureIndexes, type Models, type OrgUnitDoc, type ResourceBase } from '../src/db/index.js';
+import { connectStore, createModels, ensureIndexes, type Models, type OrgUnitDoc } from '../src/db/index.js';
 import { findPoliciesByDocNumbers } from '../src/domain/catalog/index.js';
 import { findUnitsByIds } from '../src/domain/org/index.js';
-import { visible } from '../src/domain/visibility/index.js';
 import { buildSchema, type ResolverModule } from '../src/graphql/index.js';
 import { resolverModules } from '../src/graphql/resolvers/index.js';
 import { createApp } from '../src/http/index.js';
 import { BENCH_NESTED_QUERY, insertNestedCatalogue } from '../test/hub/nested-fixture.js';
+import { startBenchStore } from './support/bench-store.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const SECONDS_PER_RUN = QUICK ? 2 : 10;
@@ -76,22 +69,6 @@ interface RunResult {
   errors: number;
 }
 
-async function startEmbeddedStore(): Promise<{ uri: string; stop(): Promise<void> }> {
-  if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, stop: async () => {} };
-  const dataDir = await mkdtemp(join(tmpdir(), 'bench-hub-core-'));
-  const script = fileURLToPath(new URL('./support/embedded-server-process.ts', import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-  const { uri } = JSON.parse(line) as { uri: string };
-  return {
-    uri,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 async function startVariant(name: string, models: Models, connection: Parameters<typeof createApp>[0]['connection'], modules: readonly ResolverModule[]): Promise<Variant> {
   const hub = await createApp({ connection, models, log: pino({ level: 'silent' }), schema: buildSchema(modules) });
@@ -151,7 +128,7 @@ function queryDepth(query: string): number {
   return operation && operation.kind === Kind.OPERATION_DEFINITION ? depthOf(operation.selectionSet) : 0;
 }
 
-const store = await startEmbeddedStore();
+const store = await startBenchStore('bench-hub-core');
 const dbUri = new URL(store.uri);
 dbUri.pathname = `/bench_hub_core_${Date.now()}`;
 const connection = await connectStore(dbUri.toString(), { monitorCommands: true });

@@ -6,39 +6,21 @@
  *
  * Usage: npx tsx bench/reports.bench.ts   (BENCH_QUICK=1: 10k resources; MONGODB_URI: a real MongoDB)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Types } from 'mongoose';
 import { connectStore, createModels, ensureIndexes, type Models } from '../src/db/index.js';
 import { runBuiltInReport, runReport, bucketStart, type ReportTable } from '../src/domain/reports/index.js';
 import { visibilityFilter, type UserViewer } from '../src/domain/visibility/index.js';
 import { buildCorpus, insertCorpus } from '../test/reports/corpus.js';
 import { formatNumber, printTable } from './support/measure.js';
+import { startBenchStore, type BenchStore } from './support/bench-store.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const RESOURCES = QUICK ? 10_000 : 100_000;
 const RUNS = 3;
 
-async function startEmbeddedStore(): Promise<{ uri: string; stop(): Promise<void> }> {
-  if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, stop: async () => {} };
-  const dataDir = await mkdtemp(join(tmpdir(), 'bench-reports-'));
-  const script = fileURLToPath(new URL('./support/embedded-server-process.ts', import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-  const { uri } = JSON.parse(line) as { uri: string };
-  return {
-    uri: uri.replace(/\/?(\?|$)/, '/bench_reports$1'),
-    stop: async () => {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+async function startEmbeddedStore(): Promise<BenchStore> {
+  const store = await startBenchStore('bench-reports');
+  return { ...store, uri: store.uri.replace(/\/?(\?|$)/, '/bench_reports$1') };
 }
 
 async function median(work: () => Promise<unknown>): Promise<number> {

@@ -437,7 +437,7 @@ export async function confirmWithdrawal(runtime: IngestRuntime, runId: Types.Obj
   const lease = await acquireLease(models, { feedId: run.feed, ...(runtime.leaseTtlMs ? { ttlMs: runtime.leaseTtlMs } : {}) });
   if (!lease) throw new SyncError('CONFIG', '数据源正在同步 / The feed is syncing; try again shortly', 'confirm');
   try {
-    const withdrawn = await withdrawHeld(models.Resource, runId);
+    const withdrawn = await withdrawHeld(models.Resource, run.feed, runId);
     const status: RunStatus = run.stats.quarantined > 0 ? 'PARTIAL' : 'SUCCEEDED';
     const confirmed = await models.SyncRun.findOneAndUpdate(
       { _id: runId, status: 'HELD' },

@@ -9,6 +9,7 @@ import {
   type NormalizedRecord,
 } from '../domain/catalog/normalized-record.js';
 import type { OrgPlacement } from './org-units.js';
+import { prepareBatchMerge, takesPrecedence, type BatchMerge } from './merge/index.js';
 
 /** A record ready to store: validated, hashed and placed in the org tree. */
 export interface StorableRecord {
@@ -40,6 +41,10 @@ interface ProvenanceEntry {
   fetchedAt: Date;
   sourceUrl?: string;
   contentHash: string;
+  /** Merged policies (src/ingest/merge): when the copy last changed, whether its feed dropped it, whether it is the issuer's. */
+  changedAt?: Date;
+  droppedAt?: Date;
+  issuerCopy?: boolean;
 }
 
 interface ExistingResource {
@@ -70,8 +75,11 @@ export function statusFor(policy: ReviewPolicy): ResourceStatus {
   return policy === 'AUTO_PUBLISH' ? 'PUBLISHED' : 'PENDING';
 }
 
-function contentFields(item: StorableRecord): { set: Record<string, unknown>; unset: Record<string, ''> } {
-  const set: Record<string, unknown> = { ...item.placement };
+function contentFields(
+  item: StorableRecord,
+  merge: BatchMerge<ExistingResource>,
+): { set: Record<string, unknown>; unset: Record<string, ''> } {
+  const set: Record<string, unknown> = { ...item.placement, ...merge.identityFields(item.record) };
   const unset: Record<string, ''> = {};
   const record = item.record as unknown as Record<string, unknown>;
   for (const key of KIND_FIELDS[item.record.kind]) {
@@ -81,15 +89,24 @@ function contentFields(item: StorableRecord): { set: Record<string, unknown>; un
   return { set, unset };
 }
 
-function provenanceFor(item: StorableRecord, context: WriteContext, now: Date): ProvenanceEntry {
+function provenanceFor(
+  item: StorableRecord,
+  context: WriteContext,
+  now: Date,
+  merge: BatchMerge<ExistingResource>,
+  previous?: ProvenanceEntry,
+): ProvenanceEntry {
   const entry: ProvenanceEntry = {
     feedId: context.feedId,
     sourceId: item.sourceId,
     runId: context.runId,
     fetchedAt: now,
     contentHash: item.hash,
+    changedAt: previous && previous.contentHash === item.hash ? previous.changedAt ?? previous.fetchedAt : now,
   };
   if (item.record.sourceUrl) entry.sourceUrl = item.record.sourceUrl;
+  const issuerCopy = merge.issuerCopy(item.record);
+  if (issuerCopy !== undefined) entry.issuerCopy = issuerCopy;
   return entry;
 }
 
@@ -117,39 +134,49 @@ export async function writeResources(items: StorableRecord[], context: WriteCont
     const entry = ownEntry(doc, context.feedId);
     if (entry) existing.set(entry.sourceId, doc);
   }
+  // A policy new to this feed may join another feed's copy of it (src/ingest/merge).
+  const unmatched = new Set([...latest.keys()].filter((sourceId) => !existing.has(sourceId)));
+  const merge = await prepareBatchMerge<ExistingResource>(context.Resource, context.feedId, [...latest.values()], unmatched);
 
   const now = new Date();
   const ops: mongo.AnyBulkWriteOperation[] = [];
   const revisions: FeedRevision[] = [];
   for (const item of latest.values()) {
-    const current = existing.get(item.sourceId);
+    const current = existing.get(item.sourceId) ?? merge.targets.get(item.sourceId);
     if (!current) {
-      ops.push({ insertOne: { document: newResource(item, context, now) } });
+      ops.push({ insertOne: { document: newResource(item, context, now, merge) } });
       counts.created += 1;
       continue;
     }
-    const entry = ownEntry(current, context.feedId)!;
-    const contentChanged = entry.contentHash !== item.hash;
-    if (!contentChanged && current.status !== 'WITHDRAWN') {
+    const entry = ownEntry(current, context.feedId);
+    const contentChanged = entry?.contentHash !== item.hash;
+    if (!contentChanged && current.status !== 'WITHDRAWN' && !entry?.droppedAt) {
       if (current.withdrawalHeldBy) {
         ops.push({ updateOne: { filter: { _id: current._id }, update: { $unset: { withdrawalHeldBy: '' } } } });
       }
       counts.unchanged += 1;
       continue;
     }
-    const { set, unset } = contentFields(item);
+    const own = provenanceFor(item, context, now, merge, entry);
+    const provenance = entry ? current.provenance.map((p) => (p === entry ? own : p)) : [...current.provenance, own];
+    if (!takesPrecedence(provenance, own)) {
+      // Another feed's copy of this policy is in force: only this copy's entry changes.
+      ops.push({ updateOne: { filter: { _id: current._id }, update: { $set: { provenance } } } });
+      counts.updated += 1;
+      continue;
+    }
+    const { set, unset } = contentFields(item, merge);
     set.searchTerms = context.searchTerms(set);
     if (contentChanged && current.status === 'PUBLISHED' && context.reviewPolicy === 'REQUIRE_REVIEW') {
       // The published version stays visible; the change waits for review as a revision.
       revisions.push({ resourceId: current._id, feedId: context.feedId, proposed: { set, unset: Object.keys(unset) } });
-      const provenance = current.provenance.map((p) => (p.feedId.equals(context.feedId) ? provenanceFor(item, context, now) : p));
       ops.push({ updateOne: { filter: { _id: current._id }, update: { $set: { provenance }, $unset: { withdrawalHeldBy: '' } } } });
       counts.updated += 1;
       continue;
     }
     set.status = statusFor(context.reviewPolicy);
     set.updatedAt = now;
-    set.provenance = current.provenance.map((p) => (p.feedId.equals(context.feedId) ? provenanceFor(item, context, now) : p));
+    set.provenance = provenance;
     const update: Record<string, unknown> = { $set: set, $unset: { ...unset, withdrawalHeldBy: '', withdrawnAt: '' } };
     if (contentChanged) update.$inc = { version: 1 };
     ops.push({ updateOne: { filter: { _id: current._id }, update } });
@@ -165,14 +192,14 @@ export async function writeResources(items: StorableRecord[], context: WriteCont
   return counts;
 }
 
-function newResource(item: StorableRecord, context: WriteContext, now: Date): Record<string, unknown> {
-  const { set } = contentFields(item);
+function newResource(item: StorableRecord, context: WriteContext, now: Date, merge: BatchMerge<ExistingResource>): Record<string, unknown> {
+  const { set } = contentFields(item, merge);
   return {
     _id: new Types.ObjectId(),
     ...set,
     searchTerms: context.searchTerms(set),
     status: statusFor(context.reviewPolicy),
-    provenance: [provenanceFor(item, context, now)],
+    provenance: [provenanceFor(item, context, now, merge)],
     version: 1,
     createdAt: now,
     updatedAt: now,

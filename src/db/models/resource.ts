@@ -26,6 +26,12 @@ export interface Provenance {
   sourceUrl?: string;
   /** Hash of the normalized record; an unchanged hash means no write. */
   contentHash: string;
+  /** When this copy's content last changed (precedence between copies: the most recent wins). */
+  changedAt?: Date;
+  /** When this copy's feed stopped carrying it; the resource stays while another copy is carried. */
+  droppedAt?: Date;
+  /** The copy comes from a feed of the policy's issuing department (it takes precedence). */
+  issuerCopy?: boolean;
 }
 
 export interface ResourceBase {
@@ -105,6 +111,8 @@ export interface PolicyInterpretation {
 export interface PolicyDoc extends ResourceBase {
   kind: 'POLICY';
   docNumber?: string; // 发文字号, e.g. 国办发〔2024〕12号
+  /** Identity across feeds (src/ingest/merge): `doc:` canonical 发文字号, `url:` canonical page. */
+  mergeKeys?: string[];
   indexNumber?: string; // 索引号
   issuers: string[]; // 发文机关
   writtenAt?: Date; // 成文日期
@@ -146,6 +154,9 @@ const provenanceSchema = new Schema<Provenance>(
     fetchedAt: { type: Date, required: true },
     sourceUrl: String,
     contentHash: { type: String, required: true },
+    changedAt: Date,
+    droppedAt: Date,
+    issuerCopy: Boolean,
   },
   { _id: false },
 );
@@ -203,6 +214,8 @@ resourceSchema.index({ itemCode: 1 });
 resourceSchema.index({ legalBasisDocNumbers: 1 });
 // Policy: dedup by 发文字号 + 发文机关, validity and date filters, supersession, related services
 resourceSchema.index({ docNumber: 1, issuers: 1 });
+// Policy: the same policy from several feeds is found by its merge keys
+resourceSchema.index({ mergeKeys: 1 });
 resourceSchema.index({ validity: 1, effectiveFrom: 1, effectiveTo: 1 });
 resourceSchema.index({ publishedAt: -1, _id: -1 });
 resourceSchema.index({ theme: 1 });
@@ -241,6 +254,7 @@ export const serviceSchema = new Schema<ServiceDoc>({
 
 export const policySchema = new Schema<PolicyDoc>({
   docNumber: { type: String, trim: true },
+  mergeKeys: { type: [String], default: undefined },
   indexNumber: String,
   issuers: stringList,
   writtenAt: Date,

@@ -666,12 +666,21 @@ export type PolicyValidity =
   | 'REPEALED'
   | 'VALID';
 
-/** Where one copy of a resource came from. */
+/**
+ * Where one copy of a resource came from. A policy republished by several feeds is one
+ * resource with one entry per feed carrying it.
+ */
 export type Provenance = {
   __typename?: 'Provenance';
+  /** When this copy's content last changed. */
+  changedAt?: Maybe<Scalars['DateTime']['output']>;
   contentHash: Scalars['String']['output'];
+  /** When this copy's feed stopped carrying it (the resource stays while another copy is carried). */
+  droppedAt?: Maybe<Scalars['DateTime']['output']>;
   feedId: Scalars['ID']['output'];
   fetchedAt: Scalars['DateTime']['output'];
+  /** Whether the copy comes from the issuing department's own feed (its content takes precedence). */
+  issuerCopy: Scalars['Boolean']['output'];
   runId?: Maybe<Scalars['ID']['output']>;
   sourceId: Scalars['String']['output'];
   sourceUrl?: Maybe<Scalars['String']['output']>;
@@ -2104,9 +2113,12 @@ export type PolicyInterpretationResolvers<ContextType = GraphQLContext, ParentTy
 };
 
 export type ProvenanceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Provenance'] = ResolversParentTypes['Provenance']> = {
+  changedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   contentHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  droppedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   feedId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   fetchedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  issuerCopy?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   runId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   sourceId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   sourceUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

@@ -89,6 +89,7 @@ const resolvers: Resolvers = {
   Provenance: {
     feedId: (provenance) => provenance.feedId.toHexString(),
     runId: (provenance) => provenance.runId?.toHexString() ?? null,
+    issuerCopy: (provenance) => provenance.issuerCopy ?? false,
   },
   ResourceConnection: connectionFields<ResourceDoc>(),
   ServiceConnection: connectionFields<ServiceDoc>(),

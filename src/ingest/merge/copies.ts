@@ -1,0 +1,178 @@
+import type { Types, mongo } from 'mongoose';
+import { departmentModel, type ResourceModel, type ResourceStatus } from '../../db/index.js';
+import type { NormalizedRecord } from '../../domain/catalog/normalized-record.js';
+import { issuedByDepartment, issuersCompatible, policyMergeKeys } from './identity.js';
+
+/**
+ * One resource, several copies: each feed that carries a merged policy keeps its own
+ * provenance entry (its key, its content hash), and the resource shows the content of the
+ * copy that takes precedence. A feed dropping its copy marks the entry dropped; the
+ * resource is withdrawn only when every copy is dropped.
+ */
+
+/** The provenance fields merging reads and writes (a subset of the stored entry). */
+export interface CopyEntry {
+  feedId: Types.ObjectId;
+  sourceId: string;
+  fetchedAt: Date;
+  contentHash: string;
+  /** When this copy's content last changed (absent on entries older than merging: fetchedAt). */
+  changedAt?: Date;
+  /** Set while the copy's feed no longer carries it. */
+  droppedAt?: Date;
+  /** The copy comes from a feed of the policy's issuing department. */
+  issuerCopy?: boolean;
+}
+
+/** A stored resource as the writer and withdrawal read it. */
+export interface StoredCopies {
+  _id: Types.ObjectId;
+  status: ResourceStatus;
+  provenance: CopyEntry[];
+  withdrawalHeldBy?: Types.ObjectId;
+}
+
+interface MergeCandidate extends StoredCopies {
+  mergeKeys: string[];
+  issuers?: string[];
+}
+
+/** A record of the batch, as far as merging looks at it. */
+export interface MergeItem {
+  sourceId: string;
+  record: NormalizedRecord;
+}
+
+/** What the writer needs for one batch: where records join other feeds' copies, and their identity fields. */
+export interface BatchMerge<T extends StoredCopies> {
+  /** sourceId → the resource (from other feeds) the record joins instead of being inserted. */
+  targets: Map<string, T>;
+  /** Fields stored on the resource for its identity (`mergeKeys`), empty for non-policies. */
+  identityFields(record: NormalizedRecord): { mergeKeys?: string[] };
+  /** Whether the record's copy comes from its issuing department; undefined for non-policies. */
+  issuerCopy(record: NormalizedRecord): boolean | undefined;
+}
+
+function rank(entry: CopyEntry): [number, number] {
+  return [entry.issuerCopy ? 1 : 0, (entry.changedAt ?? entry.fetchedAt).getTime()];
+}
+
+/** -1, 0 or 1: the issuing department's copy first, else the most recently changed. */
+function compareRank(a: CopyEntry, b: CopyEntry): number {
+  const [x, y] = [rank(a), rank(b)];
+  return x[0] - y[0] || Math.sign(x[1] - y[1]);
+}
+
+function isActive(entry: CopyEntry): boolean {
+  return !entry.droppedAt;
+}
+
+/**
+ * Whether `entry` (already in `provenance`) decides the resource's content: it ranks at
+ * least as high as every other copy still carried. Ties go to the copy being written.
+ */
+export function takesPrecedence(provenance: readonly CopyEntry[], entry: CopyEntry): boolean {
+  return provenance.every((other) => other === entry || !isActive(other) || compareRank(entry, other) >= 0);
+}
+
+async function departmentName(Resource: ResourceModel, code: string): Promise<string | undefined> {
+  const department = await departmentModel(Resource.db).collection.findOne({ code }, { projection: { name: 1 } });
+  const name = (department as { name?: { zh?: unknown } } | null)?.name?.zh;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/**
+ * Prepares one batch of a feed's records for merging: loads (one query) the policies of
+ * other feeds that share a merge key with a record not yet stored for this feed. A record
+ * joins the oldest such resource (deterministic), one copy per feed per resource.
+ */
+export async function prepareBatchMerge<T extends StoredCopies>(
+  Resource: ResourceModel,
+  feedId: Types.ObjectId,
+  items: readonly MergeItem[],
+  unmatched: ReadonlySet<string>,
+): Promise<BatchMerge<T>> {
+  const keysBySource = new Map<string, string[]>();
+  let department: string | undefined;
+  for (const item of items) {
+    if (item.record.kind !== 'POLICY') continue;
+    keysBySource.set(item.sourceId, policyMergeKeys(item.record));
+    department = item.record.department;
+  }
+  const issuerName = department === undefined ? undefined : await departmentName(Resource, department);
+  const targets = new Map<string, T>();
+  const wanted = [...unmatched].flatMap((sourceId) => keysBySource.get(sourceId) ?? []);
+  if (wanted.length > 0) {
+    const found = (await Resource.collection
+      .find({ kind: 'POLICY', mergeKeys: { $in: [...new Set(wanted)] } }, {
+        projection: { status: 1, provenance: 1, withdrawalHeldBy: 1, mergeKeys: 1, issuers: 1 },
+      })
+      .toArray()) as unknown as Array<MergeCandidate & T>;
+    const candidates = found
+      .filter((doc) => !doc.provenance.some((entry) => entry.feedId.equals(feedId)))
+      .sort((a, b) => a._id.toHexString().localeCompare(b._id.toHexString()));
+    const joined = new Set<string>();
+    for (const item of items) {
+      const keys = keysBySource.get(item.sourceId);
+      if (!keys || !unmatched.has(item.sourceId) || item.record.kind !== 'POLICY') continue;
+      const issuers = item.record.issuers;
+      const target = candidates.find(
+        (doc) =>
+          !joined.has(doc._id.toHexString()) &&
+          keys.some((key) => doc.mergeKeys.includes(key) && (!key.startsWith('doc:') || issuersCompatible(issuers, doc.issuers ?? []))),
+      );
+      if (!target) continue;
+      joined.add(target._id.toHexString());
+      targets.set(item.sourceId, target);
+    }
+  }
+  return {
+    targets,
+    identityFields: (record) => (record.kind === 'POLICY' ? { mergeKeys: policyMergeKeys(record) } : {}),
+    issuerCopy: (record) =>
+      record.kind === 'POLICY' && issuerName !== undefined ? issuedByDepartment(record.issuers, issuerName) : undefined,
+  };
+}
+
+/**
+ * A feed's copies missing from its complete snapshot. A resource other feeds still carry
+ * stays; only this feed's entry is marked dropped (and, when it was the copy in force, the
+ * others' hashes are cleared so their next sync restores their content). The rest are
+ * withdrawn (soft). Returns how many resources were withdrawn.
+ */
+export async function dropCopies(
+  Resource: ResourceModel,
+  feedId: Types.ObjectId,
+  copies: readonly StoredCopies[],
+  now: Date,
+): Promise<number> {
+  const withdraw: Types.ObjectId[] = [];
+  const ops: mongo.AnyBulkWriteOperation[] = [];
+  for (const copy of copies) {
+    const own = copy.provenance.find((entry) => entry.feedId.equals(feedId));
+    const others = copy.provenance.filter((entry) => entry !== own && isActive(entry));
+    if (!own || others.length === 0) {
+      withdraw.push(copy._id);
+      continue;
+    }
+    const wasInForce = takesPrecedence(copy.provenance, own);
+    const provenance = copy.provenance.map((entry) => {
+      if (entry === own) return { ...entry, droppedAt: now };
+      return wasInForce && isActive(entry) ? { ...entry, contentHash: '' } : entry;
+    });
+    ops.push({ updateOne: { filter: { _id: copy._id }, update: { $set: { provenance } } } });
+  }
+  if (ops.length > 0) await Resource.collection.bulkWrite(ops, { ordered: false });
+  if (withdraw.length === 0) return 0;
+  const result = await Resource.collection.updateMany(
+    { _id: { $in: withdraw }, status: { $ne: 'WITHDRAWN' } },
+    { $set: { status: 'WITHDRAWN', withdrawnAt: now, updatedAt: now }, $unset: { withdrawalHeldBy: '' } },
+  );
+  return result.modifiedCount;
+}
+
+/** Whether the feed's entry on a stored resource is still carried (not dropped by an earlier run). */
+export function carriedBy(copy: StoredCopies, feedId: Types.ObjectId): CopyEntry | undefined {
+  const entry = copy.provenance.find((p) => p.feedId.equals(feedId));
+  return entry && isActive(entry) ? entry : undefined;
+}

@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Types } from 'mongoose';
+import { startLocalServer, type LocalServer } from '../../connectors/testing/index.js';
+import { departmentModel } from '../../src/db/models/department.js';
+import type { PolicyDoc } from '../../src/db/models/resource.js';
+import { runFeed } from '../../src/ingest/index.js';
+import { openHarness, resourcesOf, type Harness } from './harness.js';
+
+/**
+ * The same policy from several feeds is one resource (src/ingest/merge), on the real rest
+ * connector reading JSON from a real local HTTP server: one path per feed.
+ */
+
+interface PolicyRow {
+  id: string;
+  title: string;
+  wh?: string; // 发文字号
+  jg?: string; // 发文机关, space separated
+  url?: string;
+}
+
+let harness: Harness;
+let server: LocalServer;
+const bodies = new Map<string, PolicyRow[]>();
+
+beforeAll(async () => {
+  harness = await openHarness('ingest_merge');
+  const Department = departmentModel(harness.connection);
+  await Department.updateOne({ code: 'health' }, { $set: { 'name.zh': '卫生健康' } });
+  await Department.create({ code: 'hrss', name: { zh: '人力资源和社会保障', en: 'HRSS' } });
+  await Department.create({ code: 'justice', name: { zh: '司法行政', en: 'Justice' } });
+  server = await startLocalServer((_request, response, url) => {
+    response.setHeader('content-type', 'application/json; charset=utf-8');
+    response.end(JSON.stringify({ data: bodies.get(url.pathname) ?? [] }));
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await harness?.close();
+});
+
+beforeEach(() => harness.resetCounters());
+
+function policyMapping(department: string) {
+  return {
+    kind: 'POLICY',
+    constants: { department },
+    fields: [
+      { target: 'title', source: 'title' },
+      { target: 'docNumber', source: 'wh', transforms: [{ op: 'halfWidth' }, { op: 'trim' }] },
+      { target: 'issuers', source: 'jg', transforms: [{ op: 'split', separators: [' '] }] },
+      { target: 'sourceUrl', source: 'url' },
+    ],
+  };
+}
+
+async function createFeed(department: string, path: string): Promise<Types.ObjectId> {
+  const feed = await harness.runtime.models.Feed.create({
+    name: `${department} 政策 ${path}`,
+    department,
+    connector: 'rest',
+    config: { url: `${server.url}${path}`, recordsPath: 'data', idPath: 'id' },
+    mapping: policyMapping(department),
+    targetKind: 'POLICY',
+    reviewPolicy: 'AUTO_PUBLISH',
+    orgScope: ['330100'],
+    withdrawalGuard: 1,
+  });
+  return feed._id;
+}
+
+async function run(feedId: Types.ObjectId) {
+  harness.resetCounters();
+  const outcome = await runFeed(harness.runtime, feedId, { trigger: 'MANUAL' });
+  if (!outcome.started) throw new Error(`run did not start: ${outcome.reason}`);
+  return outcome.run;
+}
+
+async function policiesOf(feedIds: Types.ObjectId[]): Promise<PolicyDoc[]> {
+  const docs = await resourcesOf(harness.connection).find({ 'provenance.feedId': { $in: feedIds } }).sort({ _id: 1 }).lean();
+  return docs as unknown as PolicyDoc[];
+}
+
+const HRSS_ISSUER = '浙江省人力资源和社会保障厅 浙江省卫生健康委员会';
+
+describe('one policy from several feeds', () => {
+  it('stores a provincial policy carried by two feeds once, with both provenances; the issuer wins; re-syncs write nothing', async () => {
+    const health = await createFeed('health', '/m1/health');
+    const hrss = await createFeed('hrss', '/m1/hrss');
+    // The health feed republishes it with its own id, another title and a differently written number.
+    bodies.set('/m1/health', [
+      { id: 'wj-0007', title: '转发：关于做好高校毕业生就业工作的通知', wh: '浙人社发［2024］０12号', jg: '浙江省人力资源和社会保障厅' },
+      { id: 'wj-0008', title: '关于开展爱国卫生运动的通知', wh: '浙卫发〔2024〕3号', jg: '浙江省卫生健康委员会' },
+    ]);
+    bodies.set('/m1/hrss', [{ id: 'RS2024-12', title: '关于做好高校毕业生就业工作的通知', wh: '浙人社发〔2024〕12号', jg: HRSS_ISSUER }]);
+
+    const first = await run(health);
+    expect(first.stats).toMatchObject({ fetched: 2, created: 2, updated: 0 });
+    const joined = await run(hrss);
+    expect(joined.status).toBe('SUCCEEDED');
+    expect(joined.stats).toMatchObject({ fetched: 1, created: 0, updated: 1, unchanged: 0 });
+
+    const stored = await policiesOf([health, hrss]);
+    expect(stored).toHaveLength(2);
+    const merged = stored.find((doc) => doc.provenance.length > 1)!;
+    expect(merged.provenance.map((p) => [p.feedId.toHexString(), p.sourceId])).toEqual([
+      [health.toHexString(), 'wj-0007'],
+      [hrss.toHexString(), 'RS2024-12'],
+    ]);
+    // The issuing department's (人社) copy is in force, whichever feed ran first.
+    expect(merged).toMatchObject({ title: '关于做好高校毕业生就业工作的通知', department: 'hrss', status: 'PUBLISHED' });
+    expect(merged.mergeKeys).toEqual(['doc:浙人社发〔2024〕12号']);
+    expect(merged.provenance.map((p) => p.issuerCopy)).toEqual([false, true]);
+
+    // Unchanged re-syncs of both feeds: no writes at all.
+    expect((await run(health)).stats).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
+    expect(harness.resourceWrites()).toEqual([]);
+    expect((await run(hrss)).stats).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+    expect(harness.resourceWrites()).toEqual([]);
+
+    // A change in the republishing copy updates its entry only: the issuer's content stays.
+    bodies.set('/m1/health', [
+      { id: 'wj-0007', title: '转发：关于做好高校毕业生就业工作的通知（更新）', wh: '浙人社发［2024］０12号', jg: '浙江省人力资源和社会保障厅' },
+      bodies.get('/m1/health')![1]!,
+    ]);
+    expect((await run(health)).stats).toMatchObject({ updated: 1, unchanged: 1 });
+    expect(harness.resourceWrites()).toEqual([{ command: 'update', ops: 1 }]);
+    const after = (await policiesOf([hrss]))[0]!;
+    expect(after.title).toBe('关于做好高校毕业生就业工作的通知');
+    expect(after.version).toBe(merged.version);
+    expect(await resourcesOf(harness.connection).countDocuments({ 'provenance.sourceId': 'wj-0007' })).toBe(1);
+  });
+
+  it('keeps the policy while any feed carries it and withdraws it when all have dropped it', async () => {
+    const health = await createFeed('health', '/m2/health');
+    const hrss = await createFeed('hrss', '/m2/hrss');
+    const shared = { title: '关于调整最低工资标准的通知', wh: '浙人社发〔2023〕45号', jg: '浙江省人力资源和社会保障厅' };
+    const healthOwn = { id: 'h-1', title: '关于加强基层卫生服务的通知', wh: '湖卫健发〔2023〕9号', jg: '湖州市卫生健康委员会' };
+    const hrssOwn = { id: 'r-1', title: '关于做好社保卡换发工作的通知', wh: '湖人社发〔2023〕2号', jg: '湖州市人力资源和社会保障局' };
+    bodies.set('/m2/health', [{ id: 'h-45', ...shared }, healthOwn]);
+    bodies.set('/m2/hrss', [{ id: 'r-45', ...shared }, hrssOwn]);
+    await run(health);
+    await run(hrss);
+    const Resource = resourcesOf(harness.connection);
+    const find = async () => (await Resource.findOne({ 'provenance.sourceId': 'r-45' }).lean()) as unknown as PolicyDoc;
+    expect((await find()).provenance).toHaveLength(2);
+
+    // The issuer's feed drops it on a full refresh: the health feed still carries it.
+    bodies.set('/m2/hrss', [hrssOwn]);
+    const dropped = await run(hrss);
+    expect(dropped.status).toBe('SUCCEEDED');
+    expect(dropped.stats).toMatchObject({ withdrawn: 0, unchanged: 1 });
+    let policy = await find();
+    expect(policy.status).toBe('PUBLISHED');
+    expect(policy.provenance.find((p) => p.feedId.equals(hrss))!.droppedAt).toBeInstanceOf(Date);
+    // A second refresh without it changes nothing more.
+    expect((await run(hrss)).stats).toMatchObject({ withdrawn: 0, updated: 0, unchanged: 1 });
+    expect(harness.resourceWrites()).toEqual([]);
+    // The copy that was in force left, so the health copy is rewritten once and then is in force.
+    expect((await run(health)).stats).toMatchObject({ updated: 1, unchanged: 1 });
+    policy = await find();
+    expect(policy.department).toBe('health');
+    expect((await run(health)).stats).toMatchObject({ updated: 0, unchanged: 2 });
+
+    // Both feeds have dropped it: withdrawn (soft).
+    bodies.set('/m2/health', [healthOwn]);
+    expect((await run(health)).stats).toMatchObject({ withdrawn: 1 });
+    policy = await find();
+    expect(policy.status).toBe('WITHDRAWN');
+    expect(policy.provenance).toHaveLength(2);
+
+    // It comes back through either feed.
+    bodies.set('/m2/hrss', [{ id: 'r-45', ...shared }, hrssOwn]);
+    expect((await run(hrss)).stats).toMatchObject({ updated: 1 });
+    policy = await find();
+    expect(policy).toMatchObject({ status: 'PUBLISHED', department: 'hrss' });
+    expect(policy.provenance.find((p) => p.feedId.equals(hrss))!.droppedAt).toBeUndefined();
+  });
+
+  it('without the issuer among the feeds, the most recently changed copy is in force; the URL identifies a policy without a number', async () => {
+    const health = await createFeed('health', '/m3/health');
+    const justice = await createFeed('justice', '/m3/justice');
+    const page = 'https://www.zj.gov.cn/art/2024/5/1/art_1229019365_2510734.html';
+    bodies.set('/m3/health', [{ id: 'a', title: '浙江省人民政府关于印发某某规划的通知', url: `${page}?utm_source=wx` }]);
+    bodies.set('/m3/justice', [{ id: 'b', title: '浙江省人民政府关于印发某某规划的通知（司法局转载）', url: page.replace('https:', 'http:').replace('www.zj.gov.cn', 'WWW.ZJ.GOV.CN') }]);
+    await run(health);
+    await run(justice);
+    const Resource = resourcesOf(harness.connection);
+    const stored = (await Resource.find({ 'provenance.feedId': { $in: [health, justice] } }).lean()) as unknown as PolicyDoc[];
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.title).toBe('浙江省人民政府关于印发某某规划的通知（司法局转载）');
+    expect(stored[0]!.provenance.map((p) => p.issuerCopy)).toEqual([false, false]);
+
+    // The health copy changes later: it is now the most recent, so it is in force.
+    bodies.set('/m3/health', [{ id: 'a', title: '浙江省人民政府关于印发某某规划的通知（修订）', url: page }]);
+    expect((await run(health)).stats).toMatchObject({ updated: 1 });
+    const again = (await Resource.findById(stored[0]!._id).lean()) as unknown as PolicyDoc;
+    expect(again).toMatchObject({ title: '浙江省人民政府关于印发某某规划的通知（修订）', department: 'health' });
+    expect(again.version).toBe(stored[0]!.version + 1);
+  });
+
+  it('does not merge one number from unrelated issuers, nor two records of one feed', async () => {
+    const health = await createFeed('health', '/m4/health');
+    const hrss = await createFeed('hrss', '/m4/hrss');
+    bodies.set('/m4/health', [
+      { id: 'x1', title: '通知甲', wh: '浙发〔2022〕1号', jg: '中共浙江省委' },
+      { id: 'x2', title: '通知甲（重复）', wh: '浙发〔2022〕1号', jg: '中共浙江省委' },
+    ]);
+    bodies.set('/m4/hrss', [{ id: 'y1', title: '通知乙', wh: '浙发〔2022〕1号', jg: '浙江省民政厅' }]);
+    await run(health);
+    await run(hrss);
+    const stored = await policiesOf([health, hrss]);
+    expect(stored).toHaveLength(3);
+    expect(stored.every((doc) => doc.provenance.length === 1)).toBe(true);
+  });
+});

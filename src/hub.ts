@@ -5,6 +5,7 @@ import express from 'express';
 import type { Connection } from 'mongoose';
 import { DEMO_FEED_FILES_DIR, DEMO_FEEDS_ROUTE, hasDemoFeeds, startDemoFeeds, withDemoFetchAllowlist } from '../seeds/demo-feeds.js';
 import { seedDemoData } from '../seeds/index.js';
+import { seedDemoUsers } from '../seeds/demo-users.js';
 import type { HubConfig } from './config/index.js';
 import { connectStore, createModels, ensureIndexes, type Models } from './db/index.js';
 import { createAuthRuntime, loadAuthConfig } from './domain/auth/index.js';
@@ -15,6 +16,7 @@ import { reportExportRouter } from './http/report-export.js';
 import { createReportScheduler, type ReportScheduler } from './domain/reports/index.js';
 import { startIngest, type RunningIngest } from './ingest/index.js';
 import type { Logger } from './logging/index.js';
+import { CONSOLE_DIST_DIR, consoleRouter } from './web-console/index.js';
 
 /** Database the hub uses on the embedded store (the same one `npm run seed` writes). */
 export const EMBEDDED_DB_NAME = 'gongxiang';
@@ -49,6 +51,7 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
   }
 
   const auth = createAuthRuntime(models, authConfig);
+  if (seeded) log.info({ created: await seedDemoUsers(auth.service) }, 'demo users seeded (demo-only passwords, see README)');
   if (auth.config.ephemeralSecret) log.warn('AUTH_JWT_SECRET is not set: tokens are signed with a per-process key and end with the process');
   // Demo feeds read their files from this hub (seeds/feeds under DEMO_FEEDS_ROUTE); only a demo
   // store gets the route and the loopback allowlist entry.
@@ -59,7 +62,7 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
   const reportExport = reportExportRouter({ models, viewerOf: (req) => auth.viewerOf(req.get('authorization')) });
   const reports = createReportScheduler(models, log);
   await reports.refresh();
-  const hub = await createApp({ connection, models, log, auth, routes: [intake, reportExport, ...demoFiles], hardening: config.hardening });
+  const hub = await createApp({ connection, models, log, auth, routes: [intake, reportExport, ...demoFiles, consoleRouter(CONSOLE_DIST_DIR)], hardening: config.hardening });
   const server = hub.app.listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

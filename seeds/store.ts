@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Types, type Model } from 'mongoose';
 import type { Models } from '../src/db/index.js';
+import type { ReviewPolicy } from '../src/db/models/feed.js';
 import { normalizedRecordSchema, type NormalizedRecordInput } from '../src/domain/catalog/normalized-record.js';
 import { contentHash, stableStringify } from '../src/ingest/content-hash.js';
 import { OrgUnitResolver } from '../src/ingest/org-units.js';
@@ -115,29 +116,37 @@ const SEED_RUN_ID = new Types.ObjectId('5eed00000000000000000000');
 
 /** Validates, places and writes the resources; a record that does not validate stops the seed. */
 export async function upsertResources(models: Models, records: readonly NormalizedRecordInput[]): Promise<WriteCounts> {
-  const resolver = new OrgUnitResolver(models.OrgUnit);
-  await resolver.load(records.flatMap((r) => r.orgUnitCodes ?? []));
-  const byDepartment = new Map<string, StorableRecord[]>();
+  const byDepartment = new Map<string, NormalizedRecordInput[]>();
   for (const input of records) {
-    const record = normalizedRecordSchema.parse(input);
-    const placed = resolver.place(record.orgUnitCodes);
-    if (!placed.ok) throw new Error(`演示数据引用了不存在的组织 / Seed record ${record.sourceId} names unknown org units: ${placed.unknown.join(', ')}`);
-    const list = byDepartment.get(record.department) ?? [];
-    list.push({ sourceId: record.sourceId, record, hash: contentHash(record), placement: placed.placement });
-    byDepartment.set(record.department, list);
+    const list = byDepartment.get(input.department) ?? [];
+    list.push(input);
+    byDepartment.set(input.department, list);
   }
   const total: WriteCounts = { created: 0, updated: 0, unchanged: 0 };
-  for (const [department, items] of byDepartment) {
-    const counts = await writeResources(items, {
-      Resource: models.Resource,
-      feedId: seedFeedId(department),
-      runId: SEED_RUN_ID,
-      reviewPolicy: 'AUTO_PUBLISH',
-      searchTerms: (resource) => computeSearchTerms(resource as Searchable),
-    });
+  for (const [department, list] of byDepartment) {
+    const counts = await writeSeedRecords(models, list, seedFeedId(department), 'AUTO_PUBLISH');
     total.created += counts.created;
     total.updated += counts.updated;
     total.unchanged += counts.unchanged;
   }
   return total;
+}
+
+/** Writes records as one (pseudo-)feed would, with the sync engine's writer; published or pending per the policy. */
+export async function writeSeedRecords(models: Models, records: readonly NormalizedRecordInput[], feedId: Types.ObjectId, reviewPolicy: ReviewPolicy): Promise<WriteCounts> {
+  const resolver = new OrgUnitResolver(models.OrgUnit);
+  await resolver.load(records.flatMap((r) => r.orgUnitCodes ?? []));
+  const items: StorableRecord[] = records.map((input) => {
+    const record = normalizedRecordSchema.parse(input);
+    const placed = resolver.place(record.orgUnitCodes);
+    if (!placed.ok) throw new Error(`演示数据引用了不存在的组织 / Seed record ${record.sourceId} names unknown org units: ${placed.unknown.join(', ')}`);
+    return { sourceId: record.sourceId, record, hash: contentHash(record), placement: placed.placement };
+  });
+  return writeResources(items, {
+    Resource: models.Resource,
+    feedId,
+    runId: SEED_RUN_ID,
+    reviewPolicy,
+    searchTerms: (resource) => computeSearchTerms(resource as Searchable),
+  });
 }

@@ -5,6 +5,7 @@ import express from 'express';
 import type { Connection } from 'mongoose';
 import { DEMO_FEED_FILES_DIR, DEMO_FEEDS_ROUTE, hasDemoFeeds, startDemoFeeds, withDemoFetchAllowlist } from '../seeds/demo-feeds.js';
 import { seedDemoData } from '../seeds/index.js';
+import { seedDemoReviews } from '../seeds/demo-reviews.js';
 import { seedDemoUsers } from '../seeds/demo-users.js';
 import type { HubConfig } from './config/index.js';
 import { connectStore, createModels, ensureIndexes, type Models } from './db/index.js';
@@ -48,6 +49,7 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
   if (seeded) {
     const counts = await seedDemoData(connection);
     log.info({ counts }, 'empty store: demo data seeded');
+    log.info({ reviews: await seedDemoReviews(connection) }, 'demo review work seeded (pending submissions and revisions)');
   }
 
   const auth = createAuthRuntime(models, authConfig);

@@ -1,0 +1,48 @@
+import { Tag } from 'antd';
+import { Link } from 'react-router-dom';
+import { currentLanguage, useTranslation } from '../../i18n';
+import './messages';
+
+/** Pieces the review, resources, reports and org pages share: names, tags and links of resources. */
+
+export type ResourceKind = 'SERVICE' | 'POLICY' | 'EVENT';
+export type ResourceStatus = 'DRAFT' | 'PENDING' | 'PUBLISHED' | 'REJECTED' | 'WITHDRAWN';
+
+export interface LocalizedName {
+  zh: string;
+  en: string;
+}
+
+const KIND_COLORS: Record<ResourceKind, string> = { SERVICE: 'blue', POLICY: 'purple', EVENT: 'green' };
+const STATUS_COLORS: Record<ResourceStatus, string> = {
+  DRAFT: 'default',
+  PENDING: 'gold',
+  PUBLISHED: 'green',
+  REJECTED: 'red',
+  WITHDRAWN: 'default',
+};
+
+export function KindTag({ kind }: { kind: ResourceKind }) {
+  const { t } = useTranslation('resources');
+  return <Tag color={KIND_COLORS[kind]}>{t(`kind.${kind}`)}</Tag>;
+}
+
+export function StatusTag({ status }: { status: ResourceStatus }) {
+  const { t } = useTranslation('resources');
+  return <Tag color={STATUS_COLORS[status]}>{t(`status.${status}`)}</Tag>;
+}
+
+/** The name in the console's language. */
+export function localized(name: LocalizedName | null | undefined): string {
+  if (!name) return '—';
+  return currentLanguage() === 'en' ? name.en : name.zh;
+}
+
+/** Global ids are base64url of "<Type>:<hex>"; provenance carries bare hex ids of feeds and runs. */
+export function globalId(type: string, hex: string): string {
+  return btoa(`${type}:${hex}`).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export function ResourceLink({ id, title }: { id: string; title: string }) {
+  return <Link to={`/resources/${encodeURIComponent(id)}`}>{title}</Link>;
+}

@@ -1,6 +1,6 @@
 import { Query } from 'mingo';
 import type { IndexDefinition } from './storage/types.js';
-import { compareValues, isPlainObject, keyOf, pathValues, typeRank, type Doc } from './values.js';
+import { collectPathValues, compareValues, isPlainObject, keyOf, typeRank, type Doc } from './values.js';
 
 export type { IndexDefinition };
 
@@ -18,7 +18,11 @@ interface SortedEntry {
   id: string;
 }
 
-/** The index keys one document produces: their hash strings and the key tuples themselves. */
+/**
+ * The index keys one document produces: their hash strings and the key tuples themselves,
+ * position by position. A document may repeat a key (an array with a repeated element);
+ * the hash and sorted entries tolerate that.
+ */
 interface DocKeys {
   hashKeys: string[];
   keyValues: unknown[][];
@@ -40,11 +44,14 @@ export class Index {
   multikey = false;
   /** The field of a one-field index on a top-level path, which has a fast key extraction. */
   private readonly simpleField: string | undefined;
+  /** Each field's path, split once. */
+  private readonly paths: string[][];
 
   constructor(readonly definition: IndexDefinition) {
     this.fields = Object.keys(definition.key);
     const only = this.fields.length === 1 ? this.fields[0] : undefined;
     this.simpleField = only !== undefined && !only.includes('.') ? only : undefined;
+    this.paths = this.fields.map((field) => field.split('.'));
     // The collection's id map already answers `_id` equality and uniqueness.
     this.hash = definition.name === '_id_' ? undefined : new Map();
     this.partial = definition.partialFilterExpression ? new Query(definition.partialFilterExpression) : undefined;
@@ -69,26 +76,46 @@ export class Index {
   /** Undefined when the document is not in the index (sparse and missing, or outside the partial filter). */
   private keysOf(doc: Doc, withHash = this.hash !== undefined): DocKeys | undefined {
     if (this.partial && !this.partial.test(doc)) return undefined;
-    const simple = this.simpleField === undefined ? undefined : doc[this.simpleField];
-    if (simple !== undefined && (typeof simple !== 'object' || simple === null || !(Array.isArray(simple) || isPlainObject(simple)))) {
-      // One top-level scalar: the common case, without the general path's allocations.
-      return { hashKeys: withHash ? [keyOf(simple)] : [], keyValues: [[simple]] };
-    }
+    if (this.paths.length === 1) return this.singleFieldKeys(doc, withHash);
     let tuples: unknown[][] = [[]];
     let anyPresent = false;
-    for (const field of this.fields) {
-      const { values, multikey } = pathValues(doc, field);
-      if (multikey) this.multikey = true;
+    for (const parts of this.paths) {
+      const values: unknown[] = [];
+      if (collectPathValues(doc, parts, 0, values)) this.multikey = true;
       if (values.length > 0) anyPresent = true;
       // A missing field is indexed as null, so `{field: null}` finds it.
-      const keyValues = values.length > 0 ? values : [null];
+      if (values.length === 0) values.push(null);
+      if (values.length === 1) {
+        for (const tuple of tuples) tuple.push(values[0]);
+        continue;
+      }
       const next: unknown[][] = [];
-      for (const tuple of tuples) for (const value of keyValues) next.push([...tuple, value]);
+      for (const tuple of tuples) for (const value of values) next.push([...tuple, value]);
       tuples = next;
     }
     if (this.sparse && !anyPresent) return undefined;
-    const hashKeys = withHash ? [...new Set(tuples.map((tuple) => tuple.map(keyOf).join('|')))] : [];
-    return { hashKeys, keyValues: tuples };
+    return { hashKeys: withHash ? tuples.map(tupleKey) : [], keyValues: tuples };
+  }
+
+  /** One field: the common case, without tuple joins (a one-value tuple's key is the value's). */
+  private singleFieldKeys(doc: Doc, withHash: boolean): DocKeys | undefined {
+    const values: unknown[] = [];
+    const simple = this.simpleField === undefined ? undefined : doc[this.simpleField];
+    if (simple !== undefined && (typeof simple !== 'object' || simple === null || !(Array.isArray(simple) || isPlainObject(simple)))) {
+      values.push(simple);
+    } else if (collectPathValues(doc, this.paths[0] as string[], 0, values)) {
+      this.multikey = true;
+    }
+    if (values.length === 0) {
+      if (this.sparse) return undefined;
+      values.push(null);
+    }
+    const hashKeys: string[] = [];
+    if (withHash) for (const value of values) hashKeys.push(keyOf(value));
+    // Key tuples serve the sorted entries and uniqueness reports; most writes need neither.
+    const keyValues: unknown[][] = [];
+    if (!withHash || this.sorted !== undefined || this.unique) for (const value of values) keyValues.push([value]);
+    return { hashKeys, keyValues };
   }
 
   /** The key of this document that already belongs to another document, if any. */
@@ -175,7 +202,7 @@ export class Index {
 
   /** The ids stored under one key tuple, without copying them (membership tests stay O(1)). */
   owners(tuple: unknown[]): string | Set<string> | undefined {
-    return this.hash?.get(tuple.map(keyOf).join('|'));
+    return this.hash?.get(tupleKey(tuple));
   }
 
   /**
@@ -219,6 +246,11 @@ export class Index {
     this.sorted = entries;
     return entries;
   }
+}
+
+/** The hash key of a key tuple: the value's own key for one field, the fields' keys joined for several. */
+function tupleKey(tuple: readonly unknown[]): string {
+  return tuple.length === 1 ? keyOf(tuple[0]) : tuple.map(keyOf).join('|');
 }
 
 function idsOf(owners: string | Set<string> | undefined): Iterable<string> {

@@ -142,32 +142,43 @@ export function isIndexableScalar(value: unknown): boolean {
  * A path reaching nothing yields no values. `multikey` reports whether an array was traversed.
  */
 export function pathValues(doc: Document, path: string): { values: unknown[]; multikey: boolean } {
-  const parts = path.split('.');
   const values: unknown[] = [];
-  let multikey = false;
-  const walk = (value: unknown, i: number): void => {
-    if (i === parts.length) {
-      if (Array.isArray(value)) {
-        multikey = true;
-        if (value.length === 0) values.push(undefined);
-        for (const element of value) values.push(element);
-      } else {
-        values.push(value);
-      }
-      return;
-    }
-    const part = parts[i] as string;
-    if (Array.isArray(value)) {
-      multikey = true;
-      const position = /^\d+$/.test(part) ? Number(part) : -1;
-      if (position >= 0 && position < value.length) walk(value[position], i + 1);
-      for (const element of value) if (isPlainObject(element)) walk(element, i);
-      return;
-    }
-    if (isPlainObject(value) && part in value) walk(value[part], i + 1);
-  };
-  walk(doc, 0);
+  const multikey = collectPathValues(doc, path.split('.'), 0, values);
   return { values, multikey };
+}
+
+/**
+ * Appends what `parts[i..]` reaches from `value` to `into` (see pathValues) and returns
+ * whether an array was traversed. A plain recursive function, not a closure: index
+ * maintenance calls it for every index of every written document.
+ */
+export function collectPathValues(value: unknown, parts: readonly string[], i: number, into: unknown[]): boolean {
+  if (i === parts.length) {
+    if (!Array.isArray(value)) {
+      into.push(value);
+      return false;
+    }
+    if (value.length === 0) into.push(undefined);
+    for (const element of value) into.push(element);
+    return true;
+  }
+  const part = parts[i] as string;
+  if (Array.isArray(value)) {
+    const position = isArrayPosition(part) ? Number(part) : -1;
+    if (position >= 0 && position < value.length) collectPathValues(value[position], parts, i + 1, into);
+    for (const element of value) if (isPlainObject(element)) collectPathValues(element, parts, i, into);
+    return true;
+  }
+  if (isPlainObject(value) && part in value) return collectPathValues(value[part], parts, i + 1, into);
+  return false;
+}
+
+function isArrayPosition(part: string): boolean {
+  for (let i = 0; i < part.length; i++) {
+    const code = part.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return part.length > 0;
 }
 
 /** Reads a dotted path without array traversal (for `_id` and upsert seeds). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { dataset } from '../department-profile/index.js';
-import { icsConnector } from '../ics/index.js';
+import { icsConfigSchema, icsConnector } from '../ics/index.js';
 import { rssConnector } from '../rss/index.js';
 import { encodingSchema } from '../shared/charset.js';
 import { isValidTimezone } from '../../src/ingest/mapping/dates.js';
@@ -24,6 +24,8 @@ export const cultureEventsIcs = dataset({
   options: {
     encoding: encodingSchema,
     timezone: z.string().refine(isValidTimezone, { message: '未知时区 / Unknown timezone' }).default('Asia/Shanghai'),
+    /** Recurring activities (每周六少儿故事会) become one event per occurrence in this window. */
+    recurrence: icsConfigSchema.shape.recurrence,
   },
   formatConfig: (config) => ({
     url: config.url,
@@ -31,6 +33,7 @@ export const cultureEventsIcs = dataset({
     auth: config.auth,
     encoding: config.encoding,
     timezone: config.timezone,
+    recurrence: config.recurrence,
   }),
   mapping: cultureEventsIcsMapping,
 });

@@ -1,6 +1,8 @@
 import ical from 'node-ical';
 import { sourceDataError } from '../../src/ingest/fetch/index.js';
-import { isValidTimezone, parseDate } from '../../src/ingest/mapping/dates.js';
+import { isValidTimezone } from '../../src/ingest/mapping/dates.js';
+import { expandOccurrences, type OccurrenceWindow } from './recurrence.js';
+import { dateText, type DateValue } from './times.js';
 
 /**
  * Calendar text → plain event records. node-ical unfolds lines before unescaping values and
@@ -24,10 +26,13 @@ export interface CalendarEvent {
   sequence: number | undefined;
   lastModified: string | undefined;
   rrule: string | undefined;
+  /** The occurrence's original start (its RECURRENCE-ID), same form as `start`; only on expanded occurrences. */
+  recurrenceId: string | undefined;
+  /** The record key: the UID, or `UID#<original start, compact>` for an expanded occurrence. */
+  occurrenceId: string;
 }
 
 type ParameterValue = string | { val: string } | undefined;
-type DateValue = (Date & { dateOnly?: boolean; tz?: string }) | undefined;
 
 function text(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
@@ -36,30 +41,18 @@ function text(value: unknown): string | undefined {
   return result === '' ? undefined : result;
 }
 
-/** All-day dates are calendar days, not instants: node-ical builds them at local midnight. */
-function dayText(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
-
-function localWallClock(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${dayText(date)} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
-}
-
-function dateText(date: DateValue, allDay: boolean, floatingZone: string): string | undefined {
-  if (!date || Number.isNaN(date.getTime())) return undefined;
-  if (allDay) return dayText(date);
-  return date.tz === undefined ? parseDate(localWallClock(date), 'auto', floatingZone).toISOString() : date.toISOString();
-}
-
 /** The calendar's own zone (X-WR-TIMEZONE) when it names a valid one, else the feed's. */
 function floatingZoneOf(calendar: string, configured: string): string {
   const named = /^X-WR-TIMEZONE:(.+)$/im.exec(calendar)?.[1]?.trim();
   return named && isValidTimezone(named) ? named : configured;
 }
 
-export function parseCalendar(calendar: string, timezone: string): CalendarEvent[] {
+/**
+ * The calendar's events. With a window, a recurring event (RRULE) gives one event per
+ * occurrence in the window (EXDATE removed, RECURRENCE-ID overrides applied); without one
+ * it stays a single event carrying its rule as text.
+ */
+export function parseCalendar(calendar: string, timezone: string, window?: OccurrenceWindow): CalendarEvent[] {
   if (!/BEGIN:VCALENDAR/i.test(calendar)) throw sourceDataError('不是 iCalendar 文件', 'Not an iCalendar file');
   let components: Record<string, unknown>;
   try {
@@ -68,9 +61,14 @@ export function parseCalendar(calendar: string, timezone: string): CalendarEvent
     const detail = error instanceof Error ? error.message : String(error);
     throw sourceDataError(`iCalendar 解析失败：${detail}`, `iCalendar could not be parsed: ${detail}`, error);
   }
+  const floatingZone = floatingZoneOf(calendar, timezone);
   return Object.values(components)
     .filter((component): component is Record<string, unknown> => (component as { type?: string } | null)?.type === 'VEVENT')
-    .map((event) => toEvent(event, floatingZoneOf(calendar, timezone)));
+    .flatMap((component) => {
+      const event = toEvent(component, floatingZone);
+      if (!window || component.rrule === undefined) return [event];
+      return expandOccurrences(component, event, { window, floatingZone, describe: (override) => toEvent(override, floatingZone) });
+    });
 }
 
 function toEvent(event: Record<string, unknown>, floatingZone: string): CalendarEvent {
@@ -99,5 +97,7 @@ function toEvent(event: Record<string, unknown>, floatingZone: string): Calendar
     sequence: typeof event.sequence === 'number' ? event.sequence : event.sequence === undefined ? undefined : Number(event.sequence),
     lastModified: dateText(event.lastmodified as DateValue, false, floatingZone),
     rrule: rrule ? rrule.toString() : undefined,
+    recurrenceId: undefined,
+    occurrenceId: uid,
   };
 }

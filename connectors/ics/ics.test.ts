@@ -75,6 +75,59 @@ describe('ics connector', () => {
     expect(utc.records).toHaveLength(4);
   });
 
+  it('expands recurring events into occurrences in the window: EXDATE, RECURRENCE-ID overrides, all-day and floating rules, stable ids', async () => {
+    const server = await serveBody(fixture(import.meta.url, 'library-recurring.ics'));
+    const cfg = config({ url: `${server.url}/recurring.ics`, recurrence: { from: '2027-01-01', windowDays: 62, maxOccurrences: 20 } });
+    const logged: Array<Record<string, unknown> | undefined> = [];
+    const ctx = { ...testReadContext(), log: (_message: string, fields?: Record<string, unknown>) => logged.push(fields) };
+    const result = await collect(icsConnector.read(cfg, undefined, ctx));
+    const ids = result.records.map((record) => record.sourceId);
+    const story = (start: string) => `story-hour@lib.example.gov.cn#${start}`;
+    // Weekly on Saturdays, COUNT=10: Jan 16 excluded (EXDATE), Jan 30 cancelled by its override, Mar 6 outside the window.
+    expect(ids.filter((id) => id.startsWith('story-hour'))).toEqual(
+      ['20270102T020000Z', '20270109T020000Z', '20270123T020000Z', '20270206T020000Z', '20270213T020000Z', '20270220T020000Z', '20270227T020000Z'].map(story),
+    );
+    // The moved occurrence keeps the key of its original start and carries the override's own fields.
+    const moved = result.records.find((record) => record.sourceId === story('20270123T020000Z'))!;
+    expect(moved.data).toMatchObject({
+      summary: '少儿故事会（改期至周日下午）',
+      location: '报告厅',
+      start: '2027-01-24T07:00:00.000Z',
+      end: '2027-01-24T08:30:00.000Z',
+      recurrenceId: '2027-01-23T02:00:00.000Z',
+      uid: 'story-hour@lib.example.gov.cn',
+    });
+    // All-day monthly rule with an excluded day; floating biweekly times read in Asia/Shanghai.
+    expect(ids.filter((id) => id.startsWith('monthly-exhibit'))).toEqual(['monthly-exhibit@lib.example.gov.cn#20270101', 'monthly-exhibit@lib.example.gov.cn#20270301']);
+    expect(result.records.find((record) => record.sourceId === 'monthly-exhibit@lib.example.gov.cn#20270301')?.data).toMatchObject({ start: '2027-03-01', end: '2027-03-02', allDay: true });
+    const films = result.records.filter((record) => record.sourceId.startsWith('film-night'));
+    expect(films.map((record) => record.data.start)).toEqual(['2027-01-05', '2027-01-19', '2027-02-02', '2027-02-16', '2027-03-02'].map((day) => `${day}T11:00:00.000Z`));
+    // An hourly rule is capped, and the cap is logged.
+    expect(ids.filter((id) => id.startsWith('hourly-tour'))).toHaveLength(20);
+    expect(logged).toContainEqual({ uid: 'hourly-tour@lib.example.gov.cn', occurrences: 1479 });
+    // A single event keeps its UID as key.
+    expect(ids).toContain('lecture-0001@lib.example.gov.cn');
+    expect(new Set(ids).size).toBe(ids.length);
+    const mapped = icsConnector.map(moved, cfg);
+    expect(mapped).toMatchObject({ ok: true, record: { title: '少儿故事会（改期至周日下午）', venue: '报告厅' } });
+
+    // Read again: the same keys (a re-sync dedupes). A later window drops past occurrences and adds new ones.
+    expect((await collect(icsConnector.read(cfg, undefined, ctx))).records.map((record) => record.sourceId)).toEqual(ids);
+    const later = await collect(icsConnector.read(config({ url: `${server.url}/recurring.ics`, recurrence: { from: '2027-02-01', windowDays: 7, maxOccurrences: 20 } }), undefined, ctx));
+    expect(later.records.map((record) => record.sourceId).filter((id) => !id.startsWith('hourly-tour'))).toEqual([
+      story('20270206T020000Z'),
+      'film-night@lib.example.gov.cn#20270202T110000Z',
+      'lecture-0001@lib.example.gov.cn',
+    ]);
+
+    // Expansion off: one record per UID with the rule as text; the cancelled override is not a record of its own.
+    const plain = await collect(icsConnector.read(config({ url: `${server.url}/recurring.ics`, recurrence: { expand: false, windowDays: 90, maxOccurrences: 1000 } }), undefined, ctx));
+    expect(plain.records.map((record) => record.sourceId)).toEqual(
+      ['story-hour', 'monthly-exhibit', 'film-night', 'hourly-tour', 'lecture-0001'].map((name) => `${name}@lib.example.gov.cn`),
+    );
+    expect(String(plain.records[0]?.data.rrule)).toContain('FREQ=WEEKLY');
+  });
+
   it('reports a non-calendar body as bad source data', async () => {
     const server = await serveBody('<html>日历维护中</html>');
     await expect(collect(icsConnector.read(config({ url: `${server.url}/x.ics` }), undefined, testReadContext()))).rejects.toMatchObject({ errorClass: 'source_data' });
@@ -82,7 +135,9 @@ describe('ics connector', () => {
 
   it('rejects the bad config and bad state fixtures', async () => {
     const bad = icsConfigSchema.safeParse(JSON.parse(fixture(import.meta.url, 'bad-config.json').toString()));
-    expect(bad.error?.issues.map((issue) => issue.path.join('.'))).toEqual(expect.arrayContaining(['url', 'timezone', 'mapping.fields.0.transforms.0.format']));
+    expect(bad.error?.issues.map((issue) => issue.path.join('.'))).toEqual(
+      expect.arrayContaining(['url', 'timezone', 'mapping.fields.0.transforms.0.format', 'recurrence.windowDays', 'recurrence.from', 'recurrence.maxOccurrences']),
+    );
     const state = JSON.parse(fixture(import.meta.url, 'bad-state.json').toString()) as Record<string, unknown>;
     await expect(collect(icsConnector.read(config({ url: 'http://127.0.0.1:9/x.ics' }), state, testReadContext()))).rejects.toMatchObject({ code: 'INVALID_STATE' });
   });

@@ -1,49 +1,20 @@
 import type { TimeUnit } from './spec.js';
 
 /**
- * Calendar buckets in Asia/Shanghai. The zone has had a fixed +08:00 offset since 1991, so a
- * bucket is computed on the instant shifted by eight hours and read in UTC. The expressions
- * use only arithmetic, $year/$month and $dateFromParts with every part given: they give the
- * same result on the embedded server (mingo's $dateTrunc misplaces zoned buckets and costs
- * ~1 ms per document; its $dateFromParts needs month and day spelled out) and on MongoDB.
+ * Calendar buckets in Asia/Shanghai. Pipelines truncate with `$dateTrunc` in the zone (MongoDB
+ * 5.0+; the embedded server compiles it with the zone applied). Labels and the tests' independent
+ * scans use the zone's fixed +08:00 offset (no DST since 1991).
  */
-export const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
-const DAY_MS = 86_400_000;
+const REPORT_TIMEZONE = 'Asia/Shanghai';
+const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 
 type Expr = Record<string, unknown>;
 
-function shifted(date: unknown): Expr {
-  return { $add: [date, SHANGHAI_OFFSET_MS] };
-}
-
-/** The first instant of the bucket holding `date`, or null when the date is missing. */
+/** The first instant of the bucket holding `date` (weeks start on Monday), or null when the date is missing. */
 export function bucketStartExpr(date: string, unit: TimeUnit): Expr {
-  const local = shifted(date);
-  const sinceEpoch = { $toLong: local };
-  let start: unknown;
-  switch (unit) {
-    case 'DAY':
-      start = { $subtract: [date, { $mod: [sinceEpoch, DAY_MS] }] };
-      break;
-    case 'WEEK': {
-      // 1970-01-01 was a Thursday: days since epoch + 3, mod 7, counts days since Monday.
-      const intoWeek = { $add: [{ $mod: [sinceEpoch, DAY_MS] }, { $multiply: [{ $mod: [{ $add: [{ $floor: { $divide: [sinceEpoch, DAY_MS] } }, 3] }, 7] }, DAY_MS] }] };
-      start = { $subtract: [date, intoWeek] };
-      break;
-    }
-    case 'MONTH':
-      start = { $subtract: [{ $dateFromParts: { year: { $year: local }, month: { $month: local }, day: 1 } }, SHANGHAI_OFFSET_MS] };
-      break;
-    case 'QUARTER': {
-      const firstMonth = { $add: [{ $multiply: [{ $floor: { $divide: [{ $subtract: [{ $month: local }, 1] }, 3] } }, 3] }, 1] };
-      start = { $subtract: [{ $dateFromParts: { year: { $year: local }, month: firstMonth, day: 1 } }, SHANGHAI_OFFSET_MS] };
-      break;
-    }
-    case 'YEAR':
-      start = { $subtract: [{ $dateFromParts: { year: { $year: local }, month: 1, day: 1 } }, SHANGHAI_OFFSET_MS] };
-      break;
-  }
-  return { $cond: [{ $eq: [{ $type: date }, 'date'] }, start, null] };
+  return {
+    $dateTrunc: { date, unit: unit.toLowerCase(), timezone: REPORT_TIMEZONE, ...(unit === 'WEEK' ? { startOfWeek: 'monday' } : {}) },
+  };
 }
 
 /** The same bucket computed in plain JavaScript: for labels (and for tests' independent scans). */

@@ -2,6 +2,7 @@ import type { Document } from 'bson';
 import { accessFor, collectionName, type CommandContext, type CommandHandler } from '../context.js';
 import { ErrorCode, commandError } from '../errors.js';
 import { applyFilterOptions, collatedDistinct, commandVariables, sortCollation } from '../filter-options.js';
+import { runAggregation } from '../aggregation/index.js';
 import { runPipeline, shapeResults } from '../query.js';
 import { isPlainObject, keyOf, pathValues, type Doc } from '../values.js';
 import { parseMergeStage, writeMerge, type MergeSpec } from './merge-stage.js';
@@ -137,7 +138,13 @@ const aggregate: CommandHandler = (command, ctx) => {
     input = ctx.sessions.list(command.lsid);
     stages = stages.slice(1);
   }
-  const results = runPipeline(input, stages, (name) => accessFor(ctx, name).match(undefined), commandVariables(command.let));
+  const variables = commandVariables(command.let);
+  const resolve = (name: string): Doc[] => accessFor(ctx, name).match(undefined);
+  const results = runAggregation(input, stages, {
+    probe: (from, field, value) => accessFor(ctx, from).match({ [field]: value }),
+    mingo: (docs, rest) => runPipeline(docs, rest, resolve, variables),
+    variables: variables ?? {},
+  });
   const namespace = `${ctx.db}.${typeof source === 'string' ? source : '$cmd.aggregate'}`;
   if (outTarget || merge) {
     if (merge) writeMerge(ctx, merge, results);

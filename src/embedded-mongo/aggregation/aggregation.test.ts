@@ -1,0 +1,270 @@
+import type { Document } from 'bson';
+import { ObjectId } from 'bson';
+import { describe, expect, it } from 'vitest';
+import { compileFilter, runPipeline } from '../query.js';
+import type { Doc } from '../values.js';
+import { runAggregation, type PipelineEnv } from './index.js';
+
+/**
+ * Differential tests: the compiled path against mingo (the server's reference evaluator) on the
+ * same generated corpus, plus edge cases. Each pipeline also asserts that it ran compiled (no
+ * stage handed to mingo, no re-run), so a pipeline silently falling back cannot pass vacuously.
+ */
+
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const random = seeded(7);
+const pick = <T,>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
+const units = Array.from({ length: 12 }, (_, i) => ({ _id: new ObjectId(), level: (i % 3) + 1, name: `u${i}`, tag: i % 4 === 0 ? null : `t${i % 3}` }));
+/** Instants on both sides of Shanghai month ends (16:00Z is midnight there). */
+const EDGES = ['2024-01-31T15:59:59.999Z', '2024-01-31T16:00:00Z', '2024-02-29T16:30:00Z', '2023-12-31T16:00:00Z', '2024-03-31T15:00:00Z'];
+
+function generate(n: number): Doc[] {
+  return Array.from({ length: n }, (_, i) => {
+    const doc: Doc = { _id: i, kind: pick(['A', 'B', 'C']), n: pick([1, 2, 2.5, -3, 0, null, undefined, '7']) };
+    if (doc.n === undefined) delete doc.n;
+    if (random() < 0.9) doc.dept = pick(['health', 'edu', 'culture', null]);
+    doc.tags = pick([[], ['x'], ['x', 'y'], ['y', 'x', 'x'], null, 'x']);
+    doc.at = random() < 0.3 ? new Date(pick(EDGES)) : new Date(Date.UTC(2024, 0, 1) + Math.floor(random() * 366) * 86_400_000 + Math.floor(random() * 86_400_000));
+    if (random() < 0.1) delete doc.at;
+    doc.units = Array.from({ length: Math.floor(random() * 3) }, () => pick(units)._id);
+    doc.unit = random() < 0.8 ? pick(units)._id : null;
+    doc.nested = pick([{ x: 1, y: 'a' }, { x: 2 }, {}, null, [{ x: 3 }, { x: 4 }]]);
+    return doc;
+  });
+}
+
+const corpus = generate(400);
+
+function harness(variables: Doc = {}): { env: PipelineEnv; fallbacks: () => number } {
+  let fallbacks = 0;
+  const resolve = (name: string): Doc[] => (name === 'units' ? units : []);
+  return {
+    env: {
+      probe: (from, field, value) => resolve(from).filter(compileFilter({ [field]: value })),
+      mingo: (docs, stages) => {
+        fallbacks += 1;
+        return runPipeline(docs, stages, resolve, variables);
+      },
+      variables,
+    },
+    fallbacks: () => fallbacks,
+  };
+}
+
+function viaMingo(pipeline: Document[], docs: Doc[] = corpus, variables: Doc = {}): Doc[] {
+  return runPipeline(docs, pipeline, (name) => (name === 'units' ? units : []), variables);
+}
+
+function compiled(pipeline: Document[], docs: Doc[] = corpus, variables: Doc = {}): { results: Doc[]; fallbacks: number } {
+  const { env, fallbacks } = harness(variables);
+  const results = runAggregation(docs, pipeline, env);
+  return { results, fallbacks: fallbacks() };
+}
+
+const PIPELINES: Record<string, Document[]> = {
+  'group by a scalar with every accumulator': [
+    {
+      $group: {
+        _id: '$kind',
+        count: { $sum: 1 },
+        total: { $sum: '$n' },
+        avg: { $avg: '$n' },
+        min: { $min: '$n' },
+        max: { $max: '$n' },
+        first: { $first: '$dept' },
+        last: { $last: '$dept' },
+        pushed: { $push: '$dept' },
+        set: { $addToSet: '$dept' },
+      },
+    },
+  ],
+  'group keys: missing, null and mixed types apart': [{ $group: { _id: '$n', c: { $sum: 1 } } }],
+  'group on a compound key with $ifNull': [{ $group: { _id: { d: { $ifNull: ['$dept', null] }, k: '$kind' }, c: { $sum: { $cond: [{ $eq: ['$kind', 'A'] }, 1, 0] } } } }],
+  'group null with a constant sum': [{ $group: { _id: null, c: { $sum: 2 }, s: { $addToSet: '$tags' } } }],
+  'sort with missing, null, numbers and strings': [{ $sort: { n: 1, _id: -1 } }],
+  'sort descending then limit (top-k)': [{ $sort: { dept: -1, at: -1 } }, { $limit: 7 }],
+  'sort after group': [{ $group: { _id: '$dept', c: { $sum: 1 } } }, { $sort: { c: -1, _id: 1 } }],
+  'project inclusion, computed and exclusion of _id': [{ $match: { n: { $not: { $type: 'string' } } } }, { $project: { _id: 0, kind: 1, dept: 1, twice: { $multiply: [{ $ifNull: ['$n', 0] }, 2] } } }],
+  'project exclusion': [{ $project: { nested: 0, tags: 0 } }],
+  'addFields with $$REMOVE and comparisons': [
+    { $match: { n: { $type: 'number' } } },
+    {
+      $addFields: {
+        tags: '$$REMOVE',
+        big: { $gt: ['$n', 1] },
+        small: { $lte: ['$n', 0] },
+        ne: { $ne: ['$dept', 'health'] },
+        either: { $or: [{ $eq: ['$kind', 'A'] }, { $not: ['$dept'] }] },
+        diff: { $subtract: ['$n', 1] },
+        ratio: { $divide: ['$n', 4] },
+        sum: { $add: ['$n', 10] },
+        floor: { $floor: '$n' },
+        cmp: { $cmp: ['$n', 2] },
+      },
+    },
+  ],
+  'arrays: size, elemAt, in, filter, map, setUnion, concat': [
+    { $match: { tags: { $type: 'array' } } },
+    {
+      $set: {
+        size: { $size: '$tags' },
+        firstTag: { $arrayElemAt: ['$tags', 0] },
+        lastTag: { $arrayElemAt: ['$tags', -1] },
+        hasX: { $in: ['x', '$tags'] },
+        onlyX: { $filter: { input: '$tags', as: 't', cond: { $eq: ['$$t', 'x'] } } },
+        upper: { $map: { input: '$tags', in: { $concatArrays: [['$$this'], ['!']] } } },
+        distinct: { $setUnion: ['$tags', []] },
+        typeOf: { $type: '$n' },
+        inLiteral: { $in: ['$dept', ['health', 'edu']] },
+      },
+    },
+  ],
+  'eq on arrays and null': [{ $project: { a: { $eq: ['$tags', 'x'] }, b: { $eq: ['$dept', null] }, c: { $eq: ['$missing', null] }, d: { $gt: ['$n', null] } } }],
+  'unwind, preserving empties, with index': [{ $unwind: { path: '$tags', preserveNullAndEmptyArrays: true, includeArrayIndex: 'i' } }],
+  'unwind dropping empties': [{ $unwind: '$tags' }, { $group: { _id: '$tags', c: { $sum: 1 } } }],
+  'lookup on an array local field': [{ $lookup: { from: 'units', localField: 'units', foreignField: '_id', as: 'joined' } }, { $project: { names: '$joined.name', n: { $size: '$joined' } } }],
+  'lookup on a scalar local field, null included': [{ $lookup: { from: 'units', localField: 'unit', foreignField: '_id', as: 'joined' } }],
+  'lookup on a non-unique foreign field': [{ $lookup: { from: 'units', localField: 'dept', foreignField: 'tag', as: 'joined' } }],
+  'roll-up: lookup, filter/map with cond and ancestors, unwind, group': [
+    { $lookup: { from: 'units', localField: 'units', foreignField: '_id', as: 'u' } },
+    {
+      $addFields: {
+        u: '$$REMOVE',
+        anchor: {
+          $filter: {
+            input: { $setUnion: [{ $map: { input: '$u', as: 'x', in: { $cond: [{ $eq: ['$$x.level', 2] }, '$$x._id', { $cond: [{ $gt: ['$$x.level', 2] }, { $arrayElemAt: [['$$x._id'], 0] }, null] }] } } }] },
+            as: 'a',
+            cond: { $ne: ['$$a', null] },
+          },
+        },
+      },
+    },
+    { $unwind: { path: '$anchor', preserveNullAndEmptyArrays: true } },
+    { $group: { _id: { a: { $ifNull: ['$anchor', null] }, k: '$kind' }, c: { $sum: 1 } } },
+  ],
+  'facet with rows and totals': [
+    { $match: { kind: { $in: ['A', 'B'] } } },
+    { $facet: { rows: [{ $group: { _id: '$dept', c: { $sum: 1 } } }, { $project: { _id: 0, keys: '$_id', c: 1 } }], totals: [{ $group: { _id: null, c: { $sum: 1 } } }], n: [{ $count: 'n' }] } },
+  ],
+  'skip, limit and count': [{ $skip: 5 }, { $limit: 50 }, { $count: 'n' }],
+  'date parts in UTC and in a zone': [
+    { $match: { at: { $type: 'date' } } },
+    { $project: { y: { $year: '$at' }, m: { $month: { date: '$at', timezone: '+00:00' } }, d: { $dayOfMonth: '$at' }, h: { $hour: '$at' } } },
+  ],
+  'let variables': [{ $project: { hit: { $eq: ['$kind', '$$wanted'] } } }],
+};
+
+const variablesFor = (name: string): Doc => (name === 'let variables' ? { wanted: 'B' } : {});
+
+describe('compiled aggregation agrees with mingo', () => {
+  for (const [name, pipeline] of Object.entries(PIPELINES)) {
+    it(name, () => {
+      const variables = variablesFor(name);
+      const { results, fallbacks } = compiled(pipeline, corpus, variables);
+      expect(fallbacks).toBe(0);
+      expect(results).toStrictEqual(viaMingo(pipeline, corpus, variables));
+      expect(results.length).toBeGreaterThan(0);
+    });
+  }
+
+  it('does not modify the documents it receives', () => {
+    const before = JSON.stringify(corpus);
+    for (const [name, pipeline] of Object.entries(PIPELINES)) compiled(pipeline, corpus, variablesFor(name));
+    expect(JSON.stringify(corpus)).toBe(before);
+  });
+
+  it('hands uncompiled stages to mingo and re-runs inputs it does not handle', () => {
+    const bucket = [{ $bucket: { groupBy: '$_id', boundaries: [0, 100, 1000] } }];
+    const stageFallback = compiled(bucket);
+    expect(stageFallback.fallbacks).toBe(1);
+    expect(stageFallback.results).toStrictEqual(viaMingo(bucket));
+    // $size of a string is an error in mingo: the compiled path must not invent an answer.
+    const odd = [{ $project: { s: { $size: '$tags' } } }];
+    expect(() => compiled(odd)).toThrow();
+    expect(() => viaMingo(odd)).toThrow();
+  });
+});
+
+describe('dates with a timezone (MongoDB semantics; mingo ignores the zone)', () => {
+  const shanghai = (iso: string): string => new Date(new Date(iso).getTime() + 8 * 3_600_000).toISOString();
+  const dates = EDGES.map((iso) => ({ _id: iso, at: new Date(iso) }));
+
+  it('$dateTrunc by month, week and day in Asia/Shanghai across month ends', () => {
+    const { results, fallbacks } = compiled(
+      [
+        {
+          $project: {
+            month: { $dateTrunc: { date: '$at', unit: 'month', timezone: 'Asia/Shanghai' } },
+            week: { $dateTrunc: { date: '$at', unit: 'week', timezone: 'Asia/Shanghai', startOfWeek: 'monday' } },
+            day: { $dateTrunc: { date: '$at', unit: 'day', timezone: '+08:00' } },
+            quarter: { $dateTrunc: { date: '$at', unit: 'quarter', timezone: 'Asia/Shanghai' } },
+          },
+        },
+      ],
+      dates,
+    );
+    expect(fallbacks).toBe(0);
+    const byId = new Map(results.map((row) => [row._id as string, row]));
+    // 2024-01-31T16:00Z is 2024-02-01 00:00 in Shanghai: February, whose start is 2024-01-31T16:00Z.
+    expect(byId.get('2024-01-31T16:00:00Z')!.month).toEqual(new Date('2024-01-31T16:00:00Z'));
+    expect(byId.get('2024-01-31T15:59:59.999Z')!.month).toEqual(new Date('2023-12-31T16:00:00Z'));
+    expect(byId.get('2023-12-31T16:00:00Z')!.month).toEqual(new Date('2023-12-31T16:00:00Z'));
+    // 2024-02-29T16:30Z is 1 March 00:30 in Shanghai: March, in the quarter that began on 1 January.
+    expect(byId.get('2024-02-29T16:30:00Z')!.month).toEqual(new Date('2024-02-29T16:00:00Z'));
+    expect(byId.get('2024-02-29T16:30:00Z')!.quarter).toEqual(new Date('2023-12-31T16:00:00Z'));
+    // 2024-02-01 (Shanghai) was a Thursday: its week began Monday 2024-01-29 00:00 Shanghai.
+    expect(byId.get('2024-01-31T16:00:00Z')!.week).toEqual(new Date('2024-01-28T16:00:00Z'));
+    for (const row of results) {
+      const local = shanghai(row._id as string);
+      expect((row.day as Date).toISOString()).toBe(new Date(`${local.slice(0, 10)}T00:00:00+08:00`).toISOString());
+    }
+  });
+
+  it('$dateToString, $dateToParts and $month in a zone', () => {
+    const { results, fallbacks } = compiled(
+      [
+        {
+          $project: {
+            text: { $dateToString: { date: '$at', format: '%Y-%m-%d %H:%M:%S.%L %z', timezone: 'Asia/Shanghai' } },
+            parts: { $dateToParts: { date: '$at', timezone: 'Asia/Shanghai' } },
+            month: { $month: { date: '$at', timezone: 'Asia/Shanghai' } },
+          },
+        },
+      ],
+      dates,
+    );
+    expect(fallbacks).toBe(0);
+    for (const row of results) {
+      const local = shanghai(row._id as string);
+      expect(row.text).toBe(`${local.slice(0, 10)} ${local.slice(11, 23)} +0800`);
+      expect(row.month).toBe(Number(local.slice(5, 7)));
+      expect(row.parts).toStrictEqual({
+        year: Number(local.slice(0, 4)),
+        month: Number(local.slice(5, 7)),
+        day: Number(local.slice(8, 10)),
+        hour: Number(local.slice(11, 13)),
+        minute: Number(local.slice(14, 16)),
+        second: Number(local.slice(17, 19)),
+        millisecond: Number(local.slice(20, 23)),
+      });
+    }
+  });
+
+  it('$dateTrunc in a zone with daylight saving time', () => {
+    const { results } = compiled([{ $project: { day: { $dateTrunc: { date: '$at', unit: 'day', timezone: 'America/New_York' } } } }], [
+      { _id: 1, at: new Date('2024-03-10T12:00:00Z') },
+      { _id: 2, at: new Date('2024-03-11T12:00:00Z') },
+    ]);
+    expect(results.map((row) => (row.day as Date).toISOString())).toEqual(['2024-03-10T05:00:00.000Z', '2024-03-11T04:00:00.000Z']);
+  });
+});

@@ -1,0 +1,475 @@
+import { ObjectId } from 'bson';
+import { compare, ensureArray, flatten, intersection, isEqual, resolve, typeOf, unique } from 'mingo/util';
+import { isPlainObject, keyOf, type Doc } from '../values.js';
+import { DEFAULT_DATE_FORMAT, TRUNC_UNITS, dayOfWeek, dayOfYear, formatDate, localParts, truncate, weekStartOf, zoneOf, type TruncUnit, type Zone } from './dates.js';
+
+/**
+ * Aggregation expressions compiled once per command into closures. Each operator mirrors what
+ * mingo (the server's reference evaluator) returns on the inputs it handles; on any other input
+ * (an operand of an unexpected type, an error case) it throws `Deopt` and the command re-runs the
+ * pipeline through mingo, so that errors and rare cases keep mingo's exact behaviour. An
+ * expression using an operator not compiled here throws `NotCompiled` at compile time, and the
+ * stage holding it runs through mingo. Deliberate differences from mingo, where mingo departs
+ * from MongoDB, are the date operators with a timezone (mingo ignores the zone).
+ */
+
+/** Variables in scope: `let` variables and those bound by `$map`/`$filter`. */
+export type Vars = Record<string, unknown>;
+/** Evaluates against the document being processed (`$$ROOT`) and the variables. */
+export type Fn = (doc: Doc, vars: Vars) => unknown;
+
+/** The compiled path cannot answer this input: the command re-runs through mingo. */
+export class Deopt extends Error {}
+/** The expression or stage is not compiled: it runs through mingo. */
+export class NotCompiled extends Error {}
+
+export function deopt(): never {
+  throw new Deopt('compiled aggregation cannot evaluate this input');
+}
+
+function notCompiled(what: string): never {
+  throw new NotCompiled(what);
+}
+
+const isNil = (value: unknown): value is null | undefined => value === null || value === undefined;
+/** mingo's strict truthiness: MongoDB treats "" as true. */
+export const truthy = (value: unknown): boolean => !!value || value === '';
+const isNumber = (value: unknown): value is number => typeof value === 'number' && !Number.isNaN(value);
+
+const PROTO_FIELDS = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** Names bound in the enclosing scopes (for compile-time checks of `$$name`). */
+export type Scope = ReadonlySet<string>;
+
+function fieldPath(path: string): Fn {
+  const parts = path.split('.');
+  if (parts.some((part) => part === '' || PROTO_FIELDS.has(part))) notCompiled(`field path ${path}`);
+  if (parts.length === 1) {
+    return (doc) => {
+      const value: unknown = doc[path];
+      // A top-level array is resolved element-wise by mingo only for dotted paths.
+      return value;
+    };
+  }
+  return (doc) => resolve(doc, path) as unknown;
+}
+
+function variablePath(name: string, rest: string | undefined, scope: Scope): Fn {
+  if (name === 'REMOVE') return () => undefined;
+  if (name === 'ROOT' || name === 'CURRENT') return rest === undefined ? (doc) => doc : fieldPath(rest);
+  if (name === 'NOW' || !scope.has(name)) notCompiled(`variable $$${name}`);
+  if (rest === undefined) return (_doc, vars) => vars[name];
+  if (rest.split('.').some((part) => PROTO_FIELDS.has(part))) notCompiled(`path $$${name}.${rest}`);
+  return (_doc, vars) => {
+    const value = vars[name];
+    return isPlainObject(value) || Array.isArray(value) ? (resolve(value, rest) as unknown) : value;
+  };
+}
+
+function constant(value: unknown): Fn {
+  return () => value;
+}
+
+export function compileExpression(expr: unknown, scope: Scope): Fn {
+  if (typeof expr === 'string') {
+    if (expr[0] !== '$') return constant(expr);
+    if (expr.startsWith('$$')) {
+      const dot = expr.indexOf('.');
+      const name = expr.slice(2, dot === -1 ? undefined : dot);
+      return variablePath(name, dot === -1 ? undefined : expr.slice(dot + 1), scope);
+    }
+    return fieldPath(expr.slice(1));
+  }
+  if (Array.isArray(expr)) {
+    const items = expr.map((item) => compileExpression(item, scope));
+    return (doc, vars) => items.map((item) => item(doc, vars));
+  }
+  if (isPlainObject(expr)) {
+    const keys = Object.keys(expr);
+    if (keys.length === 1 && keys[0]!.startsWith('$')) return compileOperator(keys[0]!, expr[keys[0]!], scope);
+    if (keys.some((key) => key.startsWith('$') || key.includes('.') || PROTO_FIELDS.has(key))) notCompiled('object expression');
+    const fields = keys.map((key) => [key, compileExpression(expr[key], scope)] as const);
+    return (doc, vars) => {
+      const out: Doc = {};
+      for (const [key, fn] of fields) out[key] = fn(doc, vars);
+      return out;
+    };
+  }
+  return constant(expr);
+}
+
+function args(expr: unknown, count: number | undefined, scope: Scope): Fn[] {
+  if (!Array.isArray(expr) || (count !== undefined && expr.length !== count)) notCompiled('operator arguments');
+  return expr.map((item) => compileExpression(item, scope));
+}
+
+type Compiler = (expr: unknown, scope: Scope) => Fn;
+
+/** Mirrors mingo's expression `$eq`: arrays on the left match an element too. */
+function equals(a: unknown, b: unknown): boolean {
+  if (isEqual(a, b)) return true;
+  if (isNil(a) && isNil(b)) return true;
+  if (Array.isArray(a)) return a.some((v) => isEqual(v, b)) || flatten(a, 1).some((v) => isEqual(v, b));
+  return false;
+}
+
+/** Mirrors mingo's `$gt`…`$lte`: only values of the same type compare; arrays on the left by element. */
+function ordered(test: (c: number) => boolean): Compiler {
+  return (expr, scope) => {
+    const [a, b] = args(expr, 2, scope) as [Fn, Fn];
+    return (doc, vars) => {
+      const x = a(doc, vars);
+      const y = b(doc, vars);
+      if (typeof x === 'number' && typeof y === 'number') return test(x < y ? -1 : x > y ? 1 : x === y ? 0 : compare(x, y));
+      const type = typeOf(y);
+      for (const v of ensureArray(x)) if (typeOf(v) === type && test(compare(v, y))) return true;
+      return false;
+    };
+  };
+}
+
+/** Arguments that are nil make the result null (mingo's rule for most arithmetic). */
+function numeric(expr: unknown, scope: Scope, count: number | undefined, op: (values: number[]) => unknown): Fn {
+  const fns = args(expr, count, scope);
+  return (doc, vars) => {
+    const values: number[] = [];
+    for (const fn of fns) {
+      const value = fn(doc, vars);
+      if (isNil(value)) return null;
+      if (!isNumber(value)) deopt();
+      values.push(value);
+    }
+    return op(values);
+  };
+}
+
+/** A one-argument operator's argument; mingo evaluates the `[x]` form as an array, so it is left to mingo. */
+function unaryArg(expr: unknown): unknown {
+  return Array.isArray(expr) ? notCompiled('operator argument as an array') : expr;
+}
+
+function unary(expr: unknown, scope: Scope): Fn {
+  return compileExpression(unaryArg(expr), scope);
+}
+
+/** Variables for an iteration's body: the outer ones by prototype (a spread then a new key makes a slow dictionary object). */
+function scopeWith(vars: Vars): Vars {
+  return Object.create(vars) as Vars;
+}
+
+/** `$map`/`$filter`: the input array, the variable name, the body compiled with it in scope. */
+function iteration(expr: unknown, scope: Scope, body: 'in' | 'cond'): { input: Fn; as: string; body: Fn } {
+  if (!isPlainObject(expr) || expr.input === undefined || expr[body] === undefined) notCompiled('iteration');
+  const keys = Object.keys(expr);
+  if (keys.some((key) => key !== 'input' && key !== 'as' && key !== body)) notCompiled('iteration options');
+  const as = expr.as ?? 'this';
+  if (typeof as !== 'string' || as === '') notCompiled('iteration variable');
+  return { input: compileExpression(expr.input, scope), as, body: compileExpression(expr[body], new Set([...scope, as])) };
+}
+
+/** Values whose mingo equality is exactly `keyOf` equality. */
+function hashable(value: unknown): boolean {
+  const type = typeof value;
+  return type === 'string' || type === 'boolean' || value instanceof ObjectId || value instanceof Date;
+}
+
+/** mingo's `unique` (first occurrences, in order), by `keyOf` when every value's equality is `keyOf`'s. */
+function distinct(values: unknown[]): unknown[] {
+  if (!values.every((v) => typeof v === 'number' || hashable(v))) return unique(values);
+  const seen = new Set<string>();
+  return values.filter((v) => {
+    const key = keyOf(v);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** `$in` against a literal array of scalars keyed by `keyOf` is a set probe. */
+function literalSet(expr: unknown): Set<string> | undefined {
+  if (!Array.isArray(expr)) return undefined;
+  return expr.every(hashable) ? new Set(expr.map(keyOf)) : undefined;
+}
+
+function dateArgs(expr: unknown, scope: Scope): { date: Fn; zone: (doc: Doc, vars: Vars) => Zone } {
+  if (isPlainObject(expr) && 'date' in expr) {
+    if (Object.keys(expr).some((key) => key !== 'date' && key !== 'timezone')) notCompiled('date operator options');
+    return { date: compileExpression(expr.date, scope), zone: zoneArg(expr.timezone, scope) };
+  }
+  return { date: unary(expr, scope), zone: () => zoneOf(undefined)! };
+}
+
+function zoneArg(expr: unknown, scope: Scope): (doc: Doc, vars: Vars) => Zone {
+  if (expr === undefined) return () => zoneOf(undefined)!;
+  const fn = compileExpression(expr, scope);
+  return (doc, vars) => {
+    const name = fn(doc, vars);
+    if (name !== undefined && typeof name !== 'string') deopt();
+    return zoneOf(name) ?? deopt();
+  };
+}
+
+function datePart(part: (p: ReturnType<typeof localParts>) => number): Compiler {
+  return (expr, scope) => {
+    const { date, zone } = dateArgs(expr, scope);
+    return (doc, vars) => {
+      const value = date(doc, vars);
+      if (!(value instanceof Date)) deopt();
+      return part(localParts(value.getTime(), zone(doc, vars)));
+    };
+  };
+}
+
+function options(expr: unknown, allowed: string[], what: string): Doc {
+  if (!isPlainObject(expr) || Object.keys(expr).some((key) => !allowed.includes(key))) notCompiled(what);
+  return expr;
+}
+
+const OPERATORS: Record<string, Compiler> = {
+  $literal: (expr) => constant(expr),
+  $eq: (expr, scope) => {
+    const [a, b] = args(expr, 2, scope) as [Fn, Fn];
+    return (doc, vars) => equals(a(doc, vars), b(doc, vars));
+  },
+  $ne: (expr, scope) => {
+    const [a, b] = args(expr, 2, scope) as [Fn, Fn];
+    return (doc, vars) => !equals(a(doc, vars), b(doc, vars));
+  },
+  $gt: ordered((c) => c > 0),
+  $gte: ordered((c) => c >= 0),
+  $lt: ordered((c) => c < 0),
+  $lte: ordered((c) => c <= 0),
+  $cmp: (expr, scope) => {
+    const [a, b] = args(expr, 2, scope) as [Fn, Fn];
+    return (doc, vars) => compare(a(doc, vars), b(doc, vars));
+  },
+  $and: (expr, scope) => {
+    const fns = args(expr, undefined, scope);
+    return (doc, vars) => fns.every((fn) => truthy(fn(doc, vars)));
+  },
+  $or: (expr, scope) => {
+    const fns = args(expr, undefined, scope);
+    return (doc, vars) => fns.some((fn) => truthy(fn(doc, vars)));
+  },
+  $not: (expr, scope) => {
+    const fn = compileExpression(Array.isArray(expr) ? (expr.length === 1 ? expr[0] : notCompiled('$not')) : expr, scope);
+    // mingo negates with plain JavaScript truthiness here.
+    return (doc, vars) => !fn(doc, vars);
+  },
+  $cond: (expr, scope) => {
+    const parts = Array.isArray(expr) ? expr : isPlainObject(expr) ? [expr.if, expr.then, expr.else] : notCompiled('$cond');
+    if (parts.length !== 3) notCompiled('$cond');
+    const [test, then, otherwise] = parts.map((part) => compileExpression(part, scope)) as [Fn, Fn, Fn];
+    return (doc, vars) => (truthy(test(doc, vars)) ? then(doc, vars) : otherwise(doc, vars));
+  },
+  $ifNull: (expr, scope) => {
+    const fns = args(expr, undefined, scope);
+    return (doc, vars) => {
+      let value: unknown;
+      for (const fn of fns) {
+        value = fn(doc, vars);
+        if (!isNil(value)) return value;
+      }
+      return value;
+    };
+  },
+  $add: (expr, scope) => {
+    const fns = args(expr, undefined, scope);
+    return (doc, vars) => {
+      let sum = 0;
+      let date = false;
+      for (const fn of fns) {
+        const value = fn(doc, vars);
+        if (isNil(value)) return null;
+        if (typeof value === 'number') sum += value;
+        else if (value instanceof Date && !date) {
+          date = true;
+          sum += value.getTime();
+        } else deopt();
+      }
+      return date ? new Date(sum) : sum;
+    };
+  },
+  $subtract: (expr, scope) => {
+    const [a, b] = args(expr, 2, scope) as [Fn, Fn];
+    return (doc, vars) => {
+      const x = a(doc, vars);
+      const y = b(doc, vars);
+      if (isNil(x) || isNil(y)) return null;
+      if (x instanceof Date && isNumber(y)) return new Date(x.getTime() - Math.round(y));
+      if (x instanceof Date && y instanceof Date) return x.getTime() - y.getTime();
+      if (typeof x === 'number' && typeof y === 'number') return x - y;
+      return deopt();
+    };
+  },
+  $multiply: (expr, scope) => numeric(expr, scope, undefined, (values) => values.reduce((product, value) => product * value, 1)),
+  $divide: (expr, scope) => numeric(expr, scope, 2, ([x, y]) => (y === 0 ? deopt() : x! / y!)),
+  $floor: (expr, scope) => numeric([unaryArg(expr)], scope, 1, ([x]) => Math.floor(x!)),
+  $ceil: (expr, scope) => numeric([unaryArg(expr)], scope, 1, ([x]) => Math.ceil(x!)),
+  $size: (expr, scope) => {
+    const fn = unary(expr, scope);
+    return (doc, vars) => {
+      const value = fn(doc, vars);
+      if (isNil(value)) return null;
+      return Array.isArray(value) ? value.length : deopt();
+    };
+  },
+  $arrayElemAt: (expr, scope) => {
+    const [a, b] = args(expr, 2, scope) as [Fn, Fn];
+    return (doc, vars) => {
+      const array = a(doc, vars);
+      const index = b(doc, vars);
+      if (isNil(array) || isNil(index)) return null;
+      if (!Array.isArray(array) || !Number.isInteger(index)) deopt();
+      const i = index as number;
+      if (i < 0) return -i <= array.length ? array[i + array.length] : undefined;
+      return i < array.length ? array[i] : undefined;
+    };
+  },
+  $in: (expr, scope) => {
+    const [item, list] = args(expr, 2, scope) as [Fn, Fn];
+    const keys = Array.isArray(expr) ? literalSet(expr[1]) : undefined;
+    if (keys) {
+      return (doc, vars) => {
+        const value = item(doc, vars);
+        // Only values of the literal's types can be equal to one of its elements.
+        return hashable(value) && keys.has(keyOf(value));
+      };
+    }
+    return (doc, vars) => {
+      const array = list(doc, vars);
+      if (!Array.isArray(array)) deopt();
+      const value = item(doc, vars);
+      return array.some((v) => isEqual(v, value));
+    };
+  },
+  $filter: (expr, scope) => {
+    const { input, as, body } = iteration(expr, scope, 'cond');
+    return (doc, vars) => {
+      const array = input(doc, vars);
+      if (isNil(array)) return null;
+      if (!Array.isArray(array)) deopt();
+      const inner = scopeWith(vars);
+      const out: unknown[] = [];
+      for (const element of array) {
+        inner[as] = element;
+        if (truthy(body(doc, inner))) out.push(element);
+      }
+      return out;
+    };
+  },
+  $map: (expr, scope) => {
+    const { input, as, body } = iteration(expr, scope, 'in');
+    return (doc, vars) => {
+      const array = input(doc, vars);
+      if (isNil(array)) return null;
+      if (!Array.isArray(array)) deopt();
+      const inner = scopeWith(vars);
+      return array.map((element) => {
+        inner[as] = element;
+        return body(doc, inner);
+      });
+    };
+  },
+  $concatArrays: (expr, scope) => {
+    const fns = args(expr, undefined, scope);
+    return (doc, vars) => {
+      const out: unknown[] = [];
+      for (const fn of fns) {
+        const value = fn(doc, vars);
+        if (isNil(value)) return null;
+        if (!Array.isArray(value)) deopt();
+        out.push(...(value as unknown[]));
+      }
+      return out;
+    };
+  },
+  $setUnion: (expr, scope) => {
+    const fns = args(expr, undefined, scope);
+    return (doc, vars) => {
+      const arrays = fns.map((fn) => fn(doc, vars));
+      if (!arrays.every(Array.isArray)) deopt();
+      return distinct(flatten(arrays as unknown[][]));
+    };
+  },
+  $setIntersection: (expr, scope) => {
+    const fns = args(expr, undefined, scope);
+    return (doc, vars) => {
+      const arrays = fns.map((fn) => fn(doc, vars));
+      if (arrays.some(isNil)) return null;
+      if (!arrays.every(Array.isArray)) deopt();
+      return intersection(arrays as unknown[][]);
+    };
+  },
+  $type: (expr, scope) => {
+    const fn = unary(expr, scope);
+    return (doc, vars) => {
+      const value = fn(doc, vars);
+      if (value === undefined) return 'missing';
+      if (typeof value === 'boolean') return 'bool';
+      if (isNumber(value)) return value % 1 !== 0 ? 'double' : value >= -2147483648 && value <= 2147483647 ? 'int' : 'long';
+      if (value instanceof RegExp) return 'regex';
+      return typeOf(value);
+    };
+  },
+  $year: datePart((p) => p.year),
+  $month: datePart((p) => p.month),
+  $dayOfMonth: datePart((p) => p.day),
+  $hour: datePart((p) => p.hour),
+  $minute: datePart((p) => p.minute),
+  $second: datePart((p) => p.second),
+  $millisecond: datePart((p) => p.millisecond),
+  $dayOfWeek: datePart(dayOfWeek),
+  $dayOfYear: datePart(dayOfYear),
+  $dateTrunc: (expr, scope) => {
+    const spec = options(expr, ['date', 'unit', 'timezone', 'startOfWeek', 'binSize'], '$dateTrunc');
+    if (spec.binSize !== undefined && spec.binSize !== 1) notCompiled('$dateTrunc binSize');
+    if (typeof spec.unit !== 'string' || !TRUNC_UNITS.includes(spec.unit as TruncUnit)) notCompiled('$dateTrunc unit');
+    const unit = spec.unit as TruncUnit;
+    const weekStart = spec.startOfWeek === undefined ? 0 : typeof spec.startOfWeek === 'string' ? weekStartOf(spec.startOfWeek) : undefined;
+    if (weekStart === undefined) notCompiled('$dateTrunc startOfWeek');
+    const date = compileExpression(spec.date, scope);
+    const zone = zoneArg(spec.timezone, scope);
+    return (doc, vars) => {
+      const value = date(doc, vars);
+      if (isNil(value)) return null;
+      if (!(value instanceof Date)) deopt();
+      return new Date(truncate(value.getTime(), unit, zone(doc, vars), weekStart));
+    };
+  },
+  $dateToString: (expr, scope) => {
+    const spec = options(expr, ['date', 'format', 'timezone', 'onNull'], '$dateToString');
+    if (spec.format !== undefined && typeof spec.format !== 'string') notCompiled('$dateToString format');
+    if (spec.format === undefined && spec.timezone !== undefined) notCompiled('$dateToString default format in a zone');
+    const format = (spec.format as string | undefined) ?? DEFAULT_DATE_FORMAT;
+    const date = compileExpression(spec.date, scope);
+    const zone = zoneArg(spec.timezone, scope);
+    const onNull = spec.onNull === undefined ? undefined : compileExpression(spec.onNull, scope);
+    return (doc, vars) => {
+      const value = date(doc, vars);
+      if (isNil(value)) return onNull ? onNull(doc, vars) : null;
+      if (!(value instanceof Date)) deopt();
+      return formatDate(value.getTime(), format, zone(doc, vars)) ?? deopt();
+    };
+  },
+  $dateToParts: (expr, scope) => {
+    const spec = options(expr, ['date', 'timezone', 'iso8601'], '$dateToParts');
+    if (spec.iso8601 !== undefined && spec.iso8601 !== false) notCompiled('$dateToParts iso8601');
+    const date = compileExpression(spec.date, scope);
+    const zone = zoneArg(spec.timezone, scope);
+    return (doc, vars) => {
+      const value = date(doc, vars);
+      if (isNil(value)) return null;
+      if (!(value instanceof Date)) deopt();
+      return { ...localParts(value.getTime(), zone(doc, vars)) };
+    };
+  },
+};
+
+function compileOperator(name: string, expr: unknown, scope: Scope): Fn {
+  const compiler = OPERATORS[name];
+  if (!compiler) notCompiled(`operator ${name}`);
+  return compiler(expr, scope);
+}
+
+export { isNil, isNumber };

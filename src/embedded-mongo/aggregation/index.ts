@@ -1,0 +1,24 @@
+import type { Document } from 'bson';
+import type { Doc } from '../values.js';
+import { Deopt } from './expressions.js';
+import { fieldsRead, narrowed } from './narrow.js';
+import { compilePipeline, type PipelineEnv } from './stages.js';
+
+export type { PipelineEnv } from './stages.js';
+
+/**
+ * Runs an aggregation pipeline with its common stages and expressions compiled to closures once
+ * per command; stages not compiled run through mingo. When a compiled stage meets an input it
+ * does not handle exactly as mingo would, the whole pipeline re-runs through mingo, so results
+ * and errors are mingo's in every case the compiled path does not cover.
+ */
+export function runAggregation(docs: Doc[], stages: Document[], env: PipelineEnv): Doc[] {
+  const run = compilePipeline(stages, env, new Set(Object.keys(env.variables)));
+  const fields = fieldsRead(stages);
+  try {
+    return run(fields ? narrowed(docs, fields) : docs);
+  } catch (error) {
+    if (error instanceof Deopt) return env.mingo(docs, stages);
+    throw error;
+  }
+}

@@ -1,0 +1,75 @@
+import type { Document } from 'bson';
+import { isPlainObject, type Doc } from '../values.js';
+
+/**
+ * Dependency tracking, as MongoDB's optimizer does it: when every branch of a pipeline ends in a
+ * `$group` or `$count`, the result depends only on the top-level fields its stages name, so the
+ * input documents are cut down to those fields first. Later stages then copy small documents
+ * instead of whole resources. Any stage that could read the whole document (`$$ROOT`, a stage
+ * outside the list below) turns this off. Over-counting fields is harmless; missing one is not,
+ * hence the conservative walk: every field-like key and every `$field` string counts.
+ */
+
+const ROW_STAGES = new Set(['$match', '$addFields', '$set', '$project', '$unwind', '$lookup', '$sort', '$limit', '$skip']);
+const BARRIERS = new Set(['$group', '$count']);
+
+class WholeDocument extends Error {}
+
+function collect(value: unknown, fields: Set<string>): void {
+  if (typeof value === 'string') {
+    if (value === '$$ROOT' || value === '$$CURRENT' || value.startsWith('$$ROOT.') || value.startsWith('$$CURRENT.')) throw new WholeDocument();
+    if (value.startsWith('$') && !value.startsWith('$$')) fields.add(value.slice(1).split('.')[0]!);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const item of value) collect(item, fields);
+    return;
+  }
+  if (!isPlainObject(value)) return;
+  for (const key of Object.keys(value)) {
+    if (key === '$where' || key === '$function' || key === '$accumulator') throw new WholeDocument();
+    if (!key.startsWith('$')) fields.add(key.split('.')[0]!);
+    collect(value[key], fields);
+  }
+}
+
+/** Adds the fields a pipeline reads up to its barrier; false when some branch has no barrier. */
+function walk(stages: Document[], fields: Set<string>): boolean {
+  for (const stage of stages) {
+    const name = Object.keys(stage)[0] ?? '';
+    const spec: unknown = stage[name];
+    if (Object.keys(stage).length !== 1) throw new WholeDocument();
+    if (name === '$facet') {
+      if (!isPlainObject(spec)) throw new WholeDocument();
+      return Object.values(spec).every((branch) => Array.isArray(branch) && walk(branch as Document[], fields));
+    }
+    if (!BARRIERS.has(name) && !ROW_STAGES.has(name)) throw new WholeDocument();
+    if (name === '$lookup') {
+      if (!isPlainObject(spec) || typeof spec.localField !== 'string' || spec.pipeline !== undefined || spec.let !== undefined) throw new WholeDocument();
+      fields.add(spec.localField.split('.')[0]!);
+    }
+    collect(spec, fields);
+    if (BARRIERS.has(name)) return true;
+  }
+  return false;
+}
+
+/** The top-level fields the pipeline's result depends on, or undefined when it may need whole documents. */
+export function fieldsRead(stages: Document[]): Set<string> | undefined {
+  const fields = new Set<string>();
+  try {
+    return walk(stages, fields) ? fields : undefined;
+  } catch (error) {
+    if (error instanceof WholeDocument) return undefined;
+    throw error;
+  }
+}
+
+export function narrowed(docs: Doc[], fields: Set<string>): Doc[] {
+  const names = [...fields];
+  return docs.map((doc) => {
+    const out: Doc = {};
+    for (const name of names) if (Object.hasOwn(doc, name)) out[name] = doc[name];
+    return out;
+  });
+}

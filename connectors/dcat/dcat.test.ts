@@ -89,17 +89,46 @@ describe('dcat connector', () => {
     expect(result.records[0]).toMatchObject({ sourceId: 'urn:ds:0001', data: { title: '义务教育招生' } });
   });
 
-  it('reports Turtle and non-catalogue JSON as bad source data', async () => {
-    const ttl = realSample('dcat-ap-datos.gob.es-madrid.ttl') ?? '@prefix dcat: <http://www.w3.org/ns/dcat#> .';
-    const turtle = await serveBody(ttl, 'text/turtle');
-    await expect(collect(dcatConnector.read(config(`${turtle.url}/x.ttl`), undefined, testReadContext()))).rejects.toMatchObject({ errorClass: 'source_data', message: expect.stringContaining('JSON-LD') });
+  it('reads the same datasets from the datos.gob.es Turtle as from its JSON-LD', async () => {
+    const ttl = realSample('dcat-ap-datos.gob.es-madrid.ttl');
+    const jsonld = realSample('dcat-ap-datos.gob.es-madrid.jsonld');
+    if (!ttl || !jsonld) return;
+    const server = await startLocalServer((req, res) => {
+      const turtle = req.url?.endsWith('.ttl') ?? false;
+      res.setHeader('content-type', req.url === '/untyped' ? 'application/octet-stream' : turtle ? 'text/turtle; charset=utf-8' : 'application/ld+json');
+      res.end(req.url === '/untyped' || turtle ? ttl : jsonld);
+    });
+    servers.push(server);
+    const read = async (path: string) => {
+      const cfg = dcatConfigSchema.parse({ url: `${server.url}${path}`, languages: ['es'], mapping: datasetMapping });
+      return (await collect(dcatConnector.read(cfg, undefined, testReadContext()))).records;
+    };
+    const fromTurtle = await read('/dataset.ttl');
+    const fromJsonLd = await read('/dataset.jsonld');
+    expect(fromTurtle).toHaveLength(1);
+    const { source: _turtleSource, ...turtleData } = fromTurtle[0]!.data;
+    const { source: _jsonLdSource, ...jsonLdData } = fromJsonLd[0]!.data;
+    expect(turtleData).toEqual(jsonLdData);
+    expect(fromTurtle[0]).toMatchObject({
+      sourceId: fromJsonLd[0]!.sourceId,
+      data: { publisher: 'Ayuntamiento de Madrid', distributions: [{ format: 'XLS' }] },
+    });
+    // Without a Turtle content type, a body that is not JSON is read as Turtle.
+    expect((await read('/untyped'))[0]?.sourceId).toBe(fromJsonLd[0]!.sourceId);
+  });
+
+  it('reports broken Turtle and non-catalogue JSON as bad source data', async () => {
+    const turtle = await serveBody('@prefix dcat: <http://www.w3.org/ns/dcat#> .\n<urn:ds:1> a dcat:Dataset ; <http://purl.org/dc/terms/title> "未闭合 .', 'text/turtle');
+    await expect(collect(dcatConnector.read(config(`${turtle.url}/x.ttl`), undefined, testReadContext()))).rejects.toMatchObject({ errorClass: 'source_data', message: expect.stringContaining('Turtle') });
+    const forcedJson = dcatConfigSchema.parse({ url: `${turtle.url}/x.ttl`, syntax: 'json', mapping: datasetMapping });
+    await expect(collect(dcatConnector.read(forcedJson, undefined, testReadContext()))).rejects.toMatchObject({ errorClass: 'source_data', message: expect.stringContaining('JSON') });
     const other = await serveBody('{"hello":"world"}');
     await expect(collect(dcatConnector.read(config(`${other.url}/x.json`), undefined, testReadContext()))).rejects.toMatchObject({ errorClass: 'source_data' });
   });
 
   it('rejects the bad config and bad state fixtures', async () => {
     const bad = dcatConfigSchema.safeParse(JSON.parse(fixture(import.meta.url, 'bad-config.json').toString()));
-    expect(bad.error?.issues.map((issue) => issue.path.join('.'))).toEqual(expect.arrayContaining(['languages.0', 'mapping.fields.0.transforms.0.timezone']));
+    expect(bad.error?.issues.map((issue) => issue.path.join('.'))).toEqual(expect.arrayContaining(['languages.0', 'syntax', 'mapping.fields.0.transforms.0.timezone']));
     const state = JSON.parse(fixture(import.meta.url, 'bad-state.json').toString()) as Record<string, unknown>;
     await expect(collect(dcatConnector.read(config('http://127.0.0.1:9/x'), state, testReadContext()))).rejects.toMatchObject({ code: 'INVALID_STATE' });
   });

@@ -6,7 +6,7 @@ import { readDcat } from './reader.js';
 
 export const dcatConnector: Connector<DcatConfig> = {
   id: 'dcat',
-  title: { zh: 'DCAT 数据目录（data.json / JSON-LD）', en: 'DCAT catalogue (data.json / JSON-LD)' },
+  title: { zh: 'DCAT 数据目录（data.json / JSON-LD / Turtle）', en: 'DCAT catalogue (data.json / JSON-LD / Turtle)' },
   configSchema: dcatConfigSchema,
   check: checkByReading(dcatConfigSchema, readDcat),
   read: readDcat,

@@ -165,7 +165,7 @@ export async function placeRecords(
 
 /**
  * One batch of raw records through map → validate → place → store, with rejects filed in
- * quarantine. Shared by runs and by quarantine requeues.
+ * quarantine.
  */
 export class BatchProcessor {
   private readonly orgUnits: OrgUnitResolver;
@@ -181,9 +181,14 @@ export class BatchProcessor {
     this.orgUnits = new OrgUnitResolver(runtime.models.OrgUnit);
   }
 
-  async process(batch: RawRecord[], stats: SyncStats): Promise<void> {
+  /** map → validate → hash: CPU only, so a run does it while the previous batch is being stored. */
+  prepare(batch: RawRecord[]): PreparedRecord[] {
     const rules = recordRules(this.feed);
-    const prepared = batch.map((raw) => prepareRecord(raw, this.mapRecord, rules));
+    return batch.map((raw) => prepareRecord(raw, this.mapRecord, rules));
+  }
+
+  /** Places and stores a prepared batch and files its rejects; a run stores its batches one at a time, in order. */
+  async store(prepared: PreparedRecord[], stats: SyncStats): Promise<void> {
     const { storable, rejected } = await placeRecords(this.orgUnits, this.feed.orgScope, prepared);
     const { models } = this.runtime;
     const classified = rejected.filter((entry) => entry.code === 'CLASSIFIED').map((entry) => entry.sourceId);
@@ -317,15 +322,26 @@ async function executeRun(
   let stateAfter = stateBefore;
   let complete = false;
   let batch: RawRecord[] = [];
+  /** The batch being stored while the next one is read and prepared (the store and this process work side by side). */
+  let storing: Promise<void> | undefined;
 
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
-    const current = batch;
+    const prepared = processor.prepare(batch);
     batch = [];
-    await processor.process(current, stats);
+    // One batch in the store at a time, in read order: a record repeated in the next batch sees this one's write.
+    await storing;
+    storing = processor.store(prepared, stats);
+    // Its failure surfaces when it is awaited (next flush or drain), not as an unhandled rejection meanwhile.
+    storing.catch(() => undefined);
+  };
+  /** Everything read so far is stored. */
+  const drain = async (): Promise<void> => {
+    await flush();
+    await storing;
   };
   const checkpoint = async (reader: ConnectorState): Promise<void> => {
-    await flush();
+    await drain();
     stateAfter = { reader, cursor: highWater };
     if (incremental) {
       await models.Feed.updateOne({ _id: feed._id }, { $set: { state: stateAfter } });
@@ -357,11 +373,11 @@ async function executeRun(
         complete = true;
       }
     }
-    await flush();
+    await drain();
     signal.throwIfAborted();
   } catch (error) {
     // Whatever was read before the failure is stored; nothing is withdrawn.
-    await flush().catch(() => undefined);
+    await drain().catch(() => undefined);
     throw classifyError(signal.aborted && signal.reason instanceof SyncError ? signal.reason : error, 'read');
   }
   if (tracksCursor && !complete && highWater !== stateAfter.cursor) await checkpoint(stateAfter.reader ?? {});

@@ -185,6 +185,7 @@ interface Answer {
 }
 
 function answerConjunct(collection: Collection, { field, condition }: Conjunct): Answer | undefined {
+  if (field === '$or') return answerDisjunction(collection, condition);
   if (field.startsWith('$')) return undefined;
   const index = field === '_id' ? undefined : singleFieldIndex(collection, field);
   if (field !== '_id' && !index) return undefined;
@@ -198,6 +199,52 @@ function answerConjunct(collection: Collection, { field, condition }: Conjunct):
   const exact =
     equalities.complete && !field.includes('.') && values.every((value) => value !== null && value !== undefined && !(value instanceof Decimal128));
   return { sets, exact };
+}
+
+/**
+ * An `$or` inside a conjunction (a search's synonym alternatives): the union of its branches'
+ * intersections when every branch has index sets; exact when every branch was answered exactly.
+ */
+function answerDisjunction(collection: Collection, condition: unknown): Answer | undefined {
+  if (!Array.isArray(condition) || condition.length === 0 || !condition.every(isPlainObject)) return undefined;
+  const branches: IdSet[] = [];
+  let exact = true;
+  for (const branch of condition as Document[]) {
+    const sets: IdSet[] = [];
+    for (const conjunct of conjunctsOf(branch)) {
+      const answer = answerConjunct(collection, conjunct);
+      if (answer) sets.push(...answer.sets);
+      if (!answer?.exact) exact = false;
+    }
+    if (sets.length === 0) return undefined;
+    branches.push(intersection(sets));
+  }
+  return { sets: [union(branches)], exact };
+}
+
+/** The ids in every set; its size is that of the smallest (an upper bound). */
+function intersection(sets: IdSet[]): IdSet {
+  const [smallest, ...others] = [...sets].sort((a, b) => a.size - b.size) as [IdSet, ...IdSet[]];
+  if (others.length === 0) return smallest;
+  return {
+    size: smallest.size,
+    has: (id) => smallest.has(id) && others.every((set) => set.has(id)),
+    ids: function* () {
+      for (const id of smallest.ids()) if (others.every((set) => set.has(id))) yield id;
+    },
+  };
+}
+
+/** The ids in any set; its size is the sum (an upper bound), its ids may repeat. */
+function union(sets: IdSet[]): IdSet {
+  if (sets.length === 1) return sets[0]!;
+  return {
+    size: sets.reduce((total, set) => total + set.size, 0),
+    has: (id) => sets.some((set) => set.has(id)),
+    ids: function* () {
+      for (const set of sets) yield* set.ids();
+    },
+  };
 }
 
 function singleFieldIndex(collection: Collection, field: string): Index | undefined {

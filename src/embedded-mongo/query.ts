@@ -39,10 +39,72 @@ export function compileFilter(filter: Document | undefined): Matcher {
   if (!isPlainObject(filter)) {
     throw commandError(ErrorCode.TypeMismatch, '过滤条件必须是文档 / filter must be a document');
   }
+  const simple = simpleMatcher(filter);
+  if (simple) return simple;
   const query = viaLibrary(() =>
     needsFullContext(filter) ? new Query(filter, BASE_OPTIONS) : new QueryCore(filter, { ...BASE_OPTIONS, context: QUERY_ONLY_CONTEXT }),
   );
   return (doc) => viaLibrary(() => query.test(doc));
+}
+
+/** A string or boolean: values whose equality means the same to MongoDB and to `===`. */
+type Literal = string | boolean;
+
+function isLiteral(value: unknown): value is Literal {
+  return typeof value === 'string' || typeof value === 'boolean';
+}
+
+/** MongoDB equality of a top-level field with a literal: the value itself or an array element. */
+function holds(value: unknown, literal: Literal): boolean {
+  return value === literal || (Array.isArray(value) && value.includes(literal));
+}
+
+/**
+ * A native matcher for the filters the index planner leaves behind most often: string and
+ * boolean equality, `$eq`, `$in` and `$all` on top-level fields, combined with `$and`/`$or`.
+ * Anything else (numbers, nulls, dotted paths, other operators) is left to mingo, whose
+ * per-document cost is what this avoids.
+ */
+function simpleMatcher(filter: Document): Matcher | undefined {
+  const parts: Matcher[] = [];
+  for (const [field, condition] of Object.entries(filter)) {
+    const part = field.startsWith('$') ? simpleLogical(field, condition) : simpleCondition(field, condition);
+    if (!part) return undefined;
+    parts.push(part);
+  }
+  return parts.length === 1 ? parts[0] : (doc) => parts.every((part) => part(doc));
+}
+
+function simpleLogical(operator: string, members: unknown): Matcher | undefined {
+  if ((operator !== '$and' && operator !== '$or') || !Array.isArray(members) || members.length === 0) return undefined;
+  const matchers: Matcher[] = [];
+  for (const member of members) {
+    const matcher = isPlainObject(member) && Object.keys(member).length > 0 ? simpleMatcher(member) : undefined;
+    if (!matcher) return undefined;
+    matchers.push(matcher);
+  }
+  return operator === '$and' ? (doc) => matchers.every((m) => m(doc)) : (doc) => matchers.some((m) => m(doc));
+}
+
+function simpleCondition(field: string, condition: unknown): Matcher | undefined {
+  if (field.includes('.') || field === '') return undefined;
+  if (isLiteral(condition)) return (doc) => holds(doc[field], condition);
+  if (!isPlainObject(condition)) return undefined;
+  const tests: ((value: unknown) => boolean)[] = [];
+  for (const [op, operand] of Object.entries(condition)) {
+    if (op === '$eq' && isLiteral(operand)) tests.push((value) => holds(value, operand));
+    else if (op === '$in' && Array.isArray(operand) && operand.every(isLiteral)) {
+      const set = new Set<unknown>(operand);
+      tests.push((value) => set.has(value) || (Array.isArray(value) && value.some((element) => set.has(element))));
+    } else if (op === '$all' && Array.isArray(operand) && operand.length > 0 && operand.every(isLiteral)) {
+      tests.push((value) => operand.every((literal) => holds(value, literal)));
+    } else return undefined;
+  }
+  if (tests.length === 0) return undefined;
+  return (doc) => {
+    const value: unknown = doc[field];
+    return tests.every((test) => test(value));
+  };
 }
 
 export interface ShapeOptions {
@@ -61,6 +123,8 @@ function isEmpty(value: Document | undefined): boolean {
 /** Sort, skip, limit and project documents that already match the filter. */
 export function shapeResults(docs: Doc[], options: ShapeOptions, filter?: Document): Doc[] {
   const { sort, skip = 0, limit = 0, projection, collation } = options;
+  const fields = projection ? topLevelProjection(projection) : undefined;
+  if (fields) return shapeResults(docs, { sort, skip, limit, collation }).map((doc) => project(doc, fields));
   if (isEmpty(sort) && isEmpty(projection)) {
     const end = limit > 0 ? skip + limit : undefined;
     return skip === 0 && end === undefined ? docs : docs.slice(skip, end);
@@ -73,6 +137,47 @@ export function shapeResults(docs: Doc[], options: ShapeOptions, filter?: Docume
     if (limit > 0) cursor = cursor.limit(limit);
     return cursor.all() as Doc[];
   });
+}
+
+/** A projection that only includes or only excludes top-level fields (`_id` either way). */
+interface TopLevelProjection {
+  include: boolean;
+  fields: ReadonlySet<string>;
+  withId: boolean;
+}
+
+function topLevelProjection(projection: Document): TopLevelProjection | undefined {
+  const entries = Object.entries(projection);
+  if (entries.length === 0) return undefined;
+  let include: boolean | undefined;
+  let withId = true;
+  const fields = new Set<string>();
+  for (const [field, value] of entries) {
+    if (field.includes('.') || field.startsWith('$') || field === '') return undefined;
+    const included = value === 1 || value === true ? true : value === 0 || value === false ? false : undefined;
+    if (included === undefined) return undefined;
+    if (field === '_id') {
+      withId = included;
+      continue;
+    }
+    if (include !== undefined && include !== included) return undefined;
+    include = included;
+    fields.add(field);
+  }
+  // `{_id: 1}` alone keeps only `_id`; `{_id: 0}` alone keeps everything else.
+  return { include: include ?? withId, fields, withId };
+}
+
+/**
+ * Copies the projected fields in the document's own order (as MongoDB does). Values are
+ * shared, not copied: stored documents are never mutated.
+ */
+function project(doc: Doc, { include, fields, withId }: TopLevelProjection): Doc {
+  const out: Doc = {};
+  for (const key of Object.keys(doc)) {
+    if (key === '_id' ? withId : fields.has(key) === include) out[key] = doc[key];
+  }
+  return out;
 }
 
 function hasPositional(projection: Document): boolean {

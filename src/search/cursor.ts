@@ -31,15 +31,36 @@ export function decodeSearchCursor(cursor: string): SearchCursor {
   }
 }
 
-/** Index of the first ranked item strictly after the cursor's position. */
-export function startAfter(ranked: readonly { score: number; id: string }[], cursor: SearchCursor): number {
-  const position = { score: cursor.s, id: cursor.id };
-  let low = 0;
-  let high = ranked.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (compareRanked(ranked[mid]!, position) <= 0) low = mid + 1;
-    else high = mid;
+export interface RankPage<T> {
+  page: T[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}
+
+/**
+ * The `first` best items strictly after the cursor's position (from the top without one), in
+ * rank order. A bounded insertion keeps only first + 1 of them, so the cost stays linear in
+ * the number of candidates instead of sorting them all.
+ */
+export function pageAfter<T extends { score: number; id: string }>(scored: readonly T[], cursor: SearchCursor | undefined, first: number): RankPage<T> {
+  const position = cursor && { score: cursor.s, id: cursor.id };
+  const best: T[] = [];
+  let before = 0;
+  for (const item of scored) {
+    if (position && compareRanked(item, position) <= 0) {
+      before++;
+      continue;
+    }
+    if (best.length > first && compareRanked(item, best[first]!) >= 0) continue;
+    let low = 0;
+    let high = best.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (compareRanked(best[mid]!, item) <= 0) low = mid + 1;
+      else high = mid;
+    }
+    best.splice(low, 0, item);
+    if (best.length > first + 1) best.pop();
   }
-  return low;
+  return { page: best.slice(0, first), hasNextPage: best.length > first, hasPreviousPage: before > 0 };
 }

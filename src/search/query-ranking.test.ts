@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSearchCursor, encodeSearchCursor, startAfter } from './cursor.js';
+import { decodeSearchCursor, encodeSearchCursor, pageAfter } from './cursor.js';
 import { highlightAll, highlightSnippet } from './highlight.js';
 import { highlightTexts, parseQuery, SearchQueryError, searchTermsFilter } from './query.js';
-import { rankCandidates, type RankCandidate } from './ranking.js';
+import { scoreCandidate, type RankCandidate } from './ranking.js';
+import { rankPage } from './top.js';
 import { bundledSynonyms, parseSynonymDictionary } from './synonyms.js';
 
 const dictionary = bundledSynonyms();
+
+/** The candidates in rank order, as the search service pages them. */
+function rankCandidates(plan: ReturnType<typeof parseQuery>, candidates: RankCandidate[], asOf: number) {
+  const scored = candidates.map((candidate) => ({ candidate, id: candidate.id, score: scoreCandidate(plan, candidate, asOf) }));
+  return pageAfter(scored, undefined, candidates.length).page;
+}
 
 describe('parseQuery', () => {
   it('ANDs whitespace-separated terms and splits dictionary words out of a term', () => {
@@ -147,19 +154,73 @@ describe('ranking', () => {
   });
 });
 
+describe('rankPage', () => {
+  const asOf = Date.parse('2025-06-01T00:00:00Z');
+  const words = ['医保', '报销', '社区', '养老', '医疗保险', '服务', '指南'];
+  let seed = 7;
+  const random = (n: number): number => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed % n;
+  };
+  const text = (count: number): string => Array.from({ length: count }, () => words[random(words.length)]).join('');
+  const candidates: RankCandidate[] = Array.from({ length: 300 }, (_, i) => ({
+    id: `id${String(i).padStart(4, '0')}`,
+    title: text(random(3)),
+    tags: random(4) === 0 ? [text(1)] : [],
+    summary: text(random(5)),
+    validity: random(6) === 0 ? 'REPEALED' : 'VALID',
+    date: new Date(asOf - random(3000) * 86_400_000),
+  }));
+
+  it('pages exactly like a full ranking while reading only some summaries', async () => {
+    for (const query of ['医保', '社区 服务', '养老服务', '指南']) {
+      const plan = parseQuery(query, dictionary);
+      const full = rankCandidates(plan, candidates, asOf);
+      const withoutSummaries = candidates.map(({ summary: _summary, ...rest }) => rest);
+      const reads: number[] = [];
+      const readSummaries = async (ids: string[]) => {
+        reads.push(ids.length);
+        return new Map(ids.map((id) => [id, candidates.find((c) => c.id === id)!.summary]));
+      };
+      for (const first of [20, 7, 1]) {
+        const walked: string[] = [];
+        let cursor: ReturnType<typeof decodeSearchCursor> | undefined;
+        for (;;) {
+          const page = await rankPage(plan, withoutSummaries, { cursor, first, asOf }, readSummaries);
+          walked.push(...page.page.map((item) => item.id));
+          expect(page.page.map((item) => item.score)).toEqual(full.slice(walked.length - page.page.length, walked.length).map((r) => r.score));
+          expect(page.hasPreviousPage).toBe(cursor !== undefined);
+          const last = page.page.at(-1);
+          if (!page.hasNextPage || !last) break;
+          cursor = decodeSearchCursor(encodeSearchCursor({ ...last, asOf }));
+        }
+        expect(walked).toEqual(full.map((r) => r.id));
+      }
+      // The first page of 20 needed only some summaries, if any.
+      expect(reads[0] ?? 0).toBeLessThan(candidates.length / 2);
+    }
+  });
+});
+
 describe('cursor', () => {
   it('round-trips and resumes strictly after its position', () => {
     const ranked = [
+      { score: 10, id: 'a' },
+      { score: 20, id: 'd' },
       { score: 30, id: 'a' },
       { score: 20, id: 'b' },
-      { score: 20, id: 'd' },
-      { score: 10, id: 'a' },
     ];
     const cursor = decodeSearchCursor(encodeSearchCursor({ score: 20, id: 'b', asOf: 5 }));
     expect(cursor).toEqual({ v: 1, s: 20, id: 'b', t: 5 });
-    expect(startAfter(ranked, cursor)).toBe(2);
-    expect(startAfter(ranked, { ...cursor, id: 'c' })).toBe(2);
-    expect(startAfter(ranked, { ...cursor, s: 5 })).toBe(4);
+    const ids = (page: { page: { score: number; id: string }[] }) => page.page.map((item) => `${item.score}${item.id}`);
+    expect(pageAfter(ranked, undefined, 2)).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+    expect(ids(pageAfter(ranked, undefined, 2))).toEqual(['30a', '20b']);
+    expect(ids(pageAfter(ranked, cursor, 1))).toEqual(['20d']);
+    expect(pageAfter(ranked, cursor, 1)).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
+    expect(ids(pageAfter(ranked, { ...cursor, id: 'c' }, 5))).toEqual(['20d', '10a']);
+    expect(pageAfter(ranked, { ...cursor, id: 'c' }, 5).hasNextPage).toBe(false);
+    expect(pageAfter(ranked, { ...cursor, s: 5 }, 5)).toEqual({ page: [], hasNextPage: false, hasPreviousPage: true });
+    expect(pageAfter(ranked, undefined, 0)).toEqual({ page: [], hasNextPage: true, hasPreviousPage: false });
   });
 
   it('rejects tampered cursors', () => {

@@ -46,31 +46,45 @@ export interface RankCandidate {
   date?: Date | null;
 }
 
-export interface Ranked<C extends RankCandidate> {
-  candidate: C;
-  score: number;
-}
+/**
+ * How a score treats the summary: read it, or (for bounds when it was not fetched) assume it
+ * contains nothing or everything the query looks for.
+ */
+type SummaryMode = 'read' | 'nothing' | 'everything';
 
-interface FieldTexts {
-  title: string;
-  docNumber: string;
-  tags: string;
-  summary: string;
-  docNumberTokens: ReadonlySet<string>;
-}
+/**
+ * A candidate's normalized fields, each computed on first use: most pieces are found in the
+ * title, so the other fields of most candidates are never normalized.
+ */
+class FieldTexts {
+  private cache: Partial<Record<'title' | 'docNumber' | 'tags' | 'summary', string>> = {};
+  private numberTokens: ReadonlySet<string> | undefined;
 
-function fieldTexts(candidate: RankCandidate): FieldTexts {
-  const docNumber = normalizeText(candidate.docNumber ?? '');
-  const docNumberTokens = new Set(
-    findDocNumbers(normalizeWithOrigin(docNumber).chars).flatMap(storedDocNumberTokens),
-  );
-  return {
-    title: normalizeText(candidate.title),
-    docNumber,
-    tags: normalizeText((candidate.tags ?? []).join('\n')),
-    summary: normalizeText(candidate.summary ?? ''),
-    docNumberTokens,
-  };
+  constructor(
+    private readonly candidate: RankCandidate,
+    public summaryMode: SummaryMode,
+  ) {}
+
+  summaryIncludes(text: string): boolean {
+    if (this.summaryMode !== 'read') return this.summaryMode === 'everything';
+    return (this.cache.summary ??= normalizeText(this.candidate.summary ?? '')).includes(text);
+  }
+
+  get title(): string {
+    return (this.cache.title ??= normalizeText(this.candidate.title));
+  }
+
+  get docNumber(): string {
+    return (this.cache.docNumber ??= normalizeText(this.candidate.docNumber ?? ''));
+  }
+
+  get tags(): string {
+    return (this.cache.tags ??= normalizeText((this.candidate.tags ?? []).join('\n')));
+  }
+
+  get docNumberTokens(): ReadonlySet<string> {
+    return (this.numberTokens ??= new Set(findDocNumbers(normalizeWithOrigin(this.docNumber).chars).flatMap(storedDocNumberTokens)));
+  }
 }
 
 function alternativeScore(alternative: Alternative, fields: FieldTexts): number {
@@ -83,7 +97,7 @@ function alternativeScore(alternative: Alternative, fields: FieldTexts): number 
   if (fields.title.includes(text)) return WEIGHTS.title * factor;
   if (fields.docNumber.includes(text)) return WEIGHTS.docNumber * factor;
   if (fields.tags.includes(text)) return WEIGHTS.tags * factor;
-  if (fields.summary.includes(text)) return WEIGHTS.summary * factor;
+  if (fields.summaryIncludes(text)) return WEIGHTS.summary * factor;
   return 0;
 }
 
@@ -97,7 +111,7 @@ function termScore(term: QueryTerm, fields: FieldTexts): number {
   let score = term.pieces.reduce((sum, piece) => sum + pieceScore(piece, fields), 0);
   if (fields.title === term.text) score += WEIGHTS.titleEqualsTerm;
   if (term.pieces.length > 1 && fields.title.includes(term.text)) score += WEIGHTS.phraseInTitle;
-  else if (term.pieces.length > 1 && fields.summary.includes(term.text)) score += WEIGHTS.phraseInSummary;
+  else if (term.pieces.length > 1 && fields.summaryIncludes(term.text)) score += WEIGHTS.phraseInSummary;
   return score;
 }
 
@@ -109,7 +123,21 @@ function recencyBoost(date: Date | null | undefined, asOf: number): number {
 
 /** The integer score of one candidate; `asOf` fixes "now" so that pages agree. */
 export function scoreCandidate(plan: SearchPlan, candidate: RankCandidate, asOf: number): number {
-  const fields = fieldTexts(candidate);
+  return scoreWith(plan, candidate, asOf, new FieldTexts(candidate, 'read'));
+}
+
+/**
+ * Bounds on the score of a candidate whose summary was not fetched: a score only grows with
+ * the matches found, so assuming none and all of them in the summary brackets the real one.
+ */
+export function scoreBounds(plan: SearchPlan, candidate: RankCandidate, asOf: number): { low: number; high: number } {
+  const fields = new FieldTexts(candidate, 'nothing');
+  const low = scoreWith(plan, candidate, asOf, fields);
+  fields.summaryMode = 'everything';
+  return { low, high: scoreWith(plan, candidate, asOf, fields) };
+}
+
+function scoreWith(plan: SearchPlan, candidate: RankCandidate, asOf: number, fields: FieldTexts): number {
   let score = plan.terms.reduce((sum, term) => sum + termScore(term, fields), 0);
   score += recencyBoost(candidate.date, asOf);
   if (candidate.validity && NOT_IN_FORCE.has(candidate.validity)) score *= WEIGHTS.notInForce;
@@ -120,10 +148,4 @@ export function scoreCandidate(plan: SearchPlan, candidate: RankCandidate, asOf:
 export function compareRanked(a: { score: number; id: string }, b: { score: number; id: string }): number {
   if (a.score !== b.score) return b.score - a.score;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-export function rankCandidates<C extends RankCandidate>(plan: SearchPlan, candidates: readonly C[], asOf: number): Ranked<C>[] {
-  return candidates
-    .map((candidate) => ({ candidate, score: scoreCandidate(plan, candidate, asOf) }))
-    .sort((a, b) => compareRanked({ score: a.score, id: a.candidate.id }, { score: b.score, id: b.candidate.id }));
 }

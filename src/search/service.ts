@@ -8,11 +8,12 @@ import {
   type ResourceFilterInput,
 } from '../domain/catalog/index.js';
 import { visibilityFilter, type Viewer } from '../domain/visibility/index.js';
-import { decodeSearchCursor, encodeSearchCursor, startAfter } from './cursor.js';
+import { decodeSearchCursor, encodeSearchCursor } from './cursor.js';
 import { highlightAll, highlightSnippet } from './highlight.js';
 import { htmlToText } from './html-text.js';
 import { highlightTexts, parseQuery, SearchQueryError, searchTermsFilter, type SearchPlan } from './query.js';
-import { rankCandidates, type RankCandidate } from './ranking.js';
+import type { RankCandidate } from './ranking.js';
+import { rankPage } from './top.js';
 import { TermStatistics } from './statistics.js';
 import { bundledSynonyms, type SynonymDictionary } from './synonyms.js';
 
@@ -30,13 +31,16 @@ export const MAX_PAGE_SIZE = 100;
 export const SNIPPET_LENGTH = 120;
 
 
-/** Fields read for ranking and facets; bodies are fetched for the page only. */
+/**
+ * Fields read for ranking and facets. Summaries are fetched only for the candidates whose
+ * place depends on them, bodies for the page only.
+ */
 const CANDIDATE_FIELDS = {
-  _id: 1, kind: 1, title: 1, docNumber: 1, tags: 1, summary: 1, validity: 1, publishedAt: 1, startsAt: 1,
+  _id: 1, kind: 1, title: 1, docNumber: 1, tags: 1, validity: 1, publishedAt: 1, startsAt: 1,
   updatedAt: 1, department: 1, categories: 1, orgLevels: 1,
 } as const;
 
-type Candidate = Pick<ResourceBase, '_id' | 'kind' | 'title' | 'tags' | 'summary' | 'updatedAt' | 'department' | 'categories' | 'orgLevels'> & {
+type Candidate = Pick<ResourceBase, '_id' | 'kind' | 'title' | 'tags' | 'updatedAt' | 'department' | 'categories' | 'orgLevels'> & {
   docNumber?: string;
   validity?: string;
   publishedAt?: Date;
@@ -97,26 +101,17 @@ export class SearchService {
 
     const filter = await compileResourceFilter(this.models, args.filter);
     const candidates = await this.candidates(plan, args.viewer, filter);
-    const ranked = rankCandidates(plan, candidates.map(toRankCandidate), asOf).map(({ candidate, score }) => ({
-      id: candidate.id,
-      score,
-    }));
-    const start = cursor ? startAfter(ranked, cursor) : 0;
-    const page = ranked.slice(start, start + first);
+    const { page, hasNextPage, hasPreviousPage } = await rankPage(plan, candidates.map(toRankCandidate), { cursor, first, asOf }, (ids) =>
+      this.summaries(ids),
+    );
     const nodes = await this.pageDocuments(page.map((entry) => entry.id), args.viewer);
     const targets = highlightTexts(plan);
-    const hits = page.flatMap((entry): SearchHit[] => {
-      const node = nodes.get(entry.id);
+    const hits = page.flatMap(({ id, score }): SearchHit[] => {
+      const node = nodes.get(id);
       if (!node) return [];
-      return [{ node, score: entry.score, cursor: encodeSearchCursor({ ...entry, asOf }), highlights: highlights(node, targets) }];
+      return [{ node, score, cursor: encodeSearchCursor({ id, score, asOf }), highlights: highlights(node, targets) }];
     });
-    return {
-      hits,
-      totalCount: candidates.length,
-      hasNextPage: start + first < ranked.length,
-      hasPreviousPage: start > 0,
-      facets: facetCounts(candidates),
-    };
+    return { hits, totalCount: candidates.length, hasNextPage, hasPreviousPage, facets: facetCounts(candidates) };
   }
 
   /** Every visible resource matching the plan and the filter, with the fields ranking needs. */
@@ -132,6 +127,15 @@ export class SearchService {
       searchTermsFilter(plan, anchor.piece),
     ].filter((clause) => Object.keys(clause).length > 0);
     return this.models.Resource.find({ $and: clauses }).select(CANDIDATE_FIELDS).lean<Candidate[]>();
+  }
+
+  /** Summaries by id; a candidate deleted since it was found has none. */
+  private async summaries(ids: string[]): Promise<Map<string, string | undefined>> {
+    if (ids.length === 0) return new Map();
+    const docs = await this.models.Resource.find({ _id: { $in: ids } })
+      .select({ summary: 1 })
+      .lean<Pick<ResourceBase, '_id' | 'summary'>[]>();
+    return new Map(docs.map((doc) => [idOf(doc._id), doc.summary]));
   }
 
   private async pageDocuments(ids: string[], viewer: Viewer): Promise<Map<string, ResourceDoc>> {
@@ -161,7 +165,6 @@ function toRankCandidate(candidate: Candidate): RankCandidate {
     title: candidate.title,
     docNumber: candidate.docNumber,
     tags: candidate.tags,
-    summary: candidate.summary,
     validity: candidate.kind === 'POLICY' ? candidate.validity : undefined,
     date: candidate.publishedAt ?? candidate.startsAt ?? candidate.updatedAt,
   };
@@ -181,7 +184,9 @@ function facetCounts(candidates: readonly Candidate[]): SearchFacets {
     const counts = new Map<string, number>();
     for (const candidate of candidates) {
       const raw: unknown = candidate[field];
-      const values = Array.isArray(raw) ? new Set(raw.map(String)) : raw === undefined || raw === null ? [] : [String(raw)];
+      if (raw === undefined || raw === null) continue;
+      // An array counts each of its values once.
+      const values = Array.isArray(raw) ? (raw.length === 1 ? [String(raw[0])] : new Set(raw.map(String))) : [String(raw)];
       for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
     }
     return [...counts]

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findDocNumbers } from './doc-number.js';
 import { htmlToText } from './html-text.js';
-import { normalizeText, normalizeWithOrigin } from './normalize.js';
+import { normalizeText, normalizeWithOrigin, STABLE_TEXT } from './normalize.js';
 import { pinyinQueryTokens, segmentPinyin, titlePinyinTokens } from './pinyin.js';
 import { computeSearchTerms, MAX_SEARCH_TERMS } from './terms.js';
 import { indexTokens, splitRuns } from './tokenizer.js';
@@ -15,9 +15,19 @@ describe('normalize', () => {
   });
 
   it('gives the same result on the fast path as character by character', () => {
-    for (const text of ['已经规范的文本 abc 123', '医保〔2024〕', 'ＡＢ', 'e\u0301', '㍿', 'Ω Å']) {
+    for (const text of ['已经规范的文本 abc 123', '医保〔2024〕', 'ＡＢ', 'e\u0301', '㍿', 'Ω Å', '办事指南（2025年修订）', 'A（b）', '（，）']) {
       expect(normalizeText(text)).toBe(normalizeWithOrigin(text).chars.join(''));
     }
+  });
+
+  it('leaves every code point the stable-text fast path accepts unchanged', () => {
+    const changed: string[] = [];
+    for (let code = 0; code <= 0xffff; code++) {
+      const ch = String.fromCharCode(code);
+      if (code >= 0xd800 && code <= 0xdfff) continue;
+      if (STABLE_TEXT.test(ch) && normalizeWithOrigin(ch).chars.join('') !== ch) changed.push(ch);
+    }
+    expect(changed).toEqual([]);
   });
 
   it('traces every normalized character back to the original one', () => {

@@ -107,7 +107,12 @@ function ProvenanceTable({ provenance }: { provenance: Provenance[] }) {
         {
           title: t('detail.feed'),
           key: 'feed',
-          render: (_value, entry) => byId.get(globalId('Feed', entry.feedId))?.name ?? <Typography.Text type="secondary">{t('detail.seedFeed')}</Typography.Text>,
+          render: (_value, entry) =>
+            byId.get(globalId('Feed', entry.feedId))?.name ?? (
+              <Typography.Text type="secondary">
+                {t('detail.feedHidden')} <Typography.Text code>{entry.feedId.slice(-8)}</Typography.Text>
+              </Typography.Text>
+            ),
         },
         {
           title: t('detail.run'),

@@ -201,12 +201,15 @@ export function SearchPage() {
               size="small"
               dataSource={edges}
               renderItem={({ node, highlights }) => (
-                <List.Item key={node.id}>
+                <List.Item key={node.id} style={{ padding: '8px 0' }}>
                   <List.Item.Meta
+                    style={{ marginBlockEnd: 4 }}
                     title={
                       <Space size="small" wrap>
                         <KindTag kind={node.kind} />
-                        <ResourceLink id={node.id} title={node.title} />
+                        <ResourceLink id={node.id} title={node.title}>
+                          {highlights ? <Highlighted html={highlights.title} /> : undefined}
+                        </ResourceLink>
                         {node.status !== 'PUBLISHED' && <StatusTag status={node.status} />}
                       </Space>
                     }
@@ -218,7 +221,7 @@ export function SearchPage() {
                       </Space>
                     }
                   />
-                  {highlights?.body ? <Highlighted html={highlights.body} /> : node.summary && <Typography.Paragraph ellipsis={{ rows: 2 }} style={{ margin: 0 }}>{node.summary}</Typography.Paragraph>}
+                  {highlights?.body ? <Highlighted html={highlights.body} /> : node.summary && <Typography.Paragraph type="secondary" ellipsis={{ rows: 1 }} style={{ margin: 0 }}>{node.summary}</Typography.Paragraph>}
                 </List.Item>
               )}
             />

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Tag } from 'antd';
 import { Link } from 'react-router-dom';
 import { currentLanguage, useTranslation } from '../../i18n';
@@ -43,6 +44,7 @@ export function globalId(type: string, hex: string): string {
   return btoa(`${type}:${hex}`).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-export function ResourceLink({ id, title }: { id: string; title: string }) {
-  return <Link to={`/resources/${encodeURIComponent(id)}`}>{title}</Link>;
+/** A link to the resource's detail page; `children` can replace the plain title (e.g. with highlights). */
+export function ResourceLink({ id, title, children }: { id: string; title: string; children?: ReactNode }) {
+  return <Link to={`/resources/${encodeURIComponent(id)}`}>{children ?? title}</Link>;
 }

@@ -13,33 +13,44 @@ import './messages';
 type CaseKind = 'NEW' | 'REVISION';
 type Outcome = 'APPROVE' | 'REJECT';
 
+interface QueueItem {
+  id: string;
+  kind: CaseKind;
+  stage: string | null;
+  submittedAt: string;
+  resource: { id: string; title: string; kind: ResourceKind } | null;
+}
+
 interface ReviewCase {
   id: string;
   kind: CaseKind;
+  state: string;
   stage: string | null;
   stages: string[];
   submittedBy: string | null;
   submittedByFeed: string | null;
   submittedAt: string;
-  resource: { id: string; title: string; kind: ResourceKind } | null;
   decisions: { reviewer: string; stage: string; outcome: Outcome; comment: string; at: string }[];
   changes: FieldChange[];
 }
 
 interface QueueData {
-  reviewQueue: { totalCount: number; byStage: { value: string; count: number }[]; items: ReviewCase[] };
+  reviewQueue: { totalCount: number; byStage: { value: string; count: number }[]; items: QueueItem[] };
 }
 
+// The queue stays light (the query cost limit weighs every item); a case's diff and decisions load when it is opened.
 const QUEUE = `query ReviewQueue($stage: String) {
-  reviewQueue(stage: $stage, mine: true, first: 100) {
+  reviewQueue(stage: $stage, mine: true, first: 50) {
     totalCount
     byStage { value count }
-    items {
-      id kind stage stages submittedBy submittedByFeed submittedAt
-      resource { id title kind }
-      decisions { reviewer stage outcome comment at }
-      changes { field before after }
-    }
+    items { id kind stage submittedAt resource { id title kind } }
+  }
+}`;
+const HISTORY = `query ReviewHistory($resourceId: ID!) {
+  reviewHistory(resourceId: $resourceId) {
+    id kind state stage stages submittedBy submittedByFeed submittedAt
+    decisions { reviewer stage outcome comment at }
+    changes { field before after }
   }
 }`;
 const DECIDE = `mutation DecideReview($resourceId: ID!, $outcome: ReviewOutcome!, $comment: String!) {
@@ -48,11 +59,17 @@ const DECIDE = `mutation DecideReview($resourceId: ID!, $outcome: ReviewOutcome!
 
 const ALL = '__all__';
 
-function CaseDetail({ item, onDecided }: { item: ReviewCase; onDecided: () => void }) {
+function CaseDetail({ item, onDecided }: { item: QueueItem; onDecided: () => void }) {
   const { t } = useTranslation('review');
   const { hasRole } = useAuth();
   const [comment, setComment] = useState('');
   const resourceId = item.resource?.id;
+  const history = useQuery({
+    queryKey: ['reviewHistory', resourceId],
+    queryFn: () => gql<{ reviewHistory: ReviewCase[] }, { resourceId: string }>(HISTORY, { resourceId: resourceId! }),
+    enabled: Boolean(resourceId),
+  });
+  const reviewCase = history.data?.reviewHistory.find((entry) => entry.id === item.id);
   const decide = useMutation({
     mutationFn: (outcome: Outcome) =>
       gql<unknown, { resourceId: string; outcome: Outcome; comment: string }>(DECIDE, { resourceId: resourceId!, outcome, comment }),
@@ -70,7 +87,6 @@ function CaseDetail({ item, onDecided }: { item: ReviewCase; onDecided: () => vo
     }
     decide.mutate('REJECT');
   };
-  const current = item.stage ? item.stages.indexOf(item.stage) : item.stages.length;
 
   return (
     <Card
@@ -78,43 +94,50 @@ function CaseDetail({ item, onDecided }: { item: ReviewCase; onDecided: () => vo
       extra={<Tag color={item.kind === 'NEW' ? 'blue' : 'orange'}>{t(`kind.${item.kind}`)}</Tag>}
       aria-label={item.resource?.title ?? t('resourceGone')}
     >
-      <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-        <Steps size="small" current={current} items={item.stages.map((stage) => ({ title: stage }))} aria-label={t('stages')} />
-        <Descriptions size="small" column={2}>
-          <Descriptions.Item label={t('submittedBy')}>{item.submittedBy ?? (item.submittedByFeed ? t('submittedByFeed') : '—')}</Descriptions.Item>
-          <Descriptions.Item label={t('submittedAt')}>{formatDateTime(item.submittedAt)}</Descriptions.Item>
-        </Descriptions>
-        <DiffTable changes={item.changes} caption={t('changesCaption')} />
-        <section aria-label={t('decisions')}>
-          <Typography.Title level={5}>{t('decisions')}</Typography.Title>
-          {item.decisions.length === 0 ? (
-            <Typography.Text type="secondary">{t('noDecisions')}</Typography.Text>
-          ) : (
-            <Timeline
-              items={item.decisions.map((decision) => ({
-                color: decision.outcome === 'APPROVE' ? 'green' : 'red',
-                children: `${decision.stage} · ${decision.reviewer} · ${t(`outcome.${decision.outcome}`)}${decision.comment ? ` — ${decision.comment}` : ''} (${formatDateTime(decision.at)})`,
-              }))}
+      <PageState loading={history.isLoading} error={history.error} empty={!reviewCase} emptyText={t('resourceGone')} onRetry={() => void history.refetch()}>
+        {reviewCase && resourceId && (
+          <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+            <Steps
+              size="small"
+              current={reviewCase.stage ? reviewCase.stages.indexOf(reviewCase.stage) : reviewCase.stages.length}
+              items={reviewCase.stages.map((stage) => ({ title: stage }))}
+              aria-label={t('stages')}
             />
-          )}
-        </section>
-        {resourceId && (
-          <Form layout="vertical" onSubmitCapture={(event) => event.preventDefault()}>
-            <Form.Item label={t('decisionComment')} htmlFor="review-decision-comment">
-              <Input.TextArea id="review-decision-comment" rows={2} value={comment} onChange={(event) => setComment(event.target.value)} placeholder={t('decisionPlaceholder')} />
-            </Form.Item>
-            <Space>
-              <Button type="primary" onClick={() => decide.mutate('APPROVE')} loading={decide.isPending && decide.variables === 'APPROVE'} disabled={decide.isPending}>
-                {t('approve')}
-              </Button>
-              <Button danger onClick={reject} loading={decide.isPending && decide.variables === 'REJECT'} disabled={decide.isPending}>
-                {t('reject')}
-              </Button>
-            </Space>
-          </Form>
+            <Descriptions size="small" column={2}>
+              <Descriptions.Item label={t('submittedBy')}>{reviewCase.submittedBy ?? (reviewCase.submittedByFeed ? t('submittedByFeed') : '—')}</Descriptions.Item>
+              <Descriptions.Item label={t('submittedAt')}>{formatDateTime(reviewCase.submittedAt)}</Descriptions.Item>
+            </Descriptions>
+            <DiffTable changes={reviewCase.changes} caption={t('changesCaption')} />
+            <section aria-label={t('decisions')}>
+              <Typography.Title level={5}>{t('decisions')}</Typography.Title>
+              {reviewCase.decisions.length === 0 ? (
+                <Typography.Text type="secondary">{t('noDecisions')}</Typography.Text>
+              ) : (
+                <Timeline
+                  items={reviewCase.decisions.map((decision) => ({
+                    color: decision.outcome === 'APPROVE' ? 'green' : 'red',
+                    children: `${decision.stage} · ${decision.reviewer} · ${t(`outcome.${decision.outcome}`)}${decision.comment ? ` — ${decision.comment}` : ''} (${formatDateTime(decision.at)})`,
+                  }))}
+                />
+              )}
+            </section>
+            <Form layout="vertical" onSubmitCapture={(event) => event.preventDefault()}>
+              <Form.Item label={t('decisionComment')} htmlFor="review-decision-comment">
+                <Input.TextArea id="review-decision-comment" rows={2} value={comment} onChange={(event) => setComment(event.target.value)} placeholder={t('decisionPlaceholder')} />
+              </Form.Item>
+              <Space>
+                <Button type="primary" onClick={() => decide.mutate('APPROVE')} loading={decide.isPending && decide.variables === 'APPROVE'} disabled={decide.isPending}>
+                  {t('approve')}
+                </Button>
+                <Button danger onClick={reject} loading={decide.isPending && decide.variables === 'REJECT'} disabled={decide.isPending}>
+                  {t('reject')}
+                </Button>
+              </Space>
+            </Form>
+            <CommentsPanel resourceId={resourceId} canComment={hasRole('REVIEWER') || hasRole('ORG_ADMIN')} />
+          </Space>
         )}
-        {resourceId && <CommentsPanel resourceId={resourceId} canComment={hasRole('REVIEWER') || hasRole('ORG_ADMIN')} />}
-      </Space>
+      </PageState>
     </Card>
   );
 }
@@ -145,8 +168,8 @@ function ReviewQueuePage() {
       <Segmented aria-label={t('stageFilter')} options={stageOptions} value={stage} onChange={(value) => setStage(String(value))} />
       <PageState loading={queue.isLoading} error={queue.error} empty={items.length === 0} emptyText={t('empty')} onRetry={() => void queue.refetch()}>
         <Row gutter={16}>
-          <Col span={10}>
-            <Table<ReviewCase>
+          <Col span={9}>
+            <Table<QueueItem>
               size="small"
               rowKey="id"
               aria-label={t('queueLabel')}
@@ -159,28 +182,23 @@ function ReviewQueuePage() {
                   title: t('columns.title'),
                   key: 'title',
                   render: (_value, item) => (
-                    <Button type="link" size="small" style={{ padding: 0, whiteSpace: 'normal', textAlign: 'left', height: 'auto' }} onClick={() => setSelectedId(item.id)} aria-label={t('open', { title: item.resource?.title ?? '' })} aria-pressed={item.id === selectedId}>
-                      {item.resource?.title ?? t('resourceGone')}
-                    </Button>
-                  ),
-                },
-                {
-                  title: t('columns.kind'),
-                  key: 'kind',
-                  width: 110,
-                  render: (_value, item) => (
-                    <Space size={2} wrap>
-                      {item.resource && <KindTag kind={item.resource.kind} />}
-                      <Tag color={item.kind === 'NEW' ? 'blue' : 'orange'}>{t(`kind.${item.kind}`)}</Tag>
+                    <Space direction="vertical" size={2}>
+                      <Button type="link" size="small" style={{ padding: 0, whiteSpace: 'normal', textAlign: 'left', height: 'auto' }} onClick={() => setSelectedId(item.id)} aria-label={t('open', { title: item.resource?.title ?? '' })} aria-pressed={item.id === selectedId}>
+                        {item.resource?.title ?? t('resourceGone')}
+                      </Button>
+                      <Space size={4}>
+                        {item.resource && <KindTag kind={item.resource.kind} />}
+                        <Tag color={item.kind === 'NEW' ? 'blue' : 'orange'}>{t(`kind.${item.kind}`)}</Tag>
+                      </Space>
                     </Space>
                   ),
                 },
-                { title: t('columns.stage'), dataIndex: 'stage', width: 70 },
-                { title: t('columns.submittedAt'), dataIndex: 'submittedAt', width: 110, render: (value: string) => formatDateTime(value) },
+                { title: t('columns.stage'), dataIndex: 'stage', width: 64 },
+                { title: t('columns.submittedAt'), dataIndex: 'submittedAt', width: 104, render: (value: string) => formatDateTime(value) },
               ]}
             />
           </Col>
-          <Col span={14}>
+          <Col span={15}>
             {selected ? (
               <CaseDetail
                 key={selected.id}
@@ -188,6 +206,7 @@ function ReviewQueuePage() {
                 onDecided={() => {
                   setSelectedId(null);
                   void client.invalidateQueries({ queryKey: ['reviewQueue'] });
+                  void client.invalidateQueries({ queryKey: ['reviewHistory'] });
                 }}
               />
             ) : (

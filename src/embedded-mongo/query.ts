@@ -2,9 +2,9 @@ import { Aggregator, Context, ProcessingMode, Query, find } from 'mingo';
 import * as queryOperators from 'mingo/operators/query';
 import { Query as QueryCore } from 'mingo/query';
 import type { CollationSpec } from 'mingo/types';
-import type { Document } from 'bson';
+import { ObjectId, type Document } from 'bson';
 import { ErrorCode, commandError, fromLibraryError } from './errors.js';
-import { cloneDoc, isPlainObject, type Doc } from './values.js';
+import { cloneDoc, collectPathValues, isPlainObject, type Doc } from './values.js';
 
 /** Options shared by every mingo call: no server-side JavaScript, MongoDB's `_id`. */
 const BASE_OPTIONS = { idKey: '_id', scriptEnabled: false } as const;
@@ -47,23 +47,33 @@ export function compileFilter(filter: Document | undefined): Matcher {
   return (doc) => viaLibrary(() => query.test(doc));
 }
 
-/** A string or boolean: values whose equality means the same to MongoDB and to `===`. */
-type Literal = string | boolean;
+/**
+ * Values whose MongoDB equality is plain equality: strings and booleans (`===`) and ObjectIds
+ * (by their hex).
+ */
+type Literal = string | boolean | ObjectId;
 
 function isLiteral(value: unknown): value is Literal {
-  return typeof value === 'string' || typeof value === 'boolean';
+  return typeof value === 'string' || typeof value === 'boolean' || value instanceof ObjectId;
 }
 
-/** MongoDB equality of a top-level field with a literal: the value itself or an array element. */
-function holds(value: unknown, literal: Literal): boolean {
-  return value === literal || (Array.isArray(value) && value.includes(literal));
+/** Whether a value equals one of the literals; a string never equals an ObjectId. */
+function oneOf(literals: readonly Literal[]): (value: unknown) => boolean {
+  const plain = new Set<unknown>();
+  const objectIds = new Set<string>();
+  for (const literal of literals) {
+    if (literal instanceof ObjectId) objectIds.add(literal.toHexString());
+    else plain.add(literal);
+  }
+  return (value) => (value instanceof ObjectId ? objectIds.has(value.toHexString()) : plain.has(value));
 }
 
 /**
- * A native matcher for the filters the index planner leaves behind most often: string and
- * boolean equality, `$eq`, `$in` and `$all` on top-level fields, combined with `$and`/`$or`.
- * Anything else (numbers, nulls, dotted paths, other operators) is left to mingo, whose
- * per-document cost is what this avoids.
+ * A native matcher for the filters the index planner leaves behind most often: equality,
+ * `$eq`, `$in` and `$all` with strings, booleans and ObjectIds, on fields and dotted paths
+ * (through arrays of documents, as MongoDB reads them), combined with `$and`/`$or`. Anything
+ * else (numbers, nulls, other operators) is left to mingo, whose per-document cost is what
+ * this avoids.
  */
 function simpleMatcher(filter: Document): Matcher | undefined {
   const parts: Matcher[] = [];
@@ -87,23 +97,41 @@ function simpleLogical(operator: string, members: unknown): Matcher | undefined 
 }
 
 function simpleCondition(field: string, condition: unknown): Matcher | undefined {
-  if (field.includes('.') || field === '') return undefined;
-  if (isLiteral(condition)) return (doc) => holds(doc[field], condition);
-  if (!isPlainObject(condition)) return undefined;
-  const tests: ((value: unknown) => boolean)[] = [];
-  for (const [op, operand] of Object.entries(condition)) {
-    if (op === '$eq' && isLiteral(operand)) tests.push((value) => holds(value, operand));
-    else if (op === '$in' && Array.isArray(operand) && operand.every(isLiteral)) {
-      const set = new Set<unknown>(operand);
-      tests.push((value) => set.has(value) || (Array.isArray(value) && value.some((element) => set.has(element))));
-    } else if (op === '$all' && Array.isArray(operand) && operand.length > 0 && operand.every(isLiteral)) {
-      tests.push((value) => operand.every((literal) => holds(value, literal)));
-    } else return undefined;
+  if (field === '' || field.split('.').some((part) => part === '')) return undefined;
+  const tests: ((values: unknown[]) => boolean)[] = [];
+  const anyOf = (literals: readonly Literal[]) => {
+    const member = oneOf(literals);
+    return (values: unknown[]) => values.some(member);
+  };
+  if (isLiteral(condition)) tests.push(anyOf([condition]));
+  else if (!isPlainObject(condition)) return undefined;
+  else {
+    for (const [op, operand] of Object.entries(condition)) {
+      if (op === '$eq' && isLiteral(operand)) tests.push(anyOf([operand]));
+      else if (op === '$in' && Array.isArray(operand) && operand.every(isLiteral)) tests.push(anyOf(operand));
+      else if (op === '$all' && Array.isArray(operand) && operand.length > 0 && operand.every(isLiteral)) {
+        const each = operand.map((literal: Literal) => anyOf([literal]));
+        tests.push((values) => each.every((test) => test(values)));
+      } else return undefined;
+    }
   }
   if (tests.length === 0) return undefined;
+  // What the path reaches, an array's elements in place of the array (one level, as MongoDB).
+  const parts = field.split('.');
+  const read =
+    parts.length === 1
+      ? (doc: Doc): unknown[] => {
+          const value: unknown = doc[field];
+          return Array.isArray(value) ? value : [value];
+        }
+      : (doc: Doc): unknown[] => {
+          const values: unknown[] = [];
+          collectPathValues(doc, parts, 0, values);
+          return values;
+        };
   return (doc) => {
-    const value: unknown = doc[field];
-    return tests.every((test) => test(value));
+    const values = read(doc);
+    return tests.every((test) => test(values));
   };
 }
 

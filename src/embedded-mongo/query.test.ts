@@ -1,0 +1,55 @@
+import { ObjectId, type Document } from 'bson';
+import { Query } from 'mingo';
+import { describe, expect, it } from 'vitest';
+import { compileFilter, shapeResults } from './query.js';
+
+const a = new ObjectId();
+const b = new ObjectId();
+const docs: Document[] = [
+  { _id: 1, s: 'x', t: ['x', 'y'], f: true, o: a, p: [{ id: a, k: 'm' }, { id: b, k: 'n' }] },
+  { _id: 2, s: 'y', t: [], f: false, o: b, p: { id: b, k: ['m', 'q'] } },
+  { _id: 3, s: ['x'], t: [['x']], p: [[{ k: 'm' }]], n: 1 },
+  { _id: 4, t: 'x', o: a.toHexString(), p: [{ k: 'n' }, 'm', { id: a }] },
+  { _id: 5, s: 'X', q: { r: [{ s: 'x' }, { s: 'y' }] } },
+];
+
+describe('native residual matcher', () => {
+  const filters: Document[] = [
+    { s: 'x' },
+    { s: { $eq: 'x' } },
+    { t: 'x' },
+    { t: { $all: ['x', 'y'] } },
+    { t: { $in: ['y', 'z'] } },
+    { f: true },
+    { f: false, s: 'y' },
+    { o: a },
+    { o: { $in: [b, a.toHexString()] } },
+    { 'p.id': a },
+    { 'p.k': 'm' },
+    { 'p.k': { $in: ['q', 'z'] } },
+    { 'p.id': b, 'p.k': 'm' },
+    { 'q.r.s': { $all: ['x', 'y'] } },
+    { $or: [{ s: 'y' }, { t: 'x' }] },
+    { $and: [{ 'p.k': 'm' }, { $or: [{ o: a }, { s: 'X' }] }] },
+    { 'p.0.k': 'm' },
+  ];
+
+  it('agrees with mingo on every document', () => {
+    for (const filter of filters) {
+      const native = compileFilter(filter);
+      const library = new Query(filter, { idKey: '_id' });
+      expect(docs.map((doc) => native(doc)), JSON.stringify(filter)).toEqual(docs.map((doc) => library.test(doc)));
+    }
+  });
+});
+
+describe('top-level projections', () => {
+  it('keep the document order and `_id` as MongoDB does', () => {
+    const [doc] = shapeResults([{ _id: 1, a: 1, b: [2], c: { d: 3 } }], { projection: { c: 1, a: 1 } });
+    expect(Object.keys(doc!)).toEqual(['_id', 'a', 'c']);
+    expect(shapeResults([{ _id: 1, a: 1, b: 2 }], { projection: { b: 0 } })).toEqual([{ _id: 1, a: 1 }]);
+    expect(shapeResults([{ _id: 1, a: 1 }], { projection: { _id: 0, a: 1 } })).toEqual([{ a: 1 }]);
+    expect(shapeResults([{ _id: 1, a: 1 }], { projection: { _id: 1 } })).toEqual([{ _id: 1 }]);
+    expect(shapeResults([{ _id: 1, a: 1 }], { projection: { _id: 0 } })).toEqual([{ a: 1 }]);
+  });
+});

@@ -17,7 +17,7 @@ import { acquireLease, bindLeaseToRun, INSTANCE_ID, releaseLease, renewLease, ty
 import { OrgUnitResolver } from './org-units.js';
 import { prepareRecord, type PreparedRecord, type RecordRules } from './prepare.js';
 import { fileQuarantine, hasOpenQuarantine, quarantineEntry, resolveQuarantine, type QuarantineEntry } from './quarantine.js';
-import { purgeClassified, writeResources, type StorableRecord } from './resource-writer.js';
+import { applyResourcePlan, planResourceWrites, purgeClassified, type ResourcePlan, type StorableRecord } from './resource-writer.js';
 import { openConfig } from './secrets.js';
 import { SeenSet } from './seen-set.js';
 import { isUploadUrl, uploadedFileFetch } from './uploads.js';
@@ -171,6 +171,8 @@ export class BatchProcessor {
   private readonly orgUnits: OrgUnitResolver;
   /** Whether the feed has open quarantine entries a stored record may close (asked once). */
   private openQuarantine: boolean | undefined;
+  /** The previous batch's writes while they are in flight, with its source ids. */
+  private writing: { sourceIds: ReadonlySet<string>; done: Promise<void> } | undefined;
 
   constructor(
     private readonly runtime: IngestRuntime,
@@ -187,8 +189,16 @@ export class BatchProcessor {
     return batch.map((raw) => prepareRecord(raw, this.mapRecord, rules));
   }
 
-  /** Places and stores a prepared batch and files its rejects; a run stores its batches one at a time, in order. */
+  /**
+   * Places a prepared batch, files its rejects and plans its writes, then starts them once the
+   * previous batch's writes are done: batches are written one at a time, in read order, but
+   * a batch is planned while the previous one is still being written (the store works while
+   * this process builds documents). Resolves once the writes have started; settled() waits
+   * for them.
+   */
   async store(prepared: PreparedRecord[], stats: SyncStats): Promise<void> {
+    const sourceIds = prepared.map((item) => item.raw.sourceId);
+    if (this.writing && !this.independentOfWriting(prepared, sourceIds)) await this.writing.done;
     const { storable, rejected } = await placeRecords(this.orgUnits, this.feed.orgScope, prepared);
     const { models } = this.runtime;
     const classified = rejected.filter((entry) => entry.code === 'CLASSIFIED').map((entry) => entry.sourceId);
@@ -196,20 +206,45 @@ export class BatchProcessor {
     await fileQuarantine(models.Quarantine, this.feed._id, this.runId, rejected);
     if (rejected.length > 0) this.openQuarantine = true;
     this.openQuarantine ??= await hasOpenQuarantine(models.Quarantine, this.feed._id);
-    const counts = await writeResources(storable, {
+    const plan = await planResourceWrites(storable, {
       Resource: models.Resource,
       feedId: this.feed._id,
       runId: this.runId,
       reviewPolicy: this.feed.reviewPolicy,
       searchTerms: this.runtime.searchTerms,
     });
+    await this.writing?.done;
+    const done = this.write(plan, storable, rejected.length, stats);
+    // A failure surfaces when the next batch or settled() awaits it, not as an unhandled rejection meanwhile.
+    done.catch(() => undefined);
+    this.writing = { sourceIds: new Set(sourceIds), done };
+  }
+
+  /** Waits until every stored batch is written; rejects with a batch's failure. */
+  async settled(): Promise<void> {
+    await this.writing?.done;
+  }
+
+  private async write(plan: ResourcePlan, storable: StorableRecord[], quarantined: number, stats: SyncStats): Promise<void> {
+    const counts = await applyResourcePlan(plan);
     if (this.openQuarantine) {
-      await resolveQuarantine(models.Quarantine, this.feed._id, storable.map((item) => item.sourceId));
+      await resolveQuarantine(this.runtime.models.Quarantine, this.feed._id, storable.map((item) => item.sourceId));
     }
     stats.created += counts.created;
     stats.updated += counts.updated;
     stats.unchanged += counts.unchanged;
-    stats.quarantined += rejected.length;
+    stats.quarantined += quarantined;
+  }
+
+  /**
+   * Whether a batch can be planned while the previous one is written: it shares no source id
+   * with it (its copies, quarantine entries and purges are other documents) and holds no
+   * policy (merging looks for copies that earlier batches may just be joining).
+   */
+  private independentOfWriting(prepared: PreparedRecord[], sourceIds: string[]): boolean {
+    const writing = this.writing?.sourceIds;
+    if (!writing) return true;
+    return !sourceIds.some((id) => writing.has(id)) && !prepared.some((item) => item.ok && item.record.kind === 'POLICY');
   }
 }
 
@@ -322,14 +357,14 @@ async function executeRun(
   let stateAfter = stateBefore;
   let complete = false;
   let batch: RawRecord[] = [];
-  /** The batch being stored while the next one is read and prepared (the store and this process work side by side). */
+  /** The batch being placed and planned while the next one is read and prepared. */
   let storing: Promise<void> | undefined;
 
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
     const prepared = processor.prepare(batch);
     batch = [];
-    // One batch in the store at a time, in read order: a record repeated in the next batch sees this one's write.
+    // Batches are stored in read order (store() orders their writes).
     await storing;
     storing = processor.store(prepared, stats);
     // Its failure surfaces when it is awaited (next flush or drain), not as an unhandled rejection meanwhile.
@@ -339,6 +374,7 @@ async function executeRun(
   const drain = async (): Promise<void> => {
     await flush();
     await storing;
+    await processor.settled();
   };
   const checkpoint = async (reader: ConnectorState): Promise<void> => {
     await drain();

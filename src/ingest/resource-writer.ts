@@ -120,8 +120,27 @@ function ownEntry(existing: ExistingResource, feedId: Types.ObjectId): Provenanc
  * unchanged ones cost nothing.
  */
 export async function writeResources(items: StorableRecord[], context: WriteContext): Promise<WriteCounts> {
+  return applyResourcePlan(await planResourceWrites(items, context));
+}
+
+/** One batch's writes, decided but not yet made. */
+export interface ResourcePlan {
+  context: WriteContext;
+  ops: mongo.AnyBulkWriteOperation[];
+  revisions: FeedRevision[];
+  counts: WriteCounts;
+}
+
+/**
+ * Reads what the store holds of a batch (one find, plus merge candidates for new policies)
+ * and decides its writes. A sync plans the next batch while the previous one is written, so
+ * it waits for that write first whenever it could read what the write changes.
+ */
+export async function planResourceWrites(items: StorableRecord[], context: WriteContext): Promise<ResourcePlan> {
   const counts: WriteCounts = { created: 0, updated: 0, unchanged: 0 };
-  if (items.length === 0) return counts;
+  const ops: mongo.AnyBulkWriteOperation[] = [];
+  const revisions: FeedRevision[] = [];
+  if (items.length === 0) return { context, ops, revisions, counts };
   const latest = new Map<string, StorableRecord>();
   for (const item of items) latest.set(item.sourceId, item);
   const existing = new Map<string, ExistingResource>();
@@ -139,8 +158,6 @@ export async function writeResources(items: StorableRecord[], context: WriteCont
   const merge = await prepareBatchMerge<ExistingResource>(context.Resource, context.feedId, [...latest.values()], unmatched);
 
   const now = new Date();
-  const ops: mongo.AnyBulkWriteOperation[] = [];
-  const revisions: FeedRevision[] = [];
   for (const item of latest.values()) {
     const current = existing.get(item.sourceId) ?? merge.targets.get(item.sourceId);
     if (!current) {
@@ -183,6 +200,11 @@ export async function writeResources(items: StorableRecord[], context: WriteCont
     counts.updated += 1;
   }
   counts.unchanged += items.length - latest.size;
+  return { context, ops, revisions, counts };
+}
+
+/** Makes a planned batch's writes (staged revisions, then one bulkWrite) and returns its counts. */
+export async function applyResourcePlan({ context, ops, revisions, counts }: ResourcePlan): Promise<WriteCounts> {
   // Revisions first: a crash before the provenance write stages the same revision again, idempotently.
   if (revisions.length > 0) {
     const models = createModels(context.Resource.db);

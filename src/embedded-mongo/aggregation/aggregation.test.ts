@@ -51,6 +51,9 @@ function harness(variables: Doc = {}): { env: PipelineEnv; fallbacks: () => numb
   return {
     env: {
       probe: (from, field, value) => resolve(from).filter(compileFilter({ [field]: value })),
+      // `_id` probes the "index"; other fields hash a scan.
+      indexed: (_from, field) => field === '_id',
+      scan: resolve,
       mingo: (docs, stages) => {
         fallbacks += 1;
         return runPipeline(docs, stages, resolve, variables);
@@ -90,6 +93,7 @@ const PIPELINES: Record<string, Document[]> = {
   ],
   'group keys: missing, null and mixed types apart': [{ $group: { _id: '$n', c: { $sum: 1 } } }],
   'group on a compound key with $ifNull': [{ $group: { _id: { d: { $ifNull: ['$dept', null] }, k: '$kind' }, c: { $sum: { $cond: [{ $eq: ['$kind', 'A'] }, 1, 0] } } } }],
+  'group on a compound key with missing parts': [{ $group: { _id: { d: '$dept', n: '$n' }, c: { $sum: 1 }, last: { $last: '$_id' } } }],
   'group null with a constant sum': [{ $group: { _id: null, c: { $sum: 2 }, s: { $addToSet: '$tags' } } }],
   'sort with missing, null, numbers and strings': [{ $sort: { n: 1, _id: -1 } }],
   'sort descending then limit (top-k)': [{ $sort: { dept: -1, at: -1 } }, { $limit: 7 }],
@@ -155,6 +159,10 @@ const PIPELINES: Record<string, Document[]> = {
   'facet with rows and totals': [
     { $match: { kind: { $in: ['A', 'B'] } } },
     { $facet: { rows: [{ $group: { _id: '$dept', c: { $sum: 1 } } }, { $project: { _id: 0, keys: '$_id', c: 1 } }], totals: [{ $group: { _id: null, c: { $sum: 1 } } }], n: [{ $count: 'n' }] } },
+  ],
+  'facet branches: one changes documents another returns': [
+    { $project: { kind: 1, n: 1 } },
+    { $facet: { changed: [{ $addFields: { kind: 'changed' } }, { $unwind: '$kind' }], same: [{ $limit: 3 }], counted: [{ $count: 'n' }] } },
   ],
   'skip, limit and count': [{ $skip: 5 }, { $limit: 50 }, { $count: 'n' }],
   'date parts in UTC and in a zone': [

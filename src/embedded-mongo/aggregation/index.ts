@@ -16,7 +16,8 @@ export function runAggregation(docs: Doc[], stages: Document[], env: PipelineEnv
   const run = compilePipeline(stages, env, new Set(Object.keys(env.variables)));
   const fields = fieldsRead(stages);
   try {
-    return run(fields ? narrowed(docs, fields) : docs);
+    // Narrowed documents are fresh copies the stages may change in place; stored ones are not.
+    return fields ? run(narrowed(docs, fields), true) : run(docs, false);
   } catch (error) {
     if (error instanceof Deopt) return env.mingo(docs, stages);
     throw error;

@@ -15,21 +15,22 @@ const BARRIERS = new Set(['$group', '$count']);
 
 class WholeDocument extends Error {}
 
-function collect(value: unknown, fields: Set<string>): void {
+/** Filters name fields by key; expressions only by `$field` strings (their keys are operator arguments or output names). */
+function collect(value: unknown, fields: Set<string>, keysAreFields = true): void {
   if (typeof value === 'string') {
     if (value === '$$ROOT' || value === '$$CURRENT' || value.startsWith('$$ROOT.') || value.startsWith('$$CURRENT.')) throw new WholeDocument();
     if (value.startsWith('$') && !value.startsWith('$$')) fields.add(value.slice(1).split('.')[0]!);
     return;
   }
   if (Array.isArray(value)) {
-    for (const item of value) collect(item, fields);
+    for (const item of value) collect(item, fields, keysAreFields);
     return;
   }
   if (!isPlainObject(value)) return;
   for (const key of Object.keys(value)) {
     if (key === '$where' || key === '$function' || key === '$accumulator') throw new WholeDocument();
-    if (!key.startsWith('$')) fields.add(key.split('.')[0]!);
-    collect(value[key], fields);
+    if (keysAreFields && !key.startsWith('$')) fields.add(key.split('.')[0]!);
+    collect(value[key], fields, keysAreFields);
   }
 }
 
@@ -52,6 +53,18 @@ function walk(stages: Document[], fields: Set<string>): boolean {
     if (BARRIERS.has(name)) return true;
   }
   return false;
+}
+
+/** The top-level fields an expression reads, or undefined when it may read the whole document. */
+export function expressionFields(expr: unknown): Set<string> | undefined {
+  const fields = new Set<string>();
+  try {
+    collect(expr, fields, false);
+    return fields;
+  } catch (error) {
+    if (error instanceof WholeDocument) return undefined;
+    throw error;
+  }
 }
 
 /** The top-level fields the pipeline's result depends on, or undefined when it may need whole documents. */

@@ -4,6 +4,7 @@ import { compileFilter } from '../query.js';
 import { isPlainObject, keyOf, type Doc } from '../values.js';
 import { compileAccumulator, type Accumulator } from './accumulators.js';
 import { NotCompiled, compileExpression, deopt, isNil, type Fn, type Scope, type Vars } from './expressions.js';
+import { expressionFields } from './narrow.js';
 
 /** What compiled stages need from the command: index probes for `$lookup`, mingo for the rest. */
 export interface PipelineEnv {
@@ -12,16 +13,29 @@ export interface PipelineEnv {
    * field matches by element; null matches null and missing), found through the indexes.
    */
   probe(from: string, field: string, value: unknown): Doc[];
+  /** Whether an index on collection `from` starts with `field` (else `$lookup` hashes a scan once). */
+  indexed(from: string, field: string): boolean;
+  /** Every document of collection `from`. */
+  scan(from: string): Doc[];
   /** Runs stages through mingo. */
   mingo(docs: Doc[], stages: Document[]): Doc[];
   variables: Vars;
 }
 
 /**
- * A compiled stage. Stages never modify the documents they receive: those may be the stored
- * documents themselves. A stage that changes a document returns a shallow copy.
+ * A compiled stage. `owned` says whether the documents it receives belong to this run alone
+ * (fresh copies no one else sees): only then may it change them in place. Otherwise they may be
+ * the stored documents themselves, and a stage that changes one returns a shallow copy.
  */
-export type Stage = (docs: Doc[]) => Doc[];
+interface Stage {
+  (docs: Doc[], owned: boolean): Doc[];
+  /** Whether the documents it returns are owned: always (fresh), as its input's, or never (they may share with others). */
+  readonly output: 'fresh' | 'input' | 'shared';
+}
+
+function stage(run: (docs: Doc[], owned: boolean) => Doc[], output: Stage['output']): Stage {
+  return Object.assign(run, { output });
+}
 
 /**
  * A copy of the document with fields set (or removed, for undefined), existing fields keeping
@@ -40,6 +54,15 @@ function copyWith(doc: Doc, names: readonly string[], values: readonly unknown[]
     if (values[i] !== undefined && !Object.hasOwn(doc, name)) out[name] = values[i];
   }
   return out;
+}
+
+/** copyWith on a document this run owns. */
+function setInPlace(doc: Doc, names: readonly string[], values: readonly unknown[]): Doc {
+  for (let i = 0; i < names.length; i++) {
+    if (values[i] === undefined) delete doc[names[i]!];
+    else doc[names[i]!] = values[i];
+  }
+  return doc;
 }
 
 const notCompiled = (what: string): never => {
@@ -64,7 +87,29 @@ function match(spec: unknown): Stage {
   // `$expr` filters see the command's `let` variables only through mingo's aggregator.
   if (!isPlainObject(spec) || usesExpressions(spec)) notCompiled('$match');
   const test = compileFilter(spec as Document);
-  return (docs) => docs.filter(test);
+  return stage((docs) => docs.filter(test), 'input');
+}
+
+/**
+ * An expression reading a single field whose value is an array or document is evaluated once per
+ * distinct value object: `$lookup` hands the same joined array to every document with the same
+ * local value, so a roll-up over it (`$map`/`$filter` of the joined units) runs once per set.
+ * Expressions are pure and the stages never modify values, so sharing the result is safe.
+ */
+function memoised(expr: unknown, fn: Fn): Fn {
+  const fields = expressionFields(expr);
+  if (!fields || fields.size !== 1) return fn;
+  const [field] = fields as Set<string>;
+  // Stages are compiled per command: the results hold for that command's variables.
+  const results = new WeakMap<object, unknown>();
+  return (doc, vars) => {
+    const value: unknown = doc[field!];
+    if (value === null || typeof value !== 'object') return fn(doc, vars);
+    if (results.has(value)) return results.get(value);
+    const result = fn(doc, vars);
+    results.set(value, result);
+    return result;
+  };
 }
 
 function addFields(spec: unknown, scope: Scope, vars: Vars): Stage {
@@ -73,18 +118,18 @@ function addFields(spec: unknown, scope: Scope, vars: Vars): Stage {
     const expr = (spec as Doc)[name];
     // An embedded document literal merges into the field in MongoDB and replaces it in mingo.
     if (isPlainObject(expr) && !Object.keys(expr).some((key) => key.startsWith('$'))) notCompiled('$addFields document');
-    return [topLevelField(name), compileExpression(expr, scope)] as const;
+    return [topLevelField(name), memoised(expr, compileExpression(expr, scope))] as const;
   });
   const names = fields.map(([name]) => name);
   const fns = fields.map(([, fn]) => fn);
-  return (docs) => {
-    // copyWith reads the values before the next document: one array serves all of them.
+  return stage((docs, owned) => {
+    // Every value is computed from the document as it came in, then set: one array serves all documents.
     const values: unknown[] = new Array(fns.length);
     return docs.map((doc) => {
       for (let i = 0; i < fns.length; i++) values[i] = fns[i]!(doc, vars);
-      return copyWith(doc, names, values);
+      return owned ? setInPlace(doc, names, values) : copyWith(doc, names, values);
     });
-  };
+  }, 'fresh');
 }
 
 function project(spec: unknown, scope: Scope, vars: Vars): Stage {
@@ -101,12 +146,13 @@ function project(spec: unknown, scope: Scope, vars: Vars): Stage {
   }
   if (fields.length === 0) {
     const removed = excluded.map(() => undefined);
-    return (docs) => docs.map((doc) => copyWith(doc, excluded, removed));
+    return stage((docs) => docs.map((doc) => copyWith(doc, excluded, removed)), 'fresh');
   }
   if (excluded.some((name) => name !== '_id')) notCompiled('$project mixing inclusion and exclusion');
   const keepId = excluded.length === 0 && !fields.some((field) => field.name === '_id');
-  return (docs) =>
-    docs.map((doc) => {
+  return stage(
+    (docs) =>
+      docs.map((doc) => {
       const out: Doc = {};
       if (keepId && doc._id !== undefined) out._id = doc._id;
       for (const { name, fn } of fields) {
@@ -114,23 +160,73 @@ function project(spec: unknown, scope: Scope, vars: Vars): Stage {
         if (value !== undefined) out[name] = value;
       }
       return out;
-    });
+      }),
+    'fresh',
+  );
+}
+
+/**
+ * The group key of a document and, for a new group, its `_id`. A compound `_id` (a document of
+ * expressions) is keyed by its parts' `keyOf`s, without building the document for every input.
+ */
+interface GroupKey {
+  key(doc: Doc, vars: Vars): string;
+  /** The `_id` of the group whose key was computed last. */
+  id(doc: Doc, vars: Vars): unknown;
+}
+
+function groupKey(expr: unknown, scope: Scope): GroupKey {
+  const parts = isPlainObject(expr) && Object.keys(expr).length > 0 && !Object.keys(expr).some((key) => key.startsWith('$')) ? Object.keys(expr) : undefined;
+  if (!parts) {
+    const fn = compileExpression(expr, scope);
+    let last: unknown;
+    return {
+      key(doc, vars) {
+        // A missing key groups with null, as in MongoDB.
+        last = fn(doc, vars) ?? null;
+        return keyOf(last);
+      },
+      id: () => last,
+    };
+  }
+  const fns = parts.map((part) => compileExpression((expr as Doc)[part], scope));
+  const values: unknown[] = new Array(fns.length);
+  return {
+    key(doc, vars) {
+      // keyOf's tokens are length-prefixed or free of NUL, so joining them on NUL is unambiguous.
+      let key = '';
+      for (let i = 0; i < fns.length; i++) {
+        const value = fns[i]!(doc, vars);
+        if (isPlainObject(value) || (Array.isArray(value) && value.some(isPlainObject))) deopt();
+        values[i] = value;
+        // A missing part stays apart from null (MongoDB leaves the field out of `_id`).
+        key += value === undefined ? '\u0001\u0000' : `${keyOf(value)}\u0000`;
+      }
+      return key;
+    },
+    id() {
+      const id: Doc = {};
+      parts.forEach((part, i) => {
+        id[part] = values[i];
+      });
+      return id;
+    },
+  };
 }
 
 function group(spec: unknown, scope: Scope, vars: Vars): Stage {
   if (!isPlainObject(spec) || !('_id' in spec)) notCompiled('$group');
-  const id = compileExpression((spec as Doc)._id, scope);
+  const id = groupKey((spec as Doc)._id, scope);
   const outputs: Array<[string, Accumulator]> = Object.keys(spec as Doc)
     .filter((name) => name !== '_id')
     .map((name) => [topLevelField(name), compileAccumulator((spec as Doc)[name], scope)]);
-  return (docs) => {
+  return stage((docs) => {
     const groups = new Map<string, { id: unknown; states: ReturnType<Accumulator['start']>[] }>();
     for (const doc of docs) {
-      // A missing key groups with null, as in MongoDB.
-      const value = id(doc, vars) ?? null;
-      const key = keyOf(value);
+      const key = id.key(doc, vars);
       let entry = groups.get(key);
       if (!entry) {
+        const value = id.id(doc, vars);
         if (isPlainObject(value) && hasEmbeddedDocuments(value)) deopt();
         entry = { id: value, states: outputs.map(([, accumulator]) => accumulator.start()) };
         groups.set(key, entry);
@@ -146,7 +242,7 @@ function group(spec: unknown, scope: Scope, vars: Vars): Stage {
       out.push(row);
     }
     return out;
-  };
+  }, 'fresh');
 }
 
 /** Keys that are documents inside documents compare field-order-blind in mingo: left to it. */
@@ -156,7 +252,7 @@ function hasEmbeddedDocuments(value: Doc): boolean {
 
 function count(spec: unknown): Stage {
   if (typeof spec !== 'string' || spec.trim() === '' || spec.includes('.') || spec.startsWith('$')) notCompiled('$count');
-  return (docs) => [{ [spec as string]: docs.length }];
+  return stage((docs) => [{ [spec as string]: docs.length }], 'fresh');
 }
 
 /** mingo's order (`compare`), with the common same-type cases inline. */
@@ -173,7 +269,7 @@ function sort(spec: unknown, limit: number | undefined): Stage {
     if ((direction !== 1 && direction !== -1) || path.startsWith('$')) notCompiled('$sort direction');
     return { path, direction: direction as number };
   });
-  return (docs) => {
+  return stage((docs) => {
     const keyed = docs.map((doc) => ({
       doc,
       values: keys.map(({ path }) => {
@@ -192,7 +288,7 @@ function sort(spec: unknown, limit: number | undefined): Stage {
       return 0;
     };
     return topK(keyed, order, limit).map((entry) => entry.doc);
-  };
+  }, 'input');
 }
 
 /** The first `limit` items in order (stable), without sorting them all when the limit is small. */
@@ -235,8 +331,8 @@ function unwind(spec: unknown): Stage {
   const index = options.includeArrayIndex === undefined ? undefined : topLevelField(options.includeArrayIndex);
   const preserve = options.preserveNullAndEmptyArrays === true;
   const names = index === undefined ? [field] : [field, index];
-  const unwound = (doc: Doc, element: unknown, i: number | null): Doc => copyWith(doc, names, [element, i]);
-  return (docs) => {
+  return stage((docs, owned) => {
+    const unwound = (doc: Doc, element: unknown, i: number | null): Doc => (owned ? setInPlace : copyWith)(doc, names, [element, i]);
     const out: Doc[] = [];
     for (const doc of docs) {
       const value: unknown = doc[field];
@@ -245,18 +341,40 @@ function unwind(spec: unknown): Stage {
           if (preserve) out.push(unwound(doc, undefined, null));
           continue;
         }
-        value.forEach((element, i) => out.push(unwound(doc, element, i)));
+        // Copies for the later elements first: an owned document then carries the first one.
+        const rest = value.slice(1).map((element: unknown, i) => copyWith(doc, names, [element, i + 1]));
+        out.push(unwound(doc, value[0], 0), ...rest);
       } else if (!isEmptyValue(value) || preserve) {
         out.push(index === undefined ? doc : unwound(doc, value, null));
       }
     }
     return out;
-  };
+  }, 'fresh');
 }
 
 /** Local values a `$lookup` probes the index with; others (documents, regexes, nested arrays) are left to mingo. */
 function probeable(value: unknown): boolean {
   return !(isPlainObject(value) || Array.isArray(value) || value instanceof RegExp);
+}
+
+/**
+ * The foreign documents by `keyOf` of each value of the field (null for missing), as mingo's
+ * `$lookup` hashes them: for a field no index answers, one pass instead of a scan per value.
+ * Values absent from the map then probe (and find nothing) once each.
+ */
+function hashed(foreign: Doc[], field: string): Map<string, Doc[]> {
+  const byValue = new Map<string, Doc[]>();
+  for (const doc of foreign) {
+    const value: unknown = doc[field] ?? null;
+    for (const element of Array.isArray(value) ? (value as unknown[]) : [value]) {
+      if (!probeable(element)) deopt();
+      const key = keyOf(element);
+      const docs = byValue.get(key);
+      if (docs) docs.push(doc);
+      else byValue.set(key, [doc]);
+    }
+  }
+  return byValue;
 }
 
 function lookup(spec: unknown, env: PipelineEnv): Stage {
@@ -267,8 +385,8 @@ function lookup(spec: unknown, env: PipelineEnv): Stage {
   }
   if (foreignField.includes('.') || localField.startsWith('$')) notCompiled('$lookup fields');
   const targetName = [topLevelField(as)];
-  return (docs) => {
-    const probes = new Map<string, Doc[]>();
+  return stage((docs, owned) => {
+    const probes = env.indexed(from, foreignField) ? new Map<string, Doc[]>() : hashed(env.scan(from), foreignField);
     const probe = (value: unknown): Doc[] => {
       if (!probeable(value)) deopt();
       const key = keyOf(value);
@@ -283,7 +401,10 @@ function lookup(spec: unknown, env: PipelineEnv): Stage {
     return docs.map((doc) => {
       const local: unknown = resolve(doc, localField) ?? null;
       let matches: Doc[];
-      if (Array.isArray(local)) {
+      if (Array.isArray(local) && local.length === 1) {
+        // The common case (one attached value): the probe's own array, shared by every such document.
+        matches = probe(local[0]);
+      } else if (Array.isArray(local)) {
         const key = keyOf(local);
         let found = joined.get(key);
         if (!found) {
@@ -296,18 +417,19 @@ function lookup(spec: unknown, env: PipelineEnv): Stage {
       } else {
         matches = probe(local);
       }
-      return copyWith(doc, targetName, [matches]);
+      return owned ? setInPlace(doc, targetName, [matches]) : copyWith(doc, targetName, [matches]);
     });
-  };
+  }, 'fresh');
 }
 
 function replaceRoot(spec: unknown, scope: Scope, vars: Vars): Stage {
   const expr = isPlainObject(spec) && Object.keys(spec).length === 1 ? spec.newRoot : notCompiled('$replaceRoot');
   const fn = compileExpression(expr, scope);
-  return (docs) => docs.map((doc) => {
+  // The new roots may be embedded documents of the input: never owned.
+  return stage((docs) => docs.map((doc) => {
     const root = fn(doc, vars);
     return isPlainObject(root) ? root : deopt();
-  });
+  }), 'shared');
 }
 
 function facet(spec: unknown, env: PipelineEnv, scope: Scope): Stage {
@@ -317,21 +439,36 @@ function facet(spec: unknown, env: PipelineEnv, scope: Scope): Stage {
     if (!Array.isArray(pipeline) || !pipeline.every(isPlainObject)) notCompiled('$facet pipeline');
     return [topLevelField(name), compilePipeline(pipeline as Document[], env, scope)] as const;
   });
-  return (docs) => {
+  const othersFresh = facets.slice(1).every(([, run]) => run.fresh);
+  return stage((docs, owned) => {
+    // Branches run last to first, so that the first (in reports, the rows) may own the documents,
+    // when no other branch returns them.
+    const results = new Map<string, Doc[]>();
+    for (let i = facets.length - 1; i >= 0; i--) {
+      const [name, run] = facets[i]!;
+      results.set(name, run(docs, owned && i === 0 && othersFresh));
+    }
     const out: Doc = {};
-    for (const [name, run] of facets) out[name] = run(docs);
+    for (const [name] of facets) out[name] = results.get(name);
     return [out];
-  };
+  }, 'fresh');
+}
+
+/** A compiled pipeline; see Stage for `owned`. */
+export interface Pipeline {
+  (docs: Doc[], owned: boolean): Doc[];
+  /** Whether it never returns the documents it was given (so that they may be changed after it ran). */
+  readonly fresh: boolean;
 }
 
 /** Compiles one stage (with the next one, to fuse `$sort` + `$limit`); returns how many it consumed. */
 function compileStage(stages: Document[], at: number, env: PipelineEnv, scope: Scope): [Stage, number] {
-  const stage = stages[at]!;
-  const name = Object.keys(stage)[0] ?? '';
-  const spec: unknown = stage[name];
+  const current = stages[at]!;
+  const name = Object.keys(current)[0] ?? '';
+  const spec: unknown = current[name];
   const vars = env.variables;
   try {
-    if (Object.keys(stage).length !== 1) notCompiled('stage');
+    if (Object.keys(current).length !== 1) notCompiled('stage');
     switch (name) {
       case '$match':
         return [match(spec), 1];
@@ -352,11 +489,11 @@ function compileStage(stages: Document[], at: number, env: PipelineEnv, scope: S
       case '$limit': {
         const n = nonNegativeInteger(spec, '$limit');
         if (n === 0) notCompiled('$limit 0');
-        return [(docs) => docs.slice(0, n), 1];
+        return [stage((docs) => docs.slice(0, n), 'input'), 1];
       }
       case '$skip': {
         const n = nonNegativeInteger(spec, '$skip');
-        return [(docs) => docs.slice(n), 1];
+        return [stage((docs) => docs.slice(n), 'input'), 1];
       }
       case '$unwind':
         return [unwind(spec), 1];
@@ -372,15 +509,25 @@ function compileStage(stages: Document[], at: number, env: PipelineEnv, scope: S
   } catch (error) {
     if (!(error instanceof NotCompiled)) throw error;
   }
-  return [(docs) => env.mingo(docs, [stage]), 1];
+  return [stage((docs) => env.mingo(docs, [current]), 'shared'), 1];
 }
 
-export function compilePipeline(stages: Document[], env: PipelineEnv, scope: Scope): Stage {
+export function compilePipeline(stages: Document[], env: PipelineEnv, scope: Scope): Pipeline {
   const compiled: Stage[] = [];
   for (let at = 0; at < stages.length; ) {
     const [stage, consumed] = compileStage(stages, at, env, scope);
     compiled.push(stage);
     at += consumed;
   }
-  return (docs) => compiled.reduce((current, stage) => stage(current), docs);
+  const owns = (owned: boolean, run: Stage): boolean => run.output === 'fresh' || (run.output === 'input' && owned);
+  const run = (docs: Doc[], owned: boolean): Doc[] => {
+    let current = docs;
+    let own = owned;
+    for (const next of compiled) {
+      current = next(current, own);
+      own = owns(own, next);
+    }
+    return current;
+  };
+  return Object.assign(run, { fresh: compiled.reduce(owns, false) });
 }

@@ -142,6 +142,8 @@ const aggregate: CommandHandler = (command, ctx) => {
   const resolve = (name: string): Doc[] => accessFor(ctx, name).match(undefined);
   const results = runAggregation(input, stages, {
     probe: (from, field, value) => accessFor(ctx, from).match({ [field]: value }),
+    indexed: (from, field) => [...(ctx.catalog.get(ctx.db, from)?.indexes.values() ?? [])].some((index) => index.fields[0] === field),
+    scan: resolve,
     mingo: (docs, rest) => runPipeline(docs, rest, resolve, variables),
     variables: variables ?? {},
   });

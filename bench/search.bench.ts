@@ -2,13 +2,16 @@
  * Search benchmark: a generated corpus of realistic Chinese resources (recombined from the
  * demo catalogue's titles, summaries and bodies, with place names, years and document
  * numbers), 1,000 queries drawn from a realistic query list, p50/p95 latency and candidate
- * sizes of SearchService.search, against a `$regex` scan on title and body in the same run.
+ * sizes of SearchService.search, against a `$regex` scan on title and body in the same run,
+ * and the CPU time both processes spent per query (the machine is shared; CPU time is less
+ * skewed by other tenants than wall time).
  *
  * Runs on the embedded server in its own process (or on MONGODB_URI when set).
  * `npx tsx bench/search.bench.ts`; BENCH_QUICK=1 shrinks the corpus to 10k.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,6 +117,51 @@ async function startServer(dataDir: string): Promise<{ uri: string; child: Child
   throw new Error('嵌入式服务器未启动 / The embedded server did not start');
 }
 
+/** CPU time (user + system, ms) of a process from /proc; undefined where there is none. */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU milliseconds of this process and of the server process spent in `work`: on a shared
+ * machine, wall-clock latency mostly measures the other tenants; CPU time much less so.
+ */
+async function cpuOf(serverPid: number | undefined, work: () => Promise<void>): Promise<{ client: number; server: number | undefined }> {
+  const client = process.cpuUsage();
+  const server = processCpuMs(serverPid);
+  await work();
+  const used = process.cpuUsage(client);
+  const serverAfter = processCpuMs(serverPid);
+  return { client: (used.user + used.system) / 1000, server: server === undefined || serverAfter === undefined ? undefined : serverAfter - server };
+}
+
+function cpuRows(
+  index: { client: number; server: number | undefined },
+  indexQueries: number,
+  regex: { client: number; server: number | undefined },
+  regexQueries: number,
+): string[][] {
+  const perQuery = (ms: number | undefined, queries: number) => (ms === undefined ? undefined : ms / queries);
+  const row = (label: string, a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? [] : [[label, formatNumber(a), formatNumber(b), `${formatNumber(b / a)}×`]];
+  const indexServer = perQuery(index.server, indexQueries);
+  const regexServer = perQuery(regex.server, regexQueries);
+  const indexClient = index.client / indexQueries;
+  const regexClient = regex.client / regexQueries;
+  return [
+    ...row('client CPU per query (ms)', indexClient, regexClient),
+    ...row('server CPU per query (ms)', indexServer, regexServer),
+    ...row('client + server CPU per query (ms)', indexServer === undefined ? undefined : indexClient + indexServer, regexServer === undefined ? undefined : regexClient + regexServer),
+  ];
+}
+
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
@@ -158,27 +206,32 @@ async function main(): Promise<void> {
 
     const latencies: number[] = [];
     const candidates: number[] = [];
-    for (const query of queries) {
-      const started = performance.now();
-      const page = await service.search({ query, viewer: anonymousViewer, first: 20 });
-      latencies.push(performance.now() - started);
-      candidates.push(page.totalCount);
-    }
+    const serverPid = server?.child.pid;
+    const indexCpu = await cpuOf(serverPid, async () => {
+      for (const query of queries) {
+        const started = performance.now();
+        const page = await service.search({ query, viewer: anonymousViewer, first: 20 });
+        latencies.push(performance.now() - started);
+        candidates.push(page.totalCount);
+      }
+    });
 
     progress(`${latencies.length} searches done`);
     const regexLatencies: number[] = [];
-    for (const query of queries.slice(0, REGEX_QUERY_COUNT)) {
-      const terms = query.split(/\s+/).filter(Boolean);
-      const filter = {
-        $and: [
-          visibilityFilter(anonymousViewer),
-          ...terms.map((term) => ({ $or: [{ title: { $regex: escapeRegex(term) } }, { body: { $regex: escapeRegex(term) } }] })),
-        ],
-      };
-      const started = performance.now();
-      await models.Resource.find(filter).select({ _id: 1, title: 1 }).lean();
-      regexLatencies.push(performance.now() - started);
-    }
+    const regexCpu = await cpuOf(serverPid, async () => {
+      for (const query of queries.slice(0, REGEX_QUERY_COUNT)) {
+        const terms = query.split(/\s+/).filter(Boolean);
+        const filter = {
+          $and: [
+            visibilityFilter(anonymousViewer),
+            ...terms.map((term) => ({ $or: [{ title: { $regex: escapeRegex(term) } }, { body: { $regex: escapeRegex(term) } }] })),
+          ],
+        };
+        const started = performance.now();
+        await models.Resource.find(filter).select({ _id: 1, title: 1 }).lean();
+        regexLatencies.push(performance.now() - started);
+      }
+    });
 
     const sorted = [...latencies].sort((a, b) => a - b);
     const regexSorted = [...regexLatencies].sort((a, b) => a - b);
@@ -191,6 +244,7 @@ async function main(): Promise<void> {
       ['p95 latency (ms)', formatNumber(percentile(sorted, 95)), formatNumber(percentile(regexSorted, 95)), `${formatNumber(percentile(regexSorted, 95) / percentile(sorted, 95))}×`],
       ['mean latency (ms)', formatNumber(mean(latencies)), formatNumber(mean(regexLatencies)), `${formatNumber(mean(regexLatencies) / mean(latencies))}×`],
       ['queries measured', String(latencies.length), String(regexLatencies.length), ''],
+      ...cpuRows(indexCpu, latencies.length, regexCpu, regexLatencies.length),
     ]);
     console.log('');
     printTable([

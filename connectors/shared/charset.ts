@@ -75,8 +75,15 @@ export function chooseEncoding(prefix: Uint8Array, hints: EncodingHints): string
 
 const SNIFF_BYTES = 64 * 1024;
 
-/** Decodes a byte stream to text chunks, sniffing the encoding from the first 64 KiB. BOMs are dropped. */
-export async function* decodeTextStream(body: AsyncIterable<Uint8Array>, hints: EncodingHints): AsyncIterable<string> {
+/**
+ * Decodes a byte stream to text chunks, sniffing the encoding from the first 64 KiB. BOMs are
+ * dropped. `declaredIn` reads a document's own declaration from those bytes (the XML declaration).
+ */
+export async function* decodeTextStream(
+  body: AsyncIterable<Uint8Array>,
+  hints: EncodingHints,
+  declaredIn?: (head: Uint8Array) => string | undefined,
+): AsyncIterable<string> {
   const iterator = body[Symbol.asyncIterator]();
   try {
     const prefix: Uint8Array[] = [];
@@ -92,7 +99,7 @@ export async function* decodeTextStream(body: AsyncIterable<Uint8Array>, hints: 
       prefixLength += next.value.byteLength;
     }
     const head = Buffer.concat(prefix);
-    const decoder = iconv.getDecoder(chooseEncoding(head, hints), { stripBOM: true });
+    const decoder = iconv.getDecoder(chooseEncoding(head, { ...hints, declared: hints.declared ?? declaredIn?.(head) }), { stripBOM: true });
     const first = decoder.write(head);
     if (first) yield first;
     while (!finished) {

@@ -115,7 +115,8 @@ function scopeOf(node: unknown, parent: Readonly<Record<string, string>>): Reado
   return scope ?? parent;
 }
 
-function qualifiedName(name: string, isAttribute: boolean, scope: Readonly<Record<string, string>>, aliasOf: ReadonlyMap<string, string>): string {
+/** A name as the feed's config addresses it: `alias:local` when its namespace has an alias, else the local name. */
+export function qualifiedName(name: string, isAttribute: boolean, scope: Readonly<Record<string, string>>, aliasOf: ReadonlyMap<string, string>): string {
   const colon = name.indexOf(':');
   // Unprefixed attributes are in no namespace; xml: and xmlns: are reserved.
   const prefix = colon === -1 ? (isAttribute ? undefined : '') : name.slice(0, colon);

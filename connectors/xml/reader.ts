@@ -3,23 +3,48 @@ import { sourceDataError } from '../../src/ingest/fetch/index.js';
 import { getPath, parsePath } from '../../src/ingest/mapping/index.js';
 import { withAuth } from '../shared/auth.js';
 import { parseState, toRawRecord } from '../shared/records.js';
-import { asArray, decodeXml, parseXml, resolveNamespaces, type XmlNode } from '../shared/xml.js';
+import { decodeTextStream } from '../shared/charset.js';
+import { asArray, declaredXmlEncoding, decodeXml, parseXml, resolveNamespaces, type XmlNode } from '../shared/xml.js';
+import { streamRecordElements } from './stream.js';
 import { xmlStateSchema, type XmlConfig } from './config.js';
 
-/** Reads one XML document (bounded by the fetch size cap) and yields the elements at recordPath. */
+function asRecord(element: unknown): XmlNode {
+  return element !== null && typeof element === 'object' ? (element as XmlNode) : { '#text': element };
+}
+
+function nothingAt(recordPath: string): Error {
+  return sourceDataError(`文档中没有记录路径 ${recordPath}`, `The document has nothing at record path ${recordPath}`);
+}
+
+/** A record path of element names only (no index, no wildcard) can be followed while the document streams. */
+function plainPath(recordPath: string): string[] | undefined {
+  const segments = parsePath(recordPath);
+  return segments.every((segment): segment is string => typeof segment === 'string' && segment !== '*') ? segments : undefined;
+}
+
+/**
+ * Yields the elements at recordPath. A plain element path streams (stream.ts: one record in
+ * memory at a time); a path with indexes or wildcards reads the whole document, bounded by the
+ * fetch size cap.
+ */
 export async function* readXml(config: XmlConfig, state: ConnectorState | undefined, ctx: ReadContext): AsyncIterable<ReadEvent> {
   parseState(xmlStateSchema, state);
   const request = withAuth(config.url, { accept: 'application/xml, text/xml, */*;q=0.5', ...config.headers }, config.auth);
   const response = await ctx.fetch(request.url, { headers: request.headers, signal: ctx.signal });
-  const text = decodeXml(await response.bytes(), { configured: config.encoding, contentType: response.headers.get('content-type'), fallback: config.fallbackEncoding });
-  const document = resolveNamespaces(parseXml(text), config.namespaces);
-  const found = getPath(document, parsePath(config.recordPath));
-  if (found === undefined) {
-    throw sourceDataError(`文档中没有记录路径 ${config.recordPath}`, `The document has nothing at record path ${config.recordPath}`);
-  }
-  for (const element of asArray(found as XmlNode | XmlNode[])) {
-    const data = element !== null && typeof element === 'object' ? (element as XmlNode) : { '#text': element };
-    yield { type: 'record', record: toRawRecord(data, config) };
+  const hints = { configured: config.encoding, contentType: response.headers.get('content-type'), fallback: config.fallbackEncoding };
+  const path = plainPath(config.recordPath);
+  if (path) {
+    let found = 0;
+    for await (const element of streamRecordElements(decodeTextStream(response.stream(), hints, declaredXmlEncoding), path, config.namespaces)) {
+      found += 1;
+      yield { type: 'record', record: toRawRecord(element, config) };
+    }
+    if (found === 0) throw nothingAt(config.recordPath);
+  } else {
+    const document = resolveNamespaces(parseXml(decodeXml(await response.bytes(), hints)), config.namespaces);
+    const found = getPath(document, parsePath(config.recordPath));
+    if (found === undefined) throw nothingAt(config.recordPath);
+    for (const element of asArray(found as XmlNode | XmlNode[])) yield { type: 'record', record: toRawRecord(asRecord(element), config) };
   }
   yield { type: 'complete', state: {} };
 }

@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { collect, fixture, realSample, startLocalServer, testReadContext, type LocalServer } from '../testing/index.js';
+import { getPath, parsePath } from '../../src/ingest/mapping/index.js';
+import { asArray, parseXml, resolveNamespaces } from '../shared/xml.js';
+import { streamRecordElements } from './stream.js';
 import { xmlConfigSchema, xmlConnector } from './index.js';
 
 const servers: LocalServer[] = [];
@@ -83,6 +86,44 @@ describe('xml connector', () => {
     expect(result.records.map((record) => record.sourceId)).toEqual(['00310', '00311']);
     expect(result.records[0]?.data).toHaveProperty('备注');
     expect(xmlConnector.map(result.records[0]!, cfg)).toMatchObject({ ok: true, record: { sourceId: '00310', locations: [{ address: '某区人民路18号' }], consultPhone: '0572-12348' } });
+  });
+
+  it('streams the same records a whole-document parse gives, from chunks of any size', async () => {
+    const documents: Array<{ text: string | undefined; path: string; aliases: Record<string, string> }> = [
+      { text: realSample('xml-legislation.gov.uk-clml-nisr-2015-404.xml')?.toString('utf8'), path: 'leg:Legislation.leg:Contents.leg:ContentsItem', aliases: CLML },
+      { text: realSample('xml-legislation.gov.uk-clml-nisr-2015-404.xml')?.toString('utf8'), path: 'leg:Legislation.meta:Metadata', aliases: CLML },
+      { text: fixture(import.meta.url, 'justice-legal-aid-prefixed.xml').toString('utf8'), path: 'j:导出.j:机构', aliases: { j: 'urn:gov:cn:justice:export:1' } },
+      { text: '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY org "湖州市司法局">]><r><i a="1">&org;</i><i/><i><![CDATA[<i>不是元素</i>]]></i></r>', path: 'r.i', aliases: {} },
+    ];
+    for (const { text, path, aliases } of documents) {
+      if (!text) continue;
+      const whole = asArray(getPath(resolveNamespaces(parseXml(text), aliases), parsePath(path)) as unknown[]).map((element) =>
+        element !== null && typeof element === 'object' ? element : { '#text': element },
+      );
+      for (const size of [7, 1024, text.length]) {
+        async function* chunks() {
+          for (let at = 0; at < text!.length; at += size) yield text!.slice(at, at + size);
+        }
+        const streamed: unknown[] = [];
+        for await (const element of streamRecordElements(chunks(), path.split('.'), aliases)) streamed.push(element);
+        expect(streamed).toEqual(whole);
+      }
+    }
+  });
+
+  it('fails a truncated document after the records before the cut, and refuses unsafe entities while streaming', async () => {
+    const truncated = await serveBody('<r><i>1</i><i>2</i><i>3');
+    const seen: string[] = [];
+    const read = async () => {
+      for await (const event of xmlConnector.read(xmlConfigSchema.parse({ url: `${truncated.url}/t.xml`, recordPath: 'r.i', mapping: { kind: 'POLICY' } }), undefined, testReadContext())) {
+        if (event.type === 'record') seen.push(String(event.record.data['#text']));
+        if (event.type === 'complete') seen.push('complete');
+      }
+    };
+    await expect(read()).rejects.toMatchObject({ errorClass: 'source_data', message: expect.stringContaining('truncated') });
+    expect(seen).toEqual(['1', '2']);
+    const laughs = await serveBody('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;">]><r><i>&b;</i></r>');
+    await expect(collect(xmlConnector.read(xmlConfigSchema.parse({ url: `${laughs.url}/l.xml`, recordPath: 'r.i', mapping: { kind: 'POLICY' } }), undefined, testReadContext()))).rejects.toMatchObject({ code: 'UNSAFE_CONTENT' });
   });
 
   it('reports a missing record path and malformed XML as bad source data', async () => {

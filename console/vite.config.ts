@@ -5,6 +5,8 @@ import { defineConfig } from 'vite';
 /** The console is served by the hub under /console; `npm run build:console` writes dist/console. */
 export const CONSOLE_OUT_DIR = fileURLToPath(new URL('../dist/console/', import.meta.url));
 
+const hubUrl = process.env.HUB_URL ?? 'http://127.0.0.1:4000';
+
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/console/',
@@ -15,5 +17,6 @@ export default defineConfig({
     emptyOutDir: true,
     chunkSizeWarningLimit: 2000,
   },
-  server: { proxy: { '/graphql': 'http://127.0.0.1:4000', '/api': 'http://127.0.0.1:4000' } },
+  // `npx vite --config console/vite.config.ts`: hot reloading against a running hub (HUB_URL).
+  server: { proxy: { '/graphql': hubUrl, '/api': hubUrl } },
 });

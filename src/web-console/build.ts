@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,8 +15,8 @@ export const CONSOLE_DIST_DIR = join(ROOT, 'dist', 'console');
 const HASH_FILE = join(CONSOLE_DIST_DIR, '.source-hash');
 const LOCK_DIR = join(ROOT, 'dist', '.console-build.lock');
 const VITE_BIN = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-/** A lock older than this was left by a build that died. */
-const STALE_LOCK_MS = 5 * 60_000;
+/** Longest wait for another process's build. */
+const LOCK_WAIT_MS = 10 * 60_000;
 
 export interface BuildLogger {
   info(message: string): void;
@@ -78,32 +78,45 @@ async function runBuild(log?: BuildLogger): Promise<void> {
   const sourceHash = await consoleSourceHash();
   log?.info('building the web console (vite build)…');
   const started = Date.now();
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [VITE_BIN, 'build', '--config', join(CONSOLE_SOURCE_DIR, 'vite.config.ts')], {
-      cwd: ROOT,
-      stdio: ['ignore', 'inherit', 'inherit'],
+  // Built beside the served copy and swapped in, so a running hub never serves a half-built console.
+  const staging = `${CONSOLE_DIST_DIR}.building-${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [VITE_BIN, 'build', '--config', join(CONSOLE_SOURCE_DIR, 'vite.config.ts'), '--outDir', staging], {
+        cwd: ROOT,
+        // Always the production bundle, also when started from a test runner (NODE_ENV=test).
+        env: { ...process.env, NODE_ENV: 'production' },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      child.on('error', reject);
+      child.on('exit', (code, signal) => {
+        if (code === 0) resolve();
+        else reject(new Error(`控制台构建失败 / Console build failed (vite exited with ${signal ?? code})`));
+      });
     });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (code === 0) resolve();
-      else reject(new Error(`控制台构建失败 / Console build failed (vite exited with ${signal ?? code})`));
-    });
-  });
-  await writeFile(HASH_FILE, sourceHash);
+    await writeFile(join(staging, '.source-hash'), sourceHash);
+    await rm(CONSOLE_DIST_DIR, { recursive: true, force: true });
+    await rename(staging, CONSOLE_DIST_DIR);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
   log?.info(`web console built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/** One build at a time across processes (parallel test files, a second `npm start`). */
+/** One build at a time across processes (parallel test files, `npm start` while tests run). */
 async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
   await mkdir(join(ROOT, 'dist'), { recursive: true });
+  const started = Date.now();
   for (;;) {
     try {
       await mkdir(LOCK_DIR);
+      await writeFile(join(LOCK_DIR, 'owner'), String(process.pid));
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const since = await stat(LOCK_DIR).then((info) => Date.now() - info.mtimeMs, () => 0);
-      if (since > STALE_LOCK_MS) await rm(LOCK_DIR, { recursive: true, force: true });
+      if (await lockIsAbandoned()) await rm(LOCK_DIR, { recursive: true, force: true });
+      else if (Date.now() - started > LOCK_WAIT_MS) throw new Error(`控制台构建锁等待超时 / Timed out waiting for the console build lock (${LOCK_DIR})`);
       else await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
@@ -111,5 +124,18 @@ async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } finally {
     await rm(LOCK_DIR, { recursive: true, force: true });
+  }
+}
+
+/** The lock's owner process is gone (killed mid-build), so nobody will release it. */
+async function lockIsAbandoned(): Promise<boolean> {
+  const owner = Number(await readFile(join(LOCK_DIR, 'owner'), 'utf8').catch(() => ''));
+  // No owner file yet: the owner is between mkdir and writeFile.
+  if (!Number.isInteger(owner) || owner <= 0) return false;
+  try {
+    process.kill(owner, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }

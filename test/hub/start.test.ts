@@ -9,6 +9,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 
 /** What `npm start` runs (tsx src/main.ts), with no MONGODB_URI: embedded store, demo data. */
 describe('npm start', () => {
+  // Long timeout: npm start first builds the web console when its sources changed (a minute or more on a fresh clone).
   it('starts on the embedded store, seeds it, answers a sample query and shuts down on SIGTERM', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'hub-start-'));
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
@@ -42,5 +43,5 @@ describe('npm start', () => {
       if (hub.exitCode === null) hub.kill('SIGKILL');
       await rm(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 300_000);
 });

@@ -3,6 +3,7 @@ import { Button, Layout, Menu, Space, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { Link, Outlet, useLocation } from 'react-router-dom';
 import { useAuth, type Role } from '../auth';
+import { FEED_ROLES } from '../feeds';
 import { currentLanguage, setLanguage, useTranslation } from '../i18n';
 
 interface NavItem {
@@ -12,8 +13,6 @@ interface NavItem {
   /** Who sees the item; empty: every signed-in user. Platform admins see everything. */
   roles: Role[];
 }
-
-const FEED_ROLES: Role[] = ['DEPARTMENT_ADMIN', 'ORG_ADMIN'];
 
 export const NAV_ITEMS: NavItem[] = [
   { key: 'home', path: '/', icon: <UserOutlined />, roles: [] },

@@ -173,7 +173,6 @@ function EnumField(props: FieldProps & { multiple?: boolean }) {
     <Field props={props} id={id}>
       <Select
         id={id}
-        aria-label={labelOf(props)}
         mode={props.multiple ? 'multiple' : undefined}
         allowClear
         options={options}
@@ -192,7 +191,6 @@ function TagsField(props: FieldProps & { single?: boolean }) {
     <Field props={props} id={id}>
       <Select
         id={id}
-        aria-label={labelOf(props)}
         mode="tags"
         open={false}
         suffixIcon={null}
@@ -269,7 +267,6 @@ function VariantField(props: FieldProps & { branches: JsonSchema[] }) {
       <Field props={props} id={id}>
         <Select
           id={id}
-          aria-label={labelOf(props)}
           value={chosen ? String(chosen.properties?.[discriminator]?.const) : undefined}
           options={branches.map((branch) => ({ value: String(branch.properties?.[discriminator]?.const), label: String(branch.properties?.[discriminator]?.const) }))}
           onChange={(next: string) => {

@@ -1,0 +1,163 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consoleUrl, demoPassword, E2E_SETUP_TIMEOUT_MS, loginAs, screenshot, startConsoleE2E, type ConsoleE2E } from './support/index.js';
+
+/**
+ * The console in headless Chromium against a hub on the embedded store with the demo data:
+ * anonymous visitors are kept out; a department admin signs in, registers a CSV feed served by
+ * a local server, previews its mapping, runs it and reads the run's counts.
+ */
+
+// Three rows: two map to services, the second has no name and must be rejected.
+const CSV = ['编号,名称,地址,电话', 'JZ-001,吴兴区预防接种门诊,湖州市吴兴区青铜路1号,0572-2011001', 'JZ-002,,湖州市吴兴区无名路2号,0572-2011002', 'JZ-003,南浔区预防接种门诊,湖州市南浔区人瑞路3号,0572-2011003', ''].join('\n');
+
+const MAPPING = {
+  kind: 'SERVICE',
+  constants: { department: 'health', orgUnitCodes: ['330502'] },
+  fields: [
+    { target: 'title', source: '名称' },
+    { target: 'consultPhone', source: '电话' },
+    { target: 'summary', source: '地址' },
+  ],
+};
+
+let e2e: ConsoleE2E;
+let csvServer: Server;
+let csvUrl: string;
+
+beforeAll(async () => {
+  csvServer = createServer((req, res) => {
+    if (req.url !== '/vaccination-sites.csv') {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8' }).end(CSV);
+  });
+  csvServer.listen(0, '127.0.0.1');
+  await once(csvServer, 'listening');
+  csvUrl = `http://127.0.0.1:${(csvServer.address() as AddressInfo).port}/vaccination-sites.csv`;
+  e2e = await startConsoleE2E();
+}, E2E_SETUP_TIMEOUT_MS);
+
+afterAll(async () => {
+  await e2e?.close();
+  csvServer?.close();
+});
+
+/** GraphQL answers a page received, to show what reached it. */
+function graphQLResponses(page: Page): string[] {
+  const bodies: string[] = [];
+  page.on('response', (response) => {
+    if (new URL(response.url()).pathname === '/graphql') void response.text().then((body) => bodies.push(body), () => undefined);
+  });
+  return bodies;
+}
+
+describe('an anonymous visitor', () => {
+  it('is sent to the login page from a deep link and is shown no data', async () => {
+    const page = await e2e.newPage();
+    const responses = graphQLResponses(page);
+    await page.goto(consoleUrl('/feeds'));
+    await page.waitForURL(/\/console\/login$/);
+    await page.getByRole('button', { name: /登\s*录/ }).waitFor();
+    await screenshot(page, 'login');
+    expect(await page.getByText('演示·卫健').count()).toBe(0);
+    expect(await page.getByTestId('current-user').count()).toBe(0);
+    // The console asked the hub for nothing, and the hub refuses anyway.
+    expect(responses).toEqual([]);
+    const direct = await page.evaluate(async () => {
+      const response = await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ feeds { name } }' }) });
+      return (await response.json()) as { data?: { feeds?: unknown } | null; errors?: { extensions?: { code?: string } }[] };
+    });
+    expect(direct.data?.feeds ?? null).toBeNull();
+    expect(direct.errors?.length).toBeGreaterThan(0);
+  });
+
+  it('with a forged token is signed out and sent to the login page', async () => {
+    const page = await e2e.newPage();
+    await page.goto(consoleUrl('/login'));
+    // Evaluated in the page (as strings: the tests' tsconfig has no DOM types).
+    await page.evaluate("localStorage.setItem('gx.console.token', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.forged')");
+    await page.goto(consoleUrl('/feeds'));
+    await page.waitForURL(/\/console\/login$/);
+    expect(await page.evaluate("localStorage.getItem('gx.console.token')")).toBeNull();
+    expect(await page.getByText('演示·卫健').count()).toBe(0);
+  });
+});
+
+describe('a department admin (卫健)', () => {
+  let page: Page;
+
+  beforeAll(async () => {
+    page = await e2e.newPage();
+  });
+
+  it('signs in and sees their role and department', async () => {
+    await loginAs(page, 'health-admin', demoPassword('health-admin'));
+    expect(new URL(page.url()).pathname).toMatch(/^\/console\/?$/);
+    expect(await page.getByTestId('viewer-roles').innerText()).toContain('部门管理员');
+    await page.getByRole('cell', { name: '卫生健康' }).waitFor();
+    // Feed pages are in the menu; the analyst's reports are not.
+    await page.getByRole('link', { name: '数据源' }).first().waitFor();
+    expect(await page.getByRole('navigation').getByRole('link', { name: '统计报表' }).count()).toBe(0);
+  });
+
+  it('registers a CSV feed, previews the mapping, runs it and sees the run counts', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: '数据源' }).click();
+    await page.getByRole('link', { name: '演示·卫健 预防接种门诊一览表' }).waitFor();
+    await screenshot(page, 'feeds');
+
+    await page.getByRole('button', { name: '注册数据源' }).click();
+    await page.getByLabel('名称', { exact: true }).fill('e2e 卫健 接种门诊 CSV');
+    await page.getByRole('combobox', { name: '连接器' }).click();
+    await page.keyboard.type('csv');
+    // antd lists options for screen readers off-screen; the keyboard picks the filtered one.
+    await page.getByRole('option', { name: /（csv）$/ }).waitFor({ state: 'attached' });
+    await page.keyboard.press('Enter');
+    // The connector's settings: a form generated from its JSON Schema.
+    await page.getByLabel('url', { exact: true }).fill(csvUrl);
+    await page.getByLabel('idPath', { exact: true }).fill('编号');
+    await page.keyboard.press('Enter');
+    await page.getByRole('tab', { name: 'JSON' }).click();
+    await page.getByTestId('mapping-json').fill(JSON.stringify(MAPPING, null, 2));
+
+    // The live dry run: mapped records beside the rejected one.
+    const summary = page.getByTestId('preview-summary');
+    await summary.filter({ hasText: '读取 3 条' }).waitFor();
+    expect(await summary.innerText()).toContain('映射成功 2 条，被拒 1 条');
+    const mapped = await page.getByTestId('preview-mapped').innerText();
+    expect(mapped).toContain('吴兴区预防接种门诊');
+    expect(mapped).toContain('南浔区预防接种门诊');
+    const rejected = await page.getByTestId('preview-rejected').innerText();
+    expect(rejected).toContain('JZ-002');
+    expect(rejected).not.toContain('JZ-001');
+    await screenshot(page, 'feed-editor');
+
+    await page.getByRole('button', { name: /保\s*存/ }).click();
+    await page.waitForURL(/\/console\/feeds\/[^/]+$/);
+    await page.getByRole('heading', { name: /e2e 卫健 接种门诊 CSV/ }).waitFor();
+
+    await page.getByRole('button', { name: /立即同步：e2e 卫健 接种门诊 CSV/ }).click();
+    const run = page.locator('[data-testid="sync-run"][data-status="PARTIAL"]');
+    await run.waitFor();
+    const counts = Object.fromEntries(
+      await Promise.all((['fetched', 'created', 'updated', 'quarantined'] as const).map(async (key) => [key, Number(await run.getByTestId(`run-${key}`).innerText())] as const)),
+    );
+    expect(counts).toEqual({ fetched: 3, created: 2, updated: 0, quarantined: 1 });
+
+    // The rejected row waits in quarantine: its raw record beside the reason.
+    await page.getByRole('main').getByRole('link', { name: '隔离区' }).click();
+    await page.getByRole('button', { name: '选择 JZ-002' }).waitFor();
+    expect(await page.getByTestId('quarantine-raw').innerText()).toContain('湖州市吴兴区无名路2号');
+    expect((await page.getByTestId('quarantine-reasons').innerText()).length).toBeGreaterThan(0);
+    await screenshot(page, 'quarantine');
+
+    await page.goBack();
+    await page.getByRole('link', { name: '查看全部同步记录' }).click();
+    await page.locator('[data-testid="sync-run"][data-status="PARTIAL"]').waitFor();
+    await screenshot(page, 'runs');
+  }, 180_000);
+});

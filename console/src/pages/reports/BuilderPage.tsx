@@ -185,11 +185,11 @@ export function BuilderPage() {
                             return (
                               <Space key={field.key} align="end" wrap style={{ marginBottom: 4 }}>
                                 <Form.Item name={[field.name, 'by']} label={t('dimensionN', { n: index + 1 })} style={{ marginBottom: 8 }}>
-                                  <Select options={dimensionOptions} style={{ width: 120 }} />
+                                  <Select options={dimensionOptions} style={{ width: 104 }} />
                                 </Form.Item>
                                 {by === 'ORG_UNIT' && (
                                   <Form.Item name={[field.name, 'level']} label={t('level')} initialValue={2} style={{ marginBottom: 8 }}>
-                                    <Select options={levelOptions} style={{ width: 130 }} />
+                                    <Select options={levelOptions} style={{ width: 116 }} />
                                   </Form.Item>
                                 )}
                                 {by === 'TIME' && (

@@ -1,48 +1,15 @@
 import { authHeaders, gql } from '../../api/client';
+// The tables the server validates reports with (plain data without dependencies, shared as is).
+import { DIMENSION_SOURCES, MEASURE_SOURCES, REPORT_SOURCES, TIME_FIELDS, TIME_UNITS, type ReportSource } from '../../../../src/domain/reports/sources';
 
 /** The reports API as the console uses it: types mirroring schema/reports.graphql, and the CSV/XLSX download. */
 
-export const MEASURE_SOURCES = {
-  RESOURCE_COUNT: 'RESOURCES',
-  SERVICE_COUNT: 'RESOURCES',
-  POLICY_COUNT: 'RESOURCES',
-  EVENT_COUNT: 'RESOURCES',
-  ORG_UNITS_COVERED: 'RESOURCES',
-  POLICIES_IN_FORCE: 'RESOURCES',
-  POLICIES_EXPIRING: 'RESOURCES',
-  FEED_COUNT: 'FEEDS',
-  FEED_LAG_HOURS: 'FEEDS',
-  FAILURE_STREAK: 'FEEDS',
-  SYNC_SUCCESS_RATE: 'FEEDS',
-  QUARANTINE_RATE: 'FEEDS',
-  STAGE_ENTRIES: 'REVIEWS',
-  BACKLOG: 'REVIEWS',
-  STAGE_HOURS_AVG: 'REVIEWS',
-  STAGE_HOURS_MAX: 'REVIEWS',
-} as const;
+export { DIMENSION_SOURCES, MEASURE_SOURCES, TIME_FIELDS, TIME_UNITS };
 export type Measure = keyof typeof MEASURE_SOURCES;
-export type Source = (typeof MEASURE_SOURCES)[Measure];
-export const SOURCES: Source[] = ['RESOURCES', 'FEEDS', 'REVIEWS'];
-
-/** Which sources each dimension can group (the server refuses other combinations). */
-export const DIMENSION_SOURCES = {
-  DEPARTMENT: ['RESOURCES', 'FEEDS', 'REVIEWS'],
-  KIND: ['RESOURCES', 'FEEDS'],
-  CATEGORY: ['RESOURCES'],
-  THEME: ['RESOURCES'],
-  ISSUER: ['RESOURCES'],
-  AUDIENCE: ['RESOURCES'],
-  VALIDITY: ['RESOURCES'],
-  STATUS: ['RESOURCES', 'REVIEWS'],
-  FEED: ['RESOURCES', 'FEEDS'],
-  ORG_UNIT: ['RESOURCES', 'REVIEWS'],
-  TIME: ['RESOURCES', 'REVIEWS'],
-  REVIEW_STAGE: ['REVIEWS'],
-} as const satisfies Record<string, readonly Source[]>;
+export type Source = ReportSource;
+export const SOURCES: readonly Source[] = REPORT_SOURCES;
 export type DimensionKind = keyof typeof DIMENSION_SOURCES;
 
-export const TIME_UNITS = ['DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'] as const;
-export const TIME_FIELDS = ['CREATED_AT', 'UPDATED_AT', 'PUBLISHED_AT', 'STARTS_AT'] as const;
 export const BUILT_INS = ['COVERAGE_MATRIX', 'FEED_HEALTH', 'POLICY_LANDSCAPE', 'POLICIES_EXPIRING', 'REVIEW_BACKLOG'] as const;
 export type BuiltIn = (typeof BUILT_INS)[number];
 

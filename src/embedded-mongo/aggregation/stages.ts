@@ -166,16 +166,45 @@ function project(spec: unknown, scope: Scope, vars: Vars): Stage {
 }
 
 /**
- * The group key of a document and, for a new group, its `_id`. A compound `_id` (a document of
- * expressions) is keyed by its parts' `keyOf`s, without building the document for every input.
+ * Small integer ids for group key values: strings, booleans and numbers by value, dates by
+ * time, anything else by `keyOf`. Values equal under mingo's grouping (which keeps numbers and
+ * Decimal128 apart, as it keeps missing apart from null inside a compound key) get the same id.
  */
-interface GroupKey {
-  key(doc: Doc, vars: Vars): string;
-  /** The `_id` of the group whose key was computed last. */
-  id(doc: Doc, vars: Vars): unknown;
+class KeyIds {
+  private readonly byValue = new Map<unknown, number>();
+  private readonly byTime = new Map<number, number>();
+  private readonly byKey = new Map<string, number>();
+
+  private static of<K>(map: Map<K, number>, key: K): number {
+    let id = map.get(key);
+    if (id === undefined) {
+      // 0 and 1 stand for missing and null.
+      id = map.size + 2;
+      map.set(key, id);
+    }
+    return id;
+  }
+
+  id(value: unknown): number {
+    if (value === undefined) return 0;
+    if (value === null) return 1;
+    const type = typeof value;
+    if (type === 'string' || type === 'number' || type === 'boolean') return KeyIds.of(this.byValue, value);
+    if (value instanceof Date) return KeyIds.of(this.byTime, value.getTime()) + 0x8000_0000;
+    return KeyIds.of(this.byKey, keyOf(value)) + 0x4000_0000;
+  }
 }
 
+/** The group key of a document and, for a new group, its `_id`. */
+interface GroupKey {
+  key(doc: Doc, vars: Vars): number | string;
+  /** The `_id` of the group whose key was computed last. */
+  id(): unknown;
+}
+
+/** A compound `_id` (a document of expressions) is keyed by its parts' ids, without building the document for every input. */
 function groupKey(expr: unknown, scope: Scope): GroupKey {
+  const ids = new KeyIds();
   const parts = isPlainObject(expr) && Object.keys(expr).length > 0 && !Object.keys(expr).some((key) => key.startsWith('$')) ? Object.keys(expr) : undefined;
   if (!parts) {
     const fn = compileExpression(expr, scope);
@@ -184,7 +213,8 @@ function groupKey(expr: unknown, scope: Scope): GroupKey {
       key(doc, vars) {
         // A missing key groups with null, as in MongoDB.
         last = fn(doc, vars) ?? null;
-        return keyOf(last);
+        if (isPlainObject(last) && hasEmbeddedDocuments(last)) deopt();
+        return ids.id(last);
       },
       id: () => last,
     };
@@ -193,14 +223,12 @@ function groupKey(expr: unknown, scope: Scope): GroupKey {
   const values: unknown[] = new Array(fns.length);
   return {
     key(doc, vars) {
-      // keyOf's tokens are length-prefixed or free of NUL, so joining them on NUL is unambiguous.
       let key = '';
       for (let i = 0; i < fns.length; i++) {
         const value = fns[i]!(doc, vars);
         if (isPlainObject(value) || (Array.isArray(value) && value.some(isPlainObject))) deopt();
         values[i] = value;
-        // A missing part stays apart from null (MongoDB leaves the field out of `_id`).
-        key += value === undefined ? '\u0001\u0000' : `${keyOf(value)}\u0000`;
+        key += `${ids.id(value)},`;
       }
       return key;
     },
@@ -221,14 +249,12 @@ function group(spec: unknown, scope: Scope, vars: Vars): Stage {
     .filter((name) => name !== '_id')
     .map((name) => [topLevelField(name), compileAccumulator((spec as Doc)[name], scope)]);
   return stage((docs) => {
-    const groups = new Map<string, { id: unknown; states: ReturnType<Accumulator['start']>[] }>();
+    const groups = new Map<number | string, { id: unknown; states: ReturnType<Accumulator['start']>[] }>();
     for (const doc of docs) {
       const key = id.key(doc, vars);
       let entry = groups.get(key);
       if (!entry) {
-        const value = id.id(doc, vars);
-        if (isPlainObject(value) && hasEmbeddedDocuments(value)) deopt();
-        entry = { id: value, states: outputs.map(([, accumulator]) => accumulator.start()) };
+        entry = { id: id.id(), states: outputs.map(([, accumulator]) => accumulator.start()) };
         groups.set(key, entry);
       }
       for (const state of entry.states) state.add(doc, vars);

@@ -103,6 +103,13 @@ describe('a department admin (卫健)', () => {
     // Feed pages are in the menu; the analyst's reports are not.
     await page.getByRole('link', { name: '数据源' }).first().waitFor();
     expect(await page.getByRole('navigation').getByRole('link', { name: '统计报表' }).count()).toBe(0);
+    // English on demand, remembered; back to Chinese.
+    await page.getByRole('button', { name: 'Switch to English' }).click();
+    await page.getByRole('heading', { name: 'My account' }).waitFor();
+    await page.reload();
+    await page.getByTestId('viewer-roles').filter({ hasText: 'Department admin' }).waitFor();
+    await page.getByRole('button', { name: '切换到中文' }).click();
+    await page.getByRole('heading', { name: '我的账户' }).waitFor();
   });
 
   it('registers a CSV feed, previews the mapping, runs it and sees the run counts', async () => {

@@ -2,6 +2,7 @@ import type { Role } from '../auth';
 export * from './api';
 export const FEED_ROLES: Role[] = ['DEPARTMENT_ADMIN', 'ORG_ADMIN'];
 export { FeedStatusBadge, RunStatusBadge, runStatusOf } from './badges';
+export { DepartmentName } from './DepartmentName';
 export { FeedPicker } from './FeedPicker';
 export { RunTimeline } from './RunTimeline';
 import './messages';

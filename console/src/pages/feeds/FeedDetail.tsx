@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Descriptions, Space, Typography } from 'antd';
 import { Link, useParams } from 'react-router-dom';
 import { formatDateTime, formatDuration, PageState } from '../../components';
-import { feedKeys, feedRuns, FeedStatusBadge, getFeed, RunTimeline } from '../../feeds';
+import { DepartmentName, feedKeys, feedRuns, FeedStatusBadge, getFeed, RunTimeline } from '../../feeds';
 import { useTranslation } from '../../i18n';
 import { FeedActions } from './FeedActions';
 
@@ -38,7 +38,9 @@ export function FeedDetail() {
           </Space>
           <Card>
             <Descriptions size="small" column={{ xs: 1, md: 3 }}>
-              <Descriptions.Item label={t('col.department')}>{data.department}</Descriptions.Item>
+              <Descriptions.Item label={t('col.department')}>
+                <DepartmentName code={data.department} />
+              </Descriptions.Item>
               <Descriptions.Item label={t('col.connector')}>{data.connector}</Descriptions.Item>
               <Descriptions.Item label={t('col.targetKind')}>{t(`kind.${data.targetKind}`)}</Descriptions.Item>
               <Descriptions.Item label={t('col.schedule')}>{data.schedule.cron ? `${data.schedule.cron}（${data.schedule.timezone}）` : t('manualOnly')}</Descriptions.Item>

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Button, Space, Table, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { formatDateTime, formatDuration, PageState } from '../../components';
-import { feedKeys, FeedStatusBadge, listFeeds, RunStatusBadge, type FeedSummary } from '../../feeds';
+import { DepartmentName, feedKeys, FeedStatusBadge, listFeeds, RunStatusBadge, type FeedSummary } from '../../feeds';
 import { useTranslation } from '../../i18n';
 import { FeedActions } from './FeedActions';
 
@@ -34,7 +34,7 @@ export function FeedList() {
           aria-label={t('title')}
           columns={[
             { title: t('col.name'), dataIndex: 'name', render: (name: string, feed) => <Link to={`/feeds/${feed.id}`}>{name}</Link> },
-            { title: t('col.department'), dataIndex: 'department', width: 90 },
+            { title: t('col.department'), dataIndex: 'department', width: 100, render: (code: string) => <DepartmentName code={code} /> },
             { title: t('col.connector'), dataIndex: 'connector', width: 100 },
             { title: t('col.status'), key: 'status', width: 100, render: (_, feed) => <FeedStatusBadge feed={feed} /> },
             { title: t('col.lastSuccess'), key: 'lastSuccess', width: 170, render: (_, feed) => formatDateTime(feed.health.lastSuccessAt) },

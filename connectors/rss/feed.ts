@@ -1,6 +1,7 @@
 import { sourceDataError } from '../../src/ingest/fetch/index.js';
 import { decodeEntities } from '../../src/ingest/mapping/index.js';
-import { asArray, textOf, type XmlNode } from '../shared/xml.js';
+import { asArray, parseXml, textOf, type XmlNode } from '../shared/xml.js';
+import { parseRecord, splitXmlRecords } from '../shared/xml-stream.js';
 
 /**
  * RSS 2.0, RSS 1.0 (RDF) and Atom items, normalized to one shape. `element` keeps the item
@@ -29,6 +30,10 @@ export interface FeedPage {
 }
 
 export const FEED_ARRAY_NAMES = new Set(['item', 'entry', 'link', 'atom:link', 'category', 'enclosure', 'author', 'dc:subject', 'atom10:link']);
+
+export function parseFeedXml(text: string): XmlNode {
+  return parseXml(text, { arrayNames: FEED_ARRAY_NAMES });
+}
 
 /** Titles are text; a second HTML-unescape undoes double escaping such as `&amp;#039;`. */
 const plain = (value: unknown): string | undefined => {
@@ -141,4 +146,33 @@ export function readFeedDocument(document: XmlNode): FeedPage {
     return { format: 'rdf', items: asArray(rdf.item as XmlNode[]).map(rssItem), next: undefined, openSearch: {} };
   }
   throw sourceDataError('不是 RSS 或 Atom 文档', 'Not an RSS or Atom document');
+}
+
+/** Where items sit: RSS 2.0 channel items, Atom entries, RSS 1.0 (RDF) items. */
+function isFeedItem(names: readonly string[]): boolean {
+  const path = names.join('>');
+  return path === 'rss>channel>item' || path === 'feed>entry' || path === 'rdf:RDF>item';
+}
+
+/** What a page says besides its items: its kind, the next page, OpenSearch counts. */
+export type FeedPageInfo = Omit<FeedPage, 'items'> & { itemCount: number };
+
+export type FeedStreamEvent = { type: 'item'; item: FeedItem } | { type: 'page'; page: FeedPageInfo };
+
+/**
+ * A feed document streamed: each item as soon as it has been read (one item in memory at a
+ * time), then the page's channel-level parts, read from the document without its items.
+ */
+export async function* streamFeed(text: AsyncIterable<string>): AsyncIterable<FeedStreamEvent> {
+  let itemCount = 0;
+  for await (const event of splitXmlRecords(text, { isRecord: isFeedItem, skeleton: true })) {
+    if (event.type === 'record') {
+      itemCount += 1;
+      const element = (asArray(parseRecord(event, parseFeedXml)[event.name] as XmlNode | XmlNode[])[0] ?? {}) as XmlNode;
+      yield { type: 'item', item: event.name === 'entry' ? atomEntry(element) : rssItem(element) };
+    } else {
+      const { items: _none, ...page } = readFeedDocument(parseFeedXml(event.skeleton));
+      yield { type: 'page', page: { ...page, itemCount } };
+    }
+  }
 }

@@ -2,6 +2,8 @@ import iconv from 'iconv-lite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collect, fixture, realSample, startLocalServer, testReadContext, type Handler, type LocalServer } from '../testing/index.js';
 import { rssConfigSchema, rssConnector } from './index.js';
+import { decodeXml } from '../shared/xml.js';
+import { parseFeedXml, readFeedDocument, streamFeed, type FeedItem } from './feed.js';
 
 const servers: LocalServer[] = [];
 afterEach(async () => {
@@ -143,6 +145,45 @@ describe('rss quirks', () => {
       code: 'UNSAFE_CONTENT',
     });
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('streams the same items and page parts a whole-document read gives, from chunks of any size', async () => {
+    const documents = [
+      realSample('rss-health.gov.au-latest-news.xml'),
+      realSample('atom-legislation.gov.uk-latest-data.feed.xml'),
+      realSample('rss-encoding-quirk-no-prolog-iso-8859-1-lecerclepsy.xml'),
+      fixture(import.meta.url, 'culture-events-cdata.xml'),
+      Buffer.from('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"><channel><title>c</title></channel><item><title>甲</title><link>https://a.example/1</link></item><item><title>乙&amp;amp;丙</title><link>https://a.example/2</link></item></rdf:RDF>'),
+    ];
+    for (const bytes of documents) {
+      if (!bytes) continue;
+      const text = decodeXml(bytes, { configured: 'auto', fallback: 'windows-1252' });
+      const { items, ...page } = readFeedDocument(parseFeedXml(text));
+      expect(items.length).toBeGreaterThan(0);
+      for (const size of [7, 1000, text.length]) {
+        async function* chunks() {
+          for (let at = 0; at < text.length; at += size) yield text.slice(at, at + size);
+        }
+        const streamed: FeedItem[] = [];
+        let streamedPage: unknown;
+        for await (const event of streamFeed(chunks())) {
+          if (event.type === 'item') streamed.push(event.item);
+          else streamedPage = event.page;
+        }
+        expect(streamed).toEqual(items);
+        expect(streamedPage).toEqual({ ...page, itemCount: items.length });
+      }
+    }
+  });
+
+  it('fails a feed cut short, after the items before the cut', async () => {
+    const server = await serveBody('<rss version="2.0"><channel><item><guid>1</guid></item><item><guid>2</guid></item><item><guid>3</gu', 'application/rss+xml');
+    const seen: string[] = [];
+    const read = async () => {
+      for await (const event of rssConnector.read(config({ url: `${server.url}/x` }), undefined, testReadContext())) seen.push(event.type === 'record' ? event.record.sourceId : event.type);
+    };
+    await expect(read()).rejects.toMatchObject({ errorClass: 'source_data', message: expect.stringContaining('truncated') });
+    expect(seen).toEqual(['1', '2']);
   });
 
   it('rejects HTML that is not a feed', async () => {

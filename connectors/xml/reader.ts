@@ -5,7 +5,7 @@ import { withAuth } from '../shared/auth.js';
 import { parseState, toRawRecord } from '../shared/records.js';
 import { decodeTextStream } from '../shared/charset.js';
 import { asArray, declaredXmlEncoding, decodeXml, parseXml, resolveNamespaces, type XmlNode } from '../shared/xml.js';
-import { streamRecordElements } from './stream.js';
+import { parseRecord, splitXmlRecords } from '../shared/xml-stream.js';
 import { xmlStateSchema, type XmlConfig } from './config.js';
 
 function asRecord(element: unknown): XmlNode {
@@ -22,10 +22,18 @@ function plainPath(recordPath: string): string[] | undefined {
   return segments.every((segment): segment is string => typeof segment === 'string' && segment !== '*') ? segments : undefined;
 }
 
+/** The elements at a plain path, streamed: one record in memory at a time (shared/xml-stream.ts). */
+export async function* streamElements(text: AsyncIterable<string>, path: readonly string[], aliases: Readonly<Record<string, string>>): AsyncIterable<XmlNode> {
+  const isRecord = (names: readonly string[]) => names.length === path.length && names.every((name, i) => name === path[i]);
+  for await (const event of splitXmlRecords(text, { isRecord, aliases })) {
+    if (event.type !== 'record') continue;
+    yield asRecord(parseRecord(event, (xml) => resolveNamespaces(parseXml(xml), aliases))[event.name]);
+  }
+}
+
 /**
- * Yields the elements at recordPath. A plain element path streams (stream.ts: one record in
- * memory at a time); a path with indexes or wildcards reads the whole document, bounded by the
- * fetch size cap.
+ * Yields the elements at recordPath. A plain element path streams; a path with indexes or
+ * wildcards reads the whole document, bounded by the fetch size cap.
  */
 export async function* readXml(config: XmlConfig, state: ConnectorState | undefined, ctx: ReadContext): AsyncIterable<ReadEvent> {
   parseState(xmlStateSchema, state);
@@ -35,7 +43,7 @@ export async function* readXml(config: XmlConfig, state: ConnectorState | undefi
   const path = plainPath(config.recordPath);
   if (path) {
     let found = 0;
-    for await (const element of streamRecordElements(decodeTextStream(response.stream(), hints, declaredXmlEncoding), path, config.namespaces)) {
+    for await (const element of streamElements(decodeTextStream(response.stream(), hints, declaredXmlEncoding), path, config.namespaces)) {
       found += 1;
       yield { type: 'record', record: toRawRecord(element, config) };
     }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { collect, fixture, realSample, startLocalServer, testReadContext, type LocalServer } from '../testing/index.js';
 import { getPath, parsePath } from '../../src/ingest/mapping/index.js';
 import { asArray, parseXml, resolveNamespaces } from '../shared/xml.js';
-import { streamRecordElements } from './stream.js';
+import { streamElements } from './reader.js';
 import { xmlConfigSchema, xmlConnector } from './index.js';
 
 const servers: LocalServer[] = [];
@@ -105,7 +105,7 @@ describe('xml connector', () => {
           for (let at = 0; at < text!.length; at += size) yield text!.slice(at, at + size);
         }
         const streamed: unknown[] = [];
-        for await (const element of streamRecordElements(chunks(), path.split('.'), aliases)) streamed.push(element);
+        for await (const element of streamElements(chunks(), path.split('.'), aliases)) streamed.push(element);
         expect(streamed).toEqual(whole);
       }
     }

@@ -208,7 +208,7 @@ function OrgLayout() {
       </Typography.Title>
       <Row gutter={16}>
         <Col span={7}>
-          <Card size="small" title={t('treeLabel')}>
+          <Card size="small" title={t('treeTitle')}>
             <OrgTree selected={code} path={path} />
           </Card>
         </Col>

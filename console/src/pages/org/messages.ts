@@ -3,6 +3,7 @@ import { registerMessages } from '../../i18n';
 registerMessages('org', {
   zh: {
     title: '组织架构',
+    treeTitle: '四级组织树',
     treeLabel: '四级组织树（市、区县、乡镇街道、村社区）',
     empty: '暂无组织',
     pickOne: '请在左侧选择一个组织',
@@ -41,6 +42,7 @@ registerMessages('org', {
   },
   en: {
     title: 'Org tree',
+    treeTitle: 'Four-level tree',
     treeLabel: 'Four-level org tree (city, district/county, township/street, village/community)',
     empty: 'No org units',
     pickOne: 'Pick an org unit on the left',

@@ -185,11 +185,11 @@ export function BuilderPage() {
                             return (
                               <Space key={field.key} align="end" wrap style={{ marginBottom: 4 }}>
                                 <Form.Item name={[field.name, 'by']} label={t('dimensionN', { n: index + 1 })} style={{ marginBottom: 8 }}>
-                                  <Select options={dimensionOptions} style={{ width: 104 }} />
+                                  <Select options={dimensionOptions} style={{ width: 112 }} popupMatchSelectWidth={false} />
                                 </Form.Item>
                                 {by === 'ORG_UNIT' && (
                                   <Form.Item name={[field.name, 'level']} label={t('level')} initialValue={2} style={{ marginBottom: 8 }}>
-                                    <Select options={levelOptions} style={{ width: 116 }} />
+                                    <Select options={levelOptions} style={{ width: 112 }} popupMatchSelectWidth={false} />
                                   </Form.Item>
                                 )}
                                 {by === 'TIME' && (

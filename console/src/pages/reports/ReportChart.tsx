@@ -62,7 +62,7 @@ function heatmapOption(table: ReportTable): EChartsCoreOption {
   const max = Math.max(1, ...data.map((cell) => cell[2]!));
   return {
     tooltip: { position: 'top' },
-    grid: { left: 140, right: 24, top: 16, bottom: 90 },
+    grid: { left: 140, right: 24, top: 16, bottom: 110 },
     xAxis: { type: 'category', data: xs, splitArea: { show: true }, axisLabel: { interval: 0, rotate: 30 } },
     yAxis: { type: 'category', data: ys, splitArea: { show: true } },
     visualMap: { min: 0, max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, inRange: { color: ['#fff7e6', '#ffc069', '#d4380d'] } },

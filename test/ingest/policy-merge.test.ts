@@ -183,7 +183,8 @@ describe('one policy from several feeds', () => {
     const justice = await createFeed('justice', '/m3/justice');
     const page = 'https://www.zj.gov.cn/art/2024/5/1/art_1229019365_2510734.html';
     bodies.set('/m3/health', [{ id: 'a', title: '浙江省人民政府关于印发某某规划的通知', url: `${page}?utm_source=wx` }]);
-    bodies.set('/m3/justice', [{ id: 'b', title: '浙江省人民政府关于印发某某规划的通知（司法局转载）', url: page.replace('https:', 'http:').replace('www.zj.gov.cn', 'WWW.ZJ.GOV.CN') }]);
+    // Both feeds happen to use the same source id: keys stay per feed.
+    bodies.set('/m3/justice', [{ id: 'a', title: '浙江省人民政府关于印发某某规划的通知（司法局转载）', url: page.replace('https:', 'http:').replace('www.zj.gov.cn', 'WWW.ZJ.GOV.CN') }]);
     await run(health);
     await run(justice);
     const Resource = resourcesOf(harness.connection);
@@ -191,6 +192,12 @@ describe('one policy from several feeds', () => {
     expect(stored).toHaveLength(1);
     expect(stored[0]!.title).toBe('浙江省人民政府关于印发某某规划的通知（司法局转载）');
     expect(stored[0]!.provenance.map((p) => p.issuerCopy)).toEqual([false, false]);
+    expect(stored[0]!.provenance.map((p) => [p.feedId.toHexString(), p.sourceId])).toEqual([
+      [health.toHexString(), 'a'],
+      [justice.toHexString(), 'a'],
+    ]);
+    expect((await run(justice)).stats).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+    expect(harness.resourceWrites()).toEqual([]);
 
     // The health copy changes later: it is now the most recent, so it is in force.
     bodies.set('/m3/health', [{ id: 'a', title: '浙江省人民政府关于印发某某规划的通知（修订）', url: page }]);

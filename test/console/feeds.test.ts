@@ -141,6 +141,8 @@ describe('a department admin (卫健)', () => {
     const rejected = await page.getByTestId('preview-rejected').innerText();
     expect(rejected).toContain('JZ-002');
     expect(rejected).not.toContain('JZ-001');
+    await page.getByTestId('preview-summary').scrollIntoViewIfNeeded();
+    await page.mouse.wheel(0, 300);
     await screenshot(page, 'feed-editor');
 
     await page.getByRole('button', { name: /保\s*存/ }).click();

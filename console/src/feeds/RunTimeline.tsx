@@ -13,6 +13,7 @@ export function RunTimeline({ runs }: { runs: SyncRun[] }) {
   const { t } = useTranslation('feeds');
   return (
     <Timeline
+      style={{ paddingTop: 12 }}
       items={runs.map((run) => ({
         key: run.id,
         color: COLORS[runStatusOf(run.status)],

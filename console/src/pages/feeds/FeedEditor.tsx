@@ -10,6 +10,17 @@ import { currentLanguage, useTranslation } from '../../i18n';
 import { MappingEditor } from './MappingEditor';
 
 const KINDS = ['SERVICE', 'POLICY', 'EVENT'] as const;
+const POLICIES = ['AUTO_PUBLISH', 'REQUIRE_REVIEW'] as const;
+const MODES = ['FULL', 'INCREMENTAL'] as const;
+
+/** One of a few fixed values, as a labelled group of radio buttons. */
+function ChoiceField<T extends string>({ label, value, choices, labelOf, onChange }: { label: string; value: T; choices: readonly T[]; labelOf: (choice: T) => string; onChange: (choice: T) => void }) {
+  return (
+    <Form.Item label={label}>
+      <Radio.Group aria-label={label} optionType="button" value={value} onChange={(event) => onChange(event.target.value as T)} options={choices.map((choice) => ({ value: choice, label: labelOf(choice) }))} />
+    </Form.Item>
+  );
+}
 
 function draftOf(feed: Feed): FeedDraft {
   return {
@@ -143,31 +154,9 @@ function EditorForm({ feed, connectors, departments }: EditorFormProps) {
                   }}
                 />
               </Form.Item>
-              <Form.Item label={t('col.targetKind')}>
-                <Radio.Group
-                  aria-label={t('col.targetKind')}
-                  optionType="button"
-                  value={draft.targetKind}
-                  onChange={(event) => update({ targetKind: event.target.value as FeedDraft['targetKind'] })}
-                  options={KINDS.map((kind) => ({ value: kind, label: t(`kind.${kind}`) }))}
-                />
-              </Form.Item>
-              <Form.Item label={t('col.reviewPolicy')}>
-                <Radio.Group
-                  aria-label={t('col.reviewPolicy')}
-                  value={draft.reviewPolicy}
-                  onChange={(event) => update({ reviewPolicy: event.target.value as FeedDraft['reviewPolicy'] })}
-                  options={(['AUTO_PUBLISH', 'REQUIRE_REVIEW'] as const).map((policy) => ({ value: policy, label: t(`policy.${policy}`) }))}
-                />
-              </Form.Item>
-              <Form.Item label={t('col.syncMode')}>
-                <Radio.Group
-                  aria-label={t('col.syncMode')}
-                  value={draft.syncMode}
-                  onChange={(event) => update({ syncMode: event.target.value as FeedDraft['syncMode'] })}
-                  options={(['FULL', 'INCREMENTAL'] as const).map((mode) => ({ value: mode, label: t(`mode.${mode}`) }))}
-                />
-              </Form.Item>
+              <ChoiceField label={t('col.targetKind')} value={draft.targetKind} choices={KINDS} labelOf={(kind) => t(`kind.${kind}`)} onChange={(targetKind) => update({ targetKind })} />
+              <ChoiceField label={t('col.reviewPolicy')} value={draft.reviewPolicy} choices={POLICIES} labelOf={(policy) => t(`policy.${policy}`)} onChange={(reviewPolicy) => update({ reviewPolicy })} />
+              <ChoiceField label={t('col.syncMode')} value={draft.syncMode} choices={MODES} labelOf={(mode) => t(`mode.${mode}`)} onChange={(syncMode) => update({ syncMode })} />
               <Row gutter={8}>
                 <Col span={14}>
                   <Form.Item label={t('form.cron')} htmlFor="feed-cron" extra={t('form.cronHint')}>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Badge, Button, Card, Col, Descriptions, Empty, Form, Input, Row, Segmented, Space, Steps, Table, Tag, Timeline, Typography, message } from 'antd';
+import { Badge, Button, Card, Col, Descriptions, Empty, Form, Input, Row, Segmented, Space, Steps, Switch, Table, Tag, Timeline, Typography, message } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { gql } from '../../api/client';
 import { useAuth } from '../../auth';
@@ -39,8 +39,8 @@ interface QueueData {
 }
 
 // The queue stays light (the query cost limit weighs every item); a case's diff and decisions load when it is opened.
-const QUEUE = `query ReviewQueue($stage: String) {
-  reviewQueue(stage: $stage, mine: true, first: 50) {
+const QUEUE = `query ReviewQueue($stage: String, $mine: Boolean) {
+  reviewQueue(stage: $stage, mine: $mine, first: 50) {
     totalCount
     byStage { value count }
     items { id kind stage submittedAt resource { id title kind } }
@@ -121,19 +121,21 @@ function CaseDetail({ item, onDecided }: { item: QueueItem; onDecided: () => voi
                 />
               )}
             </section>
-            <Form layout="vertical" onSubmitCapture={(event) => event.preventDefault()}>
-              <Form.Item label={t('decisionComment')} htmlFor="review-decision-comment">
-                <Input.TextArea id="review-decision-comment" rows={2} value={comment} onChange={(event) => setComment(event.target.value)} placeholder={t('decisionPlaceholder')} />
-              </Form.Item>
-              <Space>
-                <Button type="primary" onClick={() => decide.mutate('APPROVE')} loading={decide.isPending && decide.variables === 'APPROVE'} disabled={decide.isPending}>
-                  {t('approve')}
-                </Button>
-                <Button danger onClick={reject} loading={decide.isPending && decide.variables === 'REJECT'} disabled={decide.isPending}>
-                  {t('reject')}
-                </Button>
-              </Space>
-            </Form>
+            {hasRole('REVIEWER') && (
+              <Form layout="vertical" onSubmitCapture={(event) => event.preventDefault()}>
+                <Form.Item label={t('decisionComment')} htmlFor="review-decision-comment">
+                  <Input.TextArea id="review-decision-comment" rows={2} value={comment} onChange={(event) => setComment(event.target.value)} placeholder={t('decisionPlaceholder')} />
+                </Form.Item>
+                <Space>
+                  <Button type="primary" onClick={() => decide.mutate('APPROVE')} loading={decide.isPending && decide.variables === 'APPROVE'} disabled={decide.isPending}>
+                    {t('approve')}
+                  </Button>
+                  <Button danger onClick={reject} loading={decide.isPending && decide.variables === 'REJECT'} disabled={decide.isPending}>
+                    {t('reject')}
+                  </Button>
+                </Space>
+              </Form>
+            )}
             <CommentsPanel resourceId={resourceId} canComment={hasRole('REVIEWER') || hasRole('ORG_ADMIN')} />
           </Space>
         )}
@@ -145,11 +147,14 @@ function CaseDetail({ item, onDecided }: { item: QueueItem; onDecided: () => voi
 function ReviewQueuePage() {
   const { t } = useTranslation('review');
   const client = useQueryClient();
+  const { hasRole } = useAuth();
   const [stage, setStage] = useState<string>(ALL);
+  // Reviewers see what they may decide now; others overseeing review (org admins) see every open case in scope.
+  const [mine, setMine] = useState<boolean>(() => hasRole('REVIEWER'));
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const queue = useQuery({
-    queryKey: ['reviewQueue', stage],
-    queryFn: () => gql<QueueData, { stage: string | null }>(QUEUE, { stage: stage === ALL ? null : stage }),
+    queryKey: ['reviewQueue', stage, mine],
+    queryFn: () => gql<QueueData, { stage: string | null; mine: boolean }>(QUEUE, { stage: stage === ALL ? null : stage, mine }),
   });
   const data = queue.data?.reviewQueue;
   const items = data?.items ?? [];
@@ -165,7 +170,13 @@ function ReviewQueuePage() {
       <Typography.Title level={3} style={{ margin: 0 }}>
         {t('title')}
       </Typography.Title>
-      <Segmented aria-label={t('stageFilter')} options={stageOptions} value={stage} onChange={(value) => setStage(String(value))} />
+      <Space size="large" wrap>
+        <Segmented aria-label={t('stageFilter')} options={stageOptions} value={stage} onChange={(value) => setStage(String(value))} />
+        <Space size="small">
+          <Switch id="review-mine" checked={mine} onChange={setMine} />
+          <label htmlFor="review-mine">{t('mine')}</label>
+        </Space>
+      </Space>
       <PageState loading={queue.isLoading} error={queue.error} empty={items.length === 0} emptyText={t('empty')} onRetry={() => void queue.refetch()}>
         <Row gutter={16}>
           <Col span={9}>

@@ -1,8 +1,9 @@
 /**
  * Reports: a 100k-resource corpus over a four-level tree (1 city, 10 districts, 100 townships,
- * 2,000 grassroots units). Times the coverage matrix and a department × month × district pivot,
- * each compiled to one aggregation pipeline, against pulling the same rows into Node and
- * grouping there, in the same run on the same store. Both must give the same figures.
+ * 2,000 grassroots units). Times each built-in report (coverage matrix, feed health, policy
+ * landscape, review backlog) and a department × month × district pivot, each compiled to one
+ * aggregation pipeline, against pulling the rows it reads into Node and grouping there, in the
+ * same run on the same store. Both must give the same figures (the first measure of each row).
  *
  * Usage: npx tsx bench/reports.bench.ts   (BENCH_QUICK=1: 10k resources; MONGODB_URI: a real MongoDB)
  */
@@ -35,18 +36,50 @@ async function median(work: () => Promise<unknown>): Promise<number> {
 
 const admin: UserViewer = { kind: 'user', userId: new Types.ObjectId(), username: 'bench', grants: [{ role: 'PLATFORM_ADMIN', orgUnit: null, department: null, stages: [] }] };
 
-/** The baseline: the visible rows with the fields a report needs, pulled into Node and grouped there. */
-async function pullAndGroup(models: Models, filter: Record<string, unknown>, keysOf: (doc: Record<string, any>, units: Map<string, { level: number; ancestors: Types.ObjectId[] }>) => string[]): Promise<Map<string, number>> {
-  const units = new Map((await models.OrgUnit.find({}, { level: 1, ancestors: 1 }).lean()).map((unit) => [unit._id.toHexString(), unit]));
-  const rows = await models.Resource.collection.find({ $and: [visibilityFilter(admin) as Record<string, unknown>, filter] }, { projection: { department: 1, orgUnits: 1, createdAt: 1 } }).toArray();
+type Units = Map<string, { level: number; ancestors: Types.ObjectId[] }>;
+type Row = Record<string, any>;
+
+/** Adds `weight` to the row's groups; a group seen with weight 0 still counts as a row, as in the pipeline's output. */
+function tally(counts: Map<string, number>, keys: string[], weight = 1): void {
+  for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + weight);
+}
+
+/**
+ * The baseline: the visible rows with the fields a report reads, pulled into Node and grouped
+ * there. `group` adds each row to its groups.
+ */
+async function pullAndGroup(models: Models, filter: Record<string, unknown>, fields: string[], group: (doc: Row, units: Units, counts: Map<string, number>) => void): Promise<Map<string, number>> {
+  const units: Units = new Map((await models.OrgUnit.find({}, { level: 1, ancestors: 1 }).lean()).map((unit) => [unit._id.toHexString(), unit]));
+  const projection = Object.fromEntries(fields.map((field) => [field, 1]));
+  const rows = await models.Resource.collection.find({ $and: [visibilityFilter(admin) as Record<string, unknown>, filter] }, { projection }).toArray();
   const counts = new Map<string, number>();
-  for (const row of rows) for (const key of keysOf(row, units)) counts.set(key, (counts.get(key) ?? 0) + 1);
+  for (const row of rows) group(row, units, counts);
   return counts;
 }
 
-function anchors(doc: Record<string, any>, units: Map<string, { level: number; ancestors: Types.ObjectId[] }>, level: number): string[] {
+/** Feed health's baseline: the feeds and all their runs pulled, feeds counted per department. */
+async function pullFeeds(models: Models): Promise<Map<string, number>> {
+  const db = models.Resource.db;
+  const [feeds] = await Promise.all([db.collection('feeds').find({ status: { $ne: 'DELETED' } }).toArray(), db.collection('syncRuns').find({}).toArray()]);
+  const counts = new Map<string, number>();
+  for (const feed of feeds) tally(counts, [String(feed.department ?? 'null')]);
+  return counts;
+}
+
+/** Review backlog's baseline: the cases pulled, stage entries counted per stage × township. */
+async function pullCases(models: Models): Promise<Map<string, number>> {
+  const units: Units = new Map((await models.OrgUnit.find({}, { level: 1, ancestors: 1 }).lean()).map((unit) => [unit._id.toHexString(), unit]));
+  const cases = await models.ReviewCase.collection.find({}, { projection: { orgPaths: 1, stageLog: 1 } }).toArray();
+  const counts = new Map<string, number>();
+  for (const reviewCase of cases) {
+    for (const entry of reviewCase.stageLog as Row[]) tally(counts, anchors(reviewCase.orgPaths as Types.ObjectId[], units, 3).map((unit) => `${entry.stage as string}|${unit}`));
+  }
+  return counts;
+}
+
+function anchors(attached: Types.ObjectId[], units: Units, level: number): string[] {
   const found = new Set<string>();
-  for (const id of doc.orgUnits as Types.ObjectId[]) {
+  for (const id of attached) {
     const unit = units.get(id.toHexString())!;
     if (unit.level === level) found.add(id.toHexString());
     else if (unit.level > level) found.add(unit.ancestors[level - 1]!.toHexString());
@@ -73,16 +106,34 @@ try {
   console.error(`loaded ${RESOURCES} resources in ${Math.round(performance.now() - loadStarted)} ms`);
 
   const results: string[][] = [['report', 'rows', 'pipeline (ms)', 'pull + group in Node (ms)', 'speed-up']];
+  const asOf = new Date('2024-03-01T00:00:00Z');
   const coverage = () => runBuiltInReport(models, admin, 'COVERAGE_MATRIX', { level: 3 });
   const coverageBaseline = () =>
-    pullAndGroup(models, { kind: 'SERVICE' }, (doc, units) => anchors(doc, units, 3).map((unit) => `${unit}|${doc.department as string}`));
+    pullAndGroup(models, { kind: 'SERVICE' }, ['department', 'orgUnits'], (doc, units, counts) => tally(counts, anchors(doc.orgUnits, units, 3).map((unit) => `${unit}|${doc.department as string}`)));
+  const feedHealth = () => runBuiltInReport(models, admin, 'FEED_HEALTH', { asOf });
+  const policies = () => runBuiltInReport(models, admin, 'POLICY_LANDSCAPE', { asOf });
+  // POLICIES_IN_FORCE per issuer × theme, as the pipeline's inForce.
+  const inForce = (doc: Row): boolean =>
+    doc.validity === 'VALID' && (doc.effectiveFrom == null || doc.effectiveFrom <= asOf) && (doc.effectiveTo == null || doc.effectiveTo > asOf);
+  const policiesBaseline = () =>
+    pullAndGroup(models, { kind: 'POLICY' }, ['issuers', 'theme', 'validity', 'effectiveFrom', 'effectiveTo'], (doc, _units, counts) => {
+      const issuers = [...new Set((doc.issuers as string[] | undefined) ?? [])];
+      const keys = (issuers.length > 0 ? issuers : ['null']).map((issuer) => `${issuer}|${String(doc.theme ?? 'null')}`);
+      tally(counts, keys, inForce(doc) ? 1 : 0);
+    });
+  const reviews = () => runBuiltInReport(models, admin, 'REVIEW_BACKLOG', { level: 3 });
   const pivotSpec = { measures: ['RESOURCE_COUNT' as const], dimensions: [{ by: 'DEPARTMENT' as const }, { by: 'TIME' as const, unit: 'MONTH' as const }, { by: 'ORG_UNIT' as const, level: 2 }] };
   const pivot = () => runReport(models, admin, pivotSpec);
   const pivotBaseline = () =>
-    pullAndGroup(models, {}, (doc, units) => anchors(doc, units, 2).map((unit) => `${doc.department as string}|${bucketStart(doc.createdAt as Date, 'MONTH').toISOString()}|${unit}`));
+    pullAndGroup(models, {}, ['department', 'orgUnits', 'createdAt'], (doc, units, counts) =>
+      tally(counts, anchors(doc.orgUnits, units, 2).map((unit) => `${doc.department as string}|${bucketStart(doc.createdAt as Date, 'MONTH').toISOString()}|${unit}`)),
+    );
 
   for (const [name, run, baseline, dims] of [
     ['coverage matrix (townships × departments, services)', coverage, coverageBaseline, 2],
+    ['feed health (per department)', feedHealth, () => pullFeeds(models), 1],
+    ['policy landscape (issuer × theme, in force)', policies, policiesBaseline, 2],
+    ['review backlog (stage × township)', reviews, () => pullCases(models), 2],
     ['department × month × district pivot', pivot, pivotBaseline, 3],
   ] as const) {
     const table = await run();

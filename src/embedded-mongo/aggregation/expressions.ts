@@ -128,6 +128,24 @@ function ordered(test: (c: number) => boolean): Compiler {
   };
 }
 
+/** mingo's `$round` for a precision ≥ 0, digit for digit (half to even only at precision 0). */
+function roundAsMingo(num: number, precision: number): number {
+  const sign = Math.abs(num) === num ? 1 : -1;
+  const magnitude = Math.abs(num);
+  let result = Math.trunc(magnitude);
+  const decimals = parseFloat((magnitude - result).toFixed(precision + 1));
+  if (precision === 0) {
+    const firstDigit = Math.trunc(10 * decimals);
+    if (((result & 1) === 1 && firstDigit >= 5) || firstDigit > 5) result += 1;
+  } else {
+    const offset = 10 ** precision;
+    let remainder = Math.trunc(decimals * offset);
+    if (Math.trunc(decimals * offset * 10) % 10 > 5) remainder += 1;
+    result = (result * offset + remainder) / offset;
+  }
+  return result * sign;
+}
+
 /** Arguments that are nil make the result null (mingo's rule for most arithmetic). */
 function numeric(expr: unknown, scope: Scope, count: number | undefined, op: (values: number[]) => unknown): Fn {
   const fns = args(expr, count, scope);
@@ -306,6 +324,18 @@ const OPERATORS: Record<string, Compiler> = {
   $divide: (expr, scope) => numeric(expr, scope, 2, ([x, y]) => (y === 0 ? deopt() : x! / y!)),
   $floor: (expr, scope) => numeric([unaryArg(expr)], scope, 1, ([x]) => Math.floor(x!)),
   $ceil: (expr, scope) => numeric([unaryArg(expr)], scope, 1, ([x]) => Math.ceil(x!)),
+  $round: (expr, scope) => {
+    if (!Array.isArray(expr) || expr.length < 1 || expr.length > 2) notCompiled('$round');
+    const precision: unknown = expr[1] ?? 0;
+    if (typeof precision !== 'number' || !Number.isInteger(precision) || precision < 0 || precision > 100) notCompiled('$round precision');
+    const fn = compileExpression(expr[0], scope);
+    return (doc, vars) => {
+      const value = fn(doc, vars);
+      if (isNil(value)) return null;
+      if (typeof value !== 'number') deopt();
+      return Number.isFinite(value) ? roundAsMingo(value, precision as number) : value;
+    };
+  },
   $size: (expr, scope) => {
     const fn = unary(expr, scope);
     return (doc, vars) => {

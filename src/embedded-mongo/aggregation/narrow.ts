@@ -6,8 +6,8 @@ import { isPlainObject, type Doc } from '../values.js';
  * `$group` or `$count`, the result depends only on the top-level fields its stages name, so the
  * input documents are cut down to those fields first. Later stages then copy small documents
  * instead of whole resources. Any stage that could read the whole document (`$$ROOT`, a stage
- * outside the list below) turns this off. Over-counting fields is harmless; missing one is not,
- * hence the conservative walk: every field-like key and every `$field` string counts.
+ * outside the list below) turns this off. Over-counting fields is harmless; missing one is not:
+ * filters count every field-like key, expressions every `$field` string.
  */
 
 const ROW_STAGES = new Set(['$match', '$addFields', '$set', '$project', '$unwind', '$lookup', '$sort', '$limit', '$skip']);
@@ -34,6 +34,39 @@ function collect(value: unknown, fields: Set<string>, keysAreFields = true): voi
   }
 }
 
+const head = (path: string): string => path.split('.')[0]!;
+
+/** Adds the fields one stage reads (its output names are not reads). */
+function readsOf(name: string, spec: unknown, fields: Set<string>): void {
+  switch (name) {
+    case '$match':
+      collect(spec, fields);
+      return;
+    case '$sort':
+      if (!isPlainObject(spec)) throw new WholeDocument();
+      for (const key of Object.keys(spec)) fields.add(head(key));
+      return;
+    case '$project':
+      if (!isPlainObject(spec)) throw new WholeDocument();
+      for (const [key, value] of Object.entries(spec)) {
+        if (value === true || (typeof value === 'number' && value !== 0)) fields.add(head(key));
+        else if (value !== false && value !== 0) collect(value, fields, false);
+      }
+      return;
+    case '$lookup':
+      if (!isPlainObject(spec) || typeof spec.localField !== 'string' || spec.pipeline !== undefined || spec.let !== undefined) throw new WholeDocument();
+      fields.add(head(spec.localField));
+      return;
+    case '$limit':
+    case '$skip':
+    case '$count':
+      return;
+    default:
+      // $addFields/$set, $group, $unwind: only expressions read, their keys are outputs.
+      collect(spec, fields, false);
+  }
+}
+
 /** Adds the fields a pipeline reads up to its barrier; false when some branch has no barrier. */
 function walk(stages: Document[], fields: Set<string>): boolean {
   for (const stage of stages) {
@@ -45,11 +78,7 @@ function walk(stages: Document[], fields: Set<string>): boolean {
       return Object.values(spec).every((branch) => Array.isArray(branch) && walk(branch as Document[], fields));
     }
     if (!BARRIERS.has(name) && !ROW_STAGES.has(name)) throw new WholeDocument();
-    if (name === '$lookup') {
-      if (!isPlainObject(spec) || typeof spec.localField !== 'string' || spec.pipeline !== undefined || spec.let !== undefined) throw new WholeDocument();
-      fields.add(spec.localField.split('.')[0]!);
-    }
-    collect(spec, fields);
+    readsOf(name, spec, fields);
     if (BARRIERS.has(name)) return true;
   }
   return false;
@@ -79,10 +108,16 @@ export function fieldsRead(stages: Document[]): Set<string> | undefined {
 }
 
 export function narrowed(docs: Doc[], fields: Set<string>): Doc[] {
-  const names = [...fields];
+  // Names that objects inherit (`constructor`…) need an own-property check; others need none.
+  const names = [...fields].filter((name) => !(name in Object.prototype));
+  const inherited = [...fields].filter((name) => name in Object.prototype);
   return docs.map((doc) => {
     const out: Doc = {};
-    for (const name of names) if (Object.hasOwn(doc, name)) out[name] = doc[name];
+    for (const name of names) {
+      const value: unknown = doc[name];
+      if (value !== undefined) out[name] = value;
+    }
+    for (const name of inherited) if (Object.hasOwn(doc, name)) out[name] = doc[name];
     return out;
   });
 }

@@ -178,6 +178,30 @@ describe('one policy from several feeds', () => {
     expect(policy.provenance.find((p) => p.feedId.equals(hrss))!.droppedAt).toBeUndefined();
   });
 
+  it('brings a policy withdrawn from every feed back through a feed that is not the issuer', async () => {
+    const health = await createFeed('health', '/m5/health');
+    const hrss = await createFeed('hrss', '/m5/hrss');
+    const shared = { title: '关于做好工伤保险工作的通知', wh: '浙人社发〔2023〕60号', jg: '浙江省人力资源和社会保障厅' };
+    const healthOwn = { id: 'h-2', title: '关于做好冬季健康工作的通知', wh: '湖卫健发〔2023〕11号', jg: '湖州市卫生健康委员会' };
+    const hrssOwn = { id: 'r-2', title: '关于做好养老保险工作的通知', wh: '湖人社发〔2023〕8号', jg: '湖州市人力资源和社会保障局' };
+    bodies.set('/m5/health', [{ id: 'h-60', ...shared }, healthOwn]);
+    bodies.set('/m5/hrss', [{ id: 'r-60', ...shared }, hrssOwn]);
+    await run(health);
+    await run(hrss);
+    // The republisher drops it first, then the issuer: withdrawn.
+    bodies.set('/m5/health', [healthOwn]);
+    await run(health);
+    bodies.set('/m5/hrss', [hrssOwn]);
+    expect((await run(hrss)).stats).toMatchObject({ withdrawn: 1 });
+    const Resource = resourcesOf(harness.connection);
+    const find = async () => (await Resource.findOne({ 'provenance.sourceId': 'r-60' }).lean()) as unknown as PolicyDoc;
+    expect((await find()).provenance.every((p) => p.droppedAt instanceof Date)).toBe(true);
+    // The republisher carries it again: it is in force, since no other copy is carried.
+    bodies.set('/m5/health', [{ id: 'h-60', ...shared, title: '关于做好工伤保险工作的通知（转发）' }, healthOwn]);
+    expect((await run(health)).stats).toMatchObject({ updated: 1 });
+    expect(await find()).toMatchObject({ status: 'PUBLISHED', department: 'health', title: '关于做好工伤保险工作的通知（转发）' });
+  });
+
   it('without the issuer among the feeds, the most recently changed copy is in force; the URL identifies a policy without a number', async () => {
     const health = await createFeed('health', '/m3/health');
     const justice = await createFeed('justice', '/m3/justice');

@@ -138,7 +138,8 @@ export async function prepareBatchMerge<T extends StoredCopies>(
  * A feed's copies missing from its complete snapshot. A resource other feeds still carry
  * stays; only this feed's entry is marked dropped (and, when it was the copy in force, the
  * others' hashes are cleared so their next sync restores their content). The rest are
- * withdrawn (soft). Returns how many resources were withdrawn.
+ * withdrawn (soft); a merged one has every entry dropped then, so any copy that comes back
+ * is in force. Returns how many resources were withdrawn.
  */
 export async function dropCopies(
   Resource: ResourceModel,
@@ -147,12 +148,23 @@ export async function dropCopies(
   now: Date,
 ): Promise<number> {
   const withdraw: Types.ObjectId[] = [];
-  const ops: mongo.AnyBulkWriteOperation[] = [];
+  const kept: mongo.AnyBulkWriteOperation[] = [];
+  const withdrawMerged: mongo.AnyBulkWriteOperation[] = [];
   for (const copy of copies) {
     const own = copy.provenance.find((entry) => entry.feedId.equals(feedId));
     const others = copy.provenance.filter((entry) => entry !== own && isActive(entry));
-    if (!own || others.length === 0) {
+    if (!own || copy.provenance.length === 1) {
       withdraw.push(copy._id);
+      continue;
+    }
+    if (others.length === 0) {
+      const provenance = copy.provenance.map((entry) => (entry === own ? { ...entry, droppedAt: now } : entry));
+      withdrawMerged.push({
+        updateOne: {
+          filter: { _id: copy._id, status: { $ne: 'WITHDRAWN' } },
+          update: { $set: { provenance, status: 'WITHDRAWN', withdrawnAt: now, updatedAt: now }, $unset: { withdrawalHeldBy: '' } },
+        },
+      });
       continue;
     }
     const wasInForce = takesPrecedence(copy.provenance, own);
@@ -160,15 +172,19 @@ export async function dropCopies(
       if (entry === own) return { ...entry, droppedAt: now };
       return wasInForce && isActive(entry) ? { ...entry, contentHash: '' } : entry;
     });
-    ops.push({ updateOne: { filter: { _id: copy._id }, update: { $set: { provenance } } } });
+    kept.push({ updateOne: { filter: { _id: copy._id }, update: { $set: { provenance } } } });
   }
-  if (ops.length > 0) await Resource.collection.bulkWrite(ops, { ordered: false });
-  if (withdraw.length === 0) return 0;
-  const result = await Resource.collection.updateMany(
-    { _id: { $in: withdraw }, status: { $ne: 'WITHDRAWN' } },
-    { $set: { status: 'WITHDRAWN', withdrawnAt: now, updatedAt: now }, $unset: { withdrawalHeldBy: '' } },
-  );
-  return result.modifiedCount;
+  let withdrawn = 0;
+  if (kept.length > 0) await Resource.collection.bulkWrite(kept, { ordered: false });
+  if (withdrawMerged.length > 0) withdrawn += (await Resource.collection.bulkWrite(withdrawMerged, { ordered: false })).modifiedCount;
+  if (withdraw.length > 0) {
+    const result = await Resource.collection.updateMany(
+      { _id: { $in: withdraw }, status: { $ne: 'WITHDRAWN' } },
+      { $set: { status: 'WITHDRAWN', withdrawnAt: now, updatedAt: now }, $unset: { withdrawalHeldBy: '' } },
+    );
+    withdrawn += result.modifiedCount;
+  }
+  return withdrawn;
 }
 
 /** Whether the feed's entry on a stored resource is still carried (not dropped by an earlier run). */

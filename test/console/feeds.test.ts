@@ -157,6 +157,15 @@ describe('a department admin (卫健)', () => {
     );
     expect(counts).toEqual({ fetched: 3, created: 2, updated: 0, quarantined: 1 });
 
+    // Pause: the badge says so and run now is off; resume brings both back.
+    const heading = page.getByRole('heading', { name: /e2e 卫健 接种门诊 CSV/ });
+    await page.getByRole('button', { name: '暂停：e2e 卫健 接种门诊 CSV' }).click();
+    await heading.filter({ hasText: '已暂停' }).waitFor();
+    expect(await page.getByRole('button', { name: /立即同步：e2e 卫健 接种门诊 CSV/ }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: '恢复：e2e 卫健 接种门诊 CSV' }).click();
+    await heading.filter({ hasText: '运行中' }).waitFor();
+    expect(await page.getByRole('button', { name: /立即同步：e2e 卫健 接种门诊 CSV/ }).isDisabled()).toBe(false);
+
     // The rejected row waits in quarantine: its raw record beside the reason.
     await page.getByRole('main').getByRole('link', { name: '隔离区' }).click();
     await page.getByRole('button', { name: '选择 JZ-002' }).waitFor();

@@ -132,6 +132,7 @@ function TextField(props: FieldProps) {
       <Input
         id={id}
         type={props.schema.format === 'uri' ? 'url' : 'text'}
+        placeholder={typeof props.schema.default === 'string' ? props.schema.default : undefined}
         value={typeof props.value === 'string' ? props.value : ''}
         onChange={(event) => props.onChange(event.target.value === '' ? undefined : event.target.value)}
       />
@@ -260,11 +261,14 @@ function VariantField(props: FieldProps & { branches: JsonSchema[] }) {
   const id = useId();
   const discriminator = discriminatorOf(props.branches, props.root)!;
   const branches = props.branches.map((branch) => resolve(branch, props.root));
-  const value = isPlainObject(props.value) ? props.value : {};
+  const fallback = resolve(props.schema, props.root).default;
+  // Unset: show the default the hub will apply.
+  const value = isPlainObject(props.value) ? props.value : isPlainObject(fallback) ? fallback : {};
+  const label = props.path === '' ? (props.labels[discriminator] ?? discriminator) : labelOf(props);
   const chosen = branches.find((branch) => branch.properties?.[discriminator]?.const === value[discriminator]);
   return (
     <>
-      <Field props={props} id={id}>
+      <Field props={{ ...props, label }} id={id}>
         <Select
           id={id}
           value={chosen ? String(chosen.properties?.[discriminator]?.const) : undefined}
@@ -277,7 +281,7 @@ function VariantField(props: FieldProps & { branches: JsonSchema[] }) {
       </Field>
       {chosen && Object.keys(chosen.properties ?? {}).length > 1 && (
         <div style={{ paddingLeft: 16 }}>
-          <ObjectField {...props} schema={chosen} label={labelOf(props)} path={props.path} value={value} />
+          <ObjectField {...props} schema={chosen} label={label} path={props.path} value={value} />
         </div>
       )}
     </>

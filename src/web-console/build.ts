@@ -15,6 +15,8 @@ export const CONSOLE_DIST_DIR = join(ROOT, 'dist', 'console');
 const HASH_FILE = join(CONSOLE_DIST_DIR, '.source-hash');
 const LOCK_DIR = join(ROOT, 'dist', '.console-build.lock');
 const VITE_BIN = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+/** Files outside console/ that go into the bundle: the installed versions, and plain data shared with the hub. */
+const SHARED_SOURCES = ['package-lock.json', 'src/domain/reports/sources.ts'];
 /** Longest wait for another process's build. */
 const LOCK_WAIT_MS = 10 * 60_000;
 
@@ -25,7 +27,7 @@ export interface BuildLogger {
 /** Hash of everything the bundle depends on: the console's files and the installed package versions. */
 export async function consoleSourceHash(): Promise<string> {
   const hash = createHash('sha256');
-  const files = [...(await listFiles(CONSOLE_SOURCE_DIR)), join(ROOT, 'package-lock.json')].sort();
+  const files = [...(await listFiles(CONSOLE_SOURCE_DIR)), ...SHARED_SOURCES.map((path) => join(ROOT, path))].sort();
   for (const file of files) {
     hash.update(relative(ROOT, file)).update('\0').update(await readFile(file)).update('\0');
   }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Router } from 'express';
+import helmet from 'helmet';
 
 /** Where the console is served. */
 export const CONSOLE_ROUTE = '/console';
@@ -14,6 +15,9 @@ export function consoleRouter(distDir: string): Router {
   const indexFile = join(distDir, 'index.html');
 
   router.get('/', (_req, res) => res.redirect(302, `${CONSOLE_ROUTE}/`));
+  // Helmet's default policy, less upgrade-insecure-requests: over plain HTTP on a LAN address it
+  // would send the bundle's requests to https and leave a blank page. Scripts stay 'self' only.
+  router.use(CONSOLE_ROUTE, helmet.contentSecurityPolicy({ directives: { upgradeInsecureRequests: null } }));
   router.use(
     `${CONSOLE_ROUTE}/assets`,
     express.static(join(distDir, 'assets'), { index: false, fallthrough: false, immutable: true, maxAge: '365d' }),

@@ -45,6 +45,9 @@ describe('the console route', () => {
       expect(response.status, path).toBe(200);
       expect(response.headers.get('cache-control'), path).toBe('no-cache');
       expect(await response.text()).toContain('/console/assets/index-abc123.js');
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toContain("script-src 'self'");
+      expect(csp, path).not.toContain('upgrade-insecure-requests');
     }
   });
 

@@ -7,6 +7,7 @@
  *
  * Usage: npx tsx bench/reports.bench.ts   (BENCH_QUICK=1: 10k resources; MONGODB_URI: a real MongoDB)
  */
+import { readFile } from 'node:fs/promises';
 import { Types } from 'mongoose';
 import { connectStore, createModels, ensureIndexes, type Models } from '../src/db/index.js';
 import { runBuiltInReport, runReport, bucketStart, type ReportTable } from '../src/domain/reports/index.js';
@@ -24,14 +25,37 @@ async function startEmbeddedStore(): Promise<BenchStore> {
   return { ...store, uri: store.uri.replace(/\/?(\?|$)/, '/bench_reports$1') };
 }
 
-async function median(work: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
+/** CPU time (ms) the embedded server's process has used, from /proc (Linux); 0 elsewhere or for MONGODB_URI. */
+async function serverCpuMs(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+    // utime and stime (fields 14 and 15 of stat), in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+interface Timing {
+  wallMs: number;
+  /** CPU of this process and the server's: much less skewed than wall time by a busy machine. */
+  cpuMs: number;
+}
+
+async function median(work: () => Promise<unknown>, serverPid: number | undefined): Promise<Timing> {
+  const runs: Timing[] = [];
   for (let i = 0; i < RUNS; i += 1) {
+    const cpuBefore = process.cpuUsage();
+    const serverBefore = await serverCpuMs(serverPid);
     const started = performance.now();
     await work();
-    times.push(performance.now() - started);
+    const wallMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    runs.push({ wallMs, cpuMs: (cpu.user + cpu.system) / 1000 + (await serverCpuMs(serverPid)) - serverBefore });
   }
-  return times.sort((a, b) => a - b)[Math.floor(RUNS / 2)]!;
+  const middle = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(RUNS / 2)]!;
+  return { wallMs: middle(runs.map((run) => run.wallMs)), cpuMs: middle(runs.map((run) => run.cpuMs)) };
 }
 
 const admin: UserViewer = { kind: 'user', userId: new Types.ObjectId(), username: 'bench', grants: [{ role: 'PLATFORM_ADMIN', orgUnit: null, department: null, stages: [] }] };
@@ -105,7 +129,7 @@ try {
   await insertCorpus(models, buildCorpus({ districts: 10, townshipsPerDistrict: 10, unitsPerTownship: 20 }, RESOURCES, 2024));
   console.error(`loaded ${RESOURCES} resources in ${Math.round(performance.now() - loadStarted)} ms`);
 
-  const results: string[][] = [['report', 'rows', 'pipeline (ms)', 'pull + group in Node (ms)', 'speed-up']];
+  const results: string[][] = [['report', 'rows', 'pipeline (ms)', 'pull + group in Node (ms)', 'speed-up', 'pipeline CPU (ms)', 'pull + group CPU (ms)', 'CPU ratio']];
   const asOf = new Date('2024-03-01T00:00:00Z');
   const coverage = () => runBuiltInReport(models, admin, 'COVERAGE_MATRIX', { level: 3 });
   const coverageBaseline = () =>
@@ -139,11 +163,20 @@ try {
     const table = await run();
     const expected = await baseline();
     if (!sameCounts(tableCounts(table, dims), expected)) throw new Error(`${name}: pipeline and baseline disagree`);
-    const pipelineMs = await median(run);
-    const baselineMs = await median(baseline);
-    results.push([name, String(table.rows.length), formatNumber(pipelineMs), formatNumber(baselineMs), `${(baselineMs / pipelineMs).toFixed(1)}×`]);
+    const pipeline = await median(run, store.pid);
+    const pulled = await median(baseline, store.pid);
+    results.push([
+      name,
+      String(table.rows.length),
+      formatNumber(pipeline.wallMs),
+      formatNumber(pulled.wallMs),
+      `${(pulled.wallMs / pipeline.wallMs).toFixed(1)}×`,
+      formatNumber(pipeline.cpuMs),
+      formatNumber(pulled.cpuMs),
+      `${(pulled.cpuMs / Math.max(pipeline.cpuMs, 1)).toFixed(1)}×`,
+    ]);
   }
-  console.log(`\n${RESOURCES.toLocaleString('en-US')} resources, 2,111 org units, ${process.env.MONGODB_URI ? 'MongoDB' : 'embedded store'}; median of ${RUNS} runs\n`);
+  console.log(`\n${RESOURCES.toLocaleString('en-US')} resources, 2,111 org units, ${process.env.MONGODB_URI ? 'MongoDB' : 'embedded store'}; median of ${RUNS} runs; CPU = this process + the server's\n`);
   printTable(results);
 } finally {
   await connection.close();

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 export interface BenchStore {
   uri: string;
+  /** The embedded server's process (absent for MONGODB_URI), e.g. to read its CPU time. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ export async function startBenchStore(prefix: string): Promise<BenchStore> {
   const { uri } = JSON.parse(line) as { uri: string };
   return {
     uri,
+    pid: child.pid,
     stop: async () => {
       child.kill('SIGTERM');
       await once(child, 'exit');

@@ -1,4 +1,4 @@
-import { Alert, Descriptions, Progress, Space, Timeline, Typography } from 'antd';
+import { Alert, Descriptions, Space, Spin, Timeline, Typography } from 'antd';
 import { formatDateTime, formatDuration } from '../components';
 import { useTranslation } from '../i18n';
 import type { SyncRun, SyncStats } from './api';
@@ -29,9 +29,8 @@ export function RunTimeline({ runs }: { runs: SyncRun[] }) {
               </Typography.Text>
             </Space>
             {run.status === 'RUNNING' && (
-              <div role="status" aria-live="polite" style={{ maxWidth: 420 }}>
-                <Progress percent={99} status="active" showInfo={false} size="small" />
-                <Typography.Text type="secondary">{t('runs.progress')}</Typography.Text>
+              <div role="status" aria-live="polite" style={{ marginTop: 4 }}>
+                <Spin size="small" /> <Typography.Text type="secondary">{t('runs.progress')}</Typography.Text>
               </div>
             )}
             <Descriptions size="small" column={6} style={{ marginTop: 4, maxWidth: 720 }} colon={false} layout="vertical">

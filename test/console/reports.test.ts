@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleUrl, demoPassword, E2E_SETUP_TIMEOUT_MS, hubUrl, loginAs, screenshot, startConsoleE2E, type ConsoleE2E } from './support/index.js';
+import { graphqlAs } from './support/graphql.js';
+import { consoleUrl, demoPassword, E2E_SETUP_TIMEOUT_MS, loginAs, screenshot, startConsoleE2E, type ConsoleE2E } from './support/index.js';
 
 /**
  * The analyst's console, in a real browser against a demo hub: a department × district pivot
@@ -22,18 +23,11 @@ async function tableTexts(): Promise<{ header: string[]; rows: string[][] }> {
   return { header: header.map((text) => text.trim()), rows: rows.map((cells) => cells.map((text) => text.trim())) };
 }
 
-/** The same pivot through the API with the browser's token: the district labels the chart should draw as series. */
+/** The same pivot through the API as the signed-in analyst: the district labels the chart should draw as series. */
 async function districtsInReport(): Promise<string[]> {
-  const token = await page.evaluate<string>('localStorage.getItem("gx.console.token")');
-  const response = await fetch(hubUrl('/graphql'), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      query: 'query { report(input: { measures: [RESOURCE_COUNT], dimensions: [{ by: DEPARTMENT }, { by: ORG_UNIT, level: 2 }] }) { rows { cells gap } } }',
-    }),
-  });
-  const body = (await response.json()) as { data: { report: { rows: { cells: unknown[]; gap: boolean }[] } } };
-  return [...new Set(body.data.report.rows.filter((row) => !row.gap).map((row) => String(row.cells[1])))];
+  const query = 'query { report(input: { measures: [RESOURCE_COUNT], dimensions: [{ by: DEPARTMENT }, { by: ORG_UNIT, level: 2 }] }) { rows { cells gap } } }';
+  const { report } = await graphqlAs<{ report: { rows: { cells: unknown[]; gap: boolean }[] } }>(page, query);
+  return [...new Set(report.rows.filter((row) => !row.gap).map((row) => String(row.cells[1])))];
 }
 
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleUrl, demoPassword, E2E_SETUP_TIMEOUT_MS, hubUrl, loginAs, screenshot, startConsoleE2E, type ConsoleE2E } from './support/index.js';
+import { graphqlAs } from './support/graphql.js';
+import { consoleUrl, demoPassword, E2E_SETUP_TIMEOUT_MS, loginAs, screenshot, startConsoleE2E, type ConsoleE2E } from './support/index.js';
 
 /**
  * The reviewer's console, in a real browser against a demo hub: the review queue (a revision's
@@ -21,23 +22,16 @@ interface CaseView {
   decisions: { reviewer: string; stage: string; outcome: string; comment: string }[];
 }
 
-/** The resource's review cases, read through the API with the browser's own token. */
+/** The resource's review cases, read through the API as the signed-in reviewer. */
 async function reviewHistory(id: string): Promise<CaseView[]> {
-  const token = await page.evaluate<string>('localStorage.getItem("gx.console.token")');
-  const response = await fetch(hubUrl('/graphql'), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      query: 'query($id: ID!) { reviewHistory(resourceId: $id) { state stage decisions { reviewer stage outcome comment } } }',
-      variables: { id },
-    }),
-  });
-  const body = (await response.json()) as { data: { reviewHistory: CaseView[] } };
-  return body.data.reviewHistory;
+  const query = 'query($id: ID!) { reviewHistory(resourceId: $id) { state stage decisions { reviewer stage outcome comment } } }';
+  return (await graphqlAs<{ reviewHistory: CaseView[] }>(page, query, { id })).reviewHistory;
 }
 
+/** Opens a queue item from the keyboard: its title is a labelled button. */
 async function openCase(title: string): Promise<void> {
-  await page.getByRole('button', { name: `查看 ${title}`, exact: true }).click();
+  await page.getByRole('button', { name: `查看 ${title}`, exact: true }).focus();
+  await page.keyboard.press('Enter');
   await page.getByRole('button', { name: /^通\s*过$/ }).waitFor();
 }
 
@@ -61,6 +55,7 @@ describe('review queue', () => {
   it('lists the pending items by stage, and shows a revision as a diff against the published content', async () => {
     await page.goto(consoleUrl('/review'));
     await page.getByRole('heading', { name: '审核队列' }).waitFor();
+    await page.getByRole('table', { name: '待审列表' }).waitFor();
     // The demo seeds three new submissions and two revisions, all at the first stage.
     await page.getByRole('button', { name: `查看 ${REVISED}`, exact: true }).waitFor();
     expect(await page.getByRole('button', { name: /^查看 / }).count()).toBeGreaterThanOrEqual(5);

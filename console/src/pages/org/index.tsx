@@ -6,7 +6,7 @@ import { Link, Route, Routes, useNavigate, useParams } from 'react-router-dom';
 import { gql } from '../../api/client';
 import { PageState } from '../../components';
 import { useTranslation } from '../../i18n';
-import { KindTag, localized, ResourceLink, type LocalizedName, type ResourceKind } from '../resources/common';
+import { KindTag, localized, type LocalizedName, PageLayout, type ResourceKind, ResourceLink } from '../resources/common';
 import './messages';
 
 type Scope = 'INHERITED' | 'SELF' | 'SUBTREE';
@@ -202,10 +202,7 @@ function OrgLayout() {
   const detail = unit.data?.orgUnit;
   const path = detail ? [...detail.ancestors.map((ancestor) => ancestor.code), ...(detail.level < LEAF_LEVEL ? [detail.code] : [])] : [];
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Typography.Title level={3} style={{ margin: 0 }}>
-        {t('title')}
-      </Typography.Title>
+    <PageLayout title={t('title')}>
       <Row gutter={16}>
         <Col span={7}>
           <Card size="small" title={t('treeTitle')}>
@@ -222,7 +219,7 @@ function OrgLayout() {
           )}
         </Col>
       </Row>
-    </Space>
+    </PageLayout>
   );
 }
 

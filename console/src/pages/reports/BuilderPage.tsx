@@ -6,7 +6,7 @@ import { Link, useNavigate } from 'react-router-dom';
 import { gql } from '../../api/client';
 import { formatDateTime, PageState } from '../../components';
 import { useTranslation } from '../../i18n';
-import { localized, type LocalizedName } from '../resources/common';
+import { localized, type LocalizedName, PageLayout } from '../resources/common';
 import {
   BUILT_INS,
   DIMENSION_SOURCES,
@@ -148,10 +148,7 @@ export function BuilderPage() {
   const levelOptions = LEVELS.map((level) => ({ value: level, label: t(`levels.${level}`) }));
 
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Typography.Title level={3} style={{ margin: 0 }}>
-        {t('title')}
-      </Typography.Title>
+    <PageLayout title={t('title')}>
       <Row gutter={16}>
         <Col span={7}>
           <Space direction="vertical" size="middle" style={{ width: '100%' }}>
@@ -255,6 +252,6 @@ export function BuilderPage() {
         </Col>
       </Row>
       {submitted && <SaveDialog input={submitted} open={saving} onClose={() => setSaving(false)} />}
-    </Space>
+    </PageLayout>
   );
 }

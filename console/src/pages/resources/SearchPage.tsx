@@ -5,7 +5,7 @@ import { useSearchParams } from 'react-router-dom';
 import { gql } from '../../api/client';
 import { formatDateTime, PageState } from '../../components';
 import { useTranslation } from '../../i18n';
-import { KindTag, localized, ResourceLink, StatusTag, type LocalizedName, type ResourceKind, type ResourceStatus } from './common';
+import { KindTag, localized, type LocalizedName, PageLayout, type ResourceKind, ResourceLink, type ResourceStatus, StatusTag } from './common';
 import './messages';
 
 interface Bucket {
@@ -143,10 +143,7 @@ export function SearchPage() {
   const hasFilter = Object.keys(filter).length > 0;
 
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Typography.Title level={3} style={{ margin: 0 }}>
-        {t('title')}
-      </Typography.Title>
+    <PageLayout title={t('title')}>
       <Input.Search
         aria-label={t('searchLabel')}
         placeholder={t('searchPlaceholder')}
@@ -233,6 +230,6 @@ export function SearchPage() {
           </PageState>
         </Col>
       </Row>
-    </Space>
+    </PageLayout>
   );
 }

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { Tag } from 'antd';
+import { Space, Tag, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { currentLanguage, useTranslation } from '../../i18n';
 import './messages';
@@ -47,4 +47,16 @@ export function globalId(type: string, hex: string): string {
 /** A link to the resource's detail page; `children` can replace the plain title (e.g. with highlights). */
 export function ResourceLink({ id, title, children }: { id: string; title: string; children?: ReactNode }) {
   return <Link to={`/resources/${encodeURIComponent(id)}`}>{children ?? title}</Link>;
+}
+
+/** A page of these sections: its heading, then its parts stacked. */
+export function PageLayout({ title, children }: { title: ReactNode; children: ReactNode }) {
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      <Typography.Title level={3} style={{ margin: 0 }}>
+        {title}
+      </Typography.Title>
+      {children}
+    </Space>
+  );
 }

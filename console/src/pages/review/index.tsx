@@ -5,7 +5,7 @@ import { gql } from '../../api/client';
 import { useAuth } from '../../auth';
 import { formatDateTime, PageState } from '../../components';
 import { useTranslation } from '../../i18n';
-import { KindTag, ResourceLink, type ResourceKind } from '../resources/common';
+import { KindTag, PageLayout, type ResourceKind, ResourceLink } from '../resources/common';
 import { CommentsPanel } from './CommentsPanel';
 import { DiffTable, type FieldChange } from './DiffTable';
 import './messages';
@@ -166,10 +166,7 @@ function ReviewQueuePage() {
   ];
 
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Typography.Title level={3} style={{ margin: 0 }}>
-        {t('title')}
-      </Typography.Title>
+    <PageLayout title={t('title')}>
       <Space size="large" wrap>
         <Segmented aria-label={t('stageFilter')} options={stageOptions} value={stage} onChange={(value) => setStage(String(value))} />
         <Space size="small">
@@ -228,7 +225,7 @@ function ReviewQueuePage() {
           </Col>
         </Row>
       </PageState>
-    </Space>
+    </PageLayout>
   );
 }
 

@@ -89,7 +89,7 @@ export function localParts(instantMs: number, zone: Zone): LocalParts {
 }
 
 /** The instant whose local parts in the zone are these (the earlier one across a DST overlap). */
-export function instantOf(parts: LocalParts, zone: Zone): number {
+function instantOf(parts: LocalParts, zone: Zone): number {
   const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second, parts.millisecond);
   const guess = wall - zone(wall);
   return wall - zone(guess);

@@ -33,7 +33,7 @@ function notCompiled(what: string): never {
 
 const isNil = (value: unknown): value is null | undefined => value === null || value === undefined;
 /** mingo's strict truthiness: MongoDB treats "" as true. */
-export const truthy = (value: unknown): boolean => !!value || value === '';
+const truthy = (value: unknown): boolean => !!value || value === '';
 const isNumber = (value: unknown): value is number => typeof value === 'number' && !Number.isNaN(value);
 
 const PROTO_FIELDS = new Set(Object.getOwnPropertyNames(Object.prototype));

@@ -67,23 +67,28 @@ const store = await startStore();
 try {
   const csv = await worker(store.uri, { format: 'csv', rows, resync: true, baseline: true }, 'bench_ingest_csv');
   const json = await worker(store.uri, { format: 'json', rows, resync: true, baseline: false }, 'bench_ingest_json');
+  // The table so far is printed before the (long) memory run, so a failure there keeps it.
+  console.log(
+    [
+      `Ingest, ${fmt(rows)} rows (memory run: ${fmt(memoryRows)} rows), embedded store in its own process${process.env.MONGODB_URI ? ' (MONGODB_URI)' : ''}:`,
+      '',
+      '| scenario | time (s) | records/s | peak RSS (MB) | resource writes | vs baseline |',
+      '|---|---:|---:|---:|---:|---:|',
+      `| raw insertMany of the same ${fmt(rows)} docs (baseline) | ${fmt(csv.baselineMs! / 1000, 1)} | ${fmt(rows / (csv.baselineMs! / 1000))} | – | – | 1.00× |`,
+      `| CSV feed, first sync | ${fmt(csv.first.ms / 1000, 1)} | ${fmt(rows / (csv.first.ms / 1000))} | ${fmt(csv.peakRssMb)} | ${csv.first.writes} bulk commands | ${fmt(csv.first.ms / csv.baselineMs!, 2)}× |`,
+      `| CSV feed, re-sync unchanged | ${fmt(csv.second!.ms / 1000, 1)} | ${fmt(rows / (csv.second!.ms / 1000))} | – | ${csv.second!.writes} | ${fmt(csv.second!.ms / csv.first.ms, 2)}× of first sync |`,
+      `| paged JSON feed (REST, 1000/page), first sync | ${fmt(json.first.ms / 1000, 1)} | ${fmt(rows / (json.first.ms / 1000))} | ${fmt(json.peakRssMb)} | ${json.first.writes} bulk commands | ${fmt(json.first.ms / csv.baselineMs!, 2)}× |`,
+      `| paged JSON feed, re-sync unchanged | ${fmt(json.second!.ms / 1000, 1)} | ${fmt(rows / (json.second!.ms / 1000))} | – | ${json.second!.writes} | ${fmt(json.second!.ms / json.first.ms, 2)}× of first sync |`,
+    ].join('\n'),
+  );
   const memory = await worker(store.uri, { format: 'csv', rows: memoryRows, resync: false, baseline: false }, 'bench_ingest_memory');
-
-  const lines = [
-    `Ingest, ${fmt(rows)} rows (memory run: ${fmt(memoryRows)} rows), embedded store in its own process${process.env.MONGODB_URI ? ' (MONGODB_URI)' : ''}:`,
-    '',
-    '| scenario | time (s) | records/s | peak RSS (MB) | resource writes | vs baseline |',
-    '|---|---:|---:|---:|---:|---:|',
-    `| raw insertMany of the same ${fmt(rows)} docs (baseline) | ${fmt(csv.baselineMs! / 1000, 1)} | ${fmt(rows / (csv.baselineMs! / 1000))} | – | – | 1.00× |`,
-    `| CSV feed, first sync | ${fmt(csv.first.ms / 1000, 1)} | ${fmt(rows / (csv.first.ms / 1000))} | ${fmt(csv.peakRssMb)} | ${csv.first.writes} bulk commands | ${fmt(csv.first.ms / csv.baselineMs!, 2)}× |`,
-    `| CSV feed, re-sync unchanged | ${fmt(csv.second!.ms / 1000, 1)} | ${fmt(rows / (csv.second!.ms / 1000))} | – | ${csv.second!.writes} | ${fmt(csv.second!.ms / csv.first.ms, 2)}× of first sync |`,
-    `| paged JSON feed (REST, 1000/page), first sync | ${fmt(json.first.ms / 1000, 1)} | ${fmt(rows / (json.first.ms / 1000))} | ${fmt(json.peakRssMb)} | ${json.first.writes} bulk commands | ${fmt(json.first.ms / csv.baselineMs!, 2)}× |`,
-    `| paged JSON feed, re-sync unchanged | ${fmt(json.second!.ms / 1000, 1)} | ${fmt(rows / (json.second!.ms / 1000))} | – | ${json.second!.writes} | ${fmt(json.second!.ms / json.first.ms, 2)}× of first sync |`,
-    `| CSV feed, ${fmt(memoryRows)} rows (memory) | ${fmt(memory.first.ms / 1000, 1)} | ${fmt(memoryRows / (memory.first.ms / 1000))} | ${fmt(memory.peakRssMb)} | – | peak RSS ${fmt(memory.peakRssMb / csv.peakRssMb, 2)}× of ${fmt(rows)} rows |`,
-    '',
-    `Run stats: CSV ${JSON.stringify(csv.first.stats)}; re-sync ${JSON.stringify(csv.second!.stats)}; memory run ${memory.first.status} ${JSON.stringify(memory.first.stats)}.`,
-  ];
-  console.log(lines.join('\n'));
+  console.log(
+    [
+      `| CSV feed, ${fmt(memoryRows)} rows (memory) | ${fmt(memory.first.ms / 1000, 1)} | ${fmt(memoryRows / (memory.first.ms / 1000))} | ${fmt(memory.peakRssMb)} | – | peak RSS ${fmt(memory.peakRssMb / csv.peakRssMb, 2)}× of ${fmt(rows)} rows |`,
+      '',
+      `Run stats: CSV ${JSON.stringify(csv.first.stats)}; re-sync ${JSON.stringify(csv.second!.stats)}; memory run ${memory.first.status} ${JSON.stringify(memory.first.stats)}.`,
+    ].join('\n'),
+  );
 } finally {
   store.stop();
 }

@@ -55,12 +55,15 @@ export class OpState {
     }
   }
 
-  *dump(): Iterable<JournalOp> {
+  /** Captured when called, as compaction requires: it consumes the dump while commits go on. */
+  dump(): Iterable<JournalOp> {
+    const ops: JournalOp[] = [];
     for (const [name, docs] of this.collections) {
       const [db, coll] = name.split('.') as [string, string];
-      yield { op: 'createCollection', db, coll };
-      for (const doc of docs.values()) yield { op: 'put', db, coll, doc };
+      ops.push({ op: 'createCollection', db, coll });
+      for (const doc of docs.values()) ops.push({ op: 'put', db, coll, doc });
     }
+    return ops;
   }
 
   /** Plain comparable form. */

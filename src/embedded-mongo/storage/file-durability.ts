@@ -5,7 +5,7 @@ import type { Durability, JournalOp, RecoveryStats } from './types.js';
 import { decodePayload, encodeRecord } from './record-format.js';
 import { scanRecords } from './record-reader.js';
 import { JournalWriter, syncDirectory } from './journal-writer.js';
-import { encodeSnapshot, loadSnapshot, writeSnapshot } from './snapshot-file.js';
+import { loadSnapshot, writeSnapshot } from './snapshot-file.js';
 import { lockDataDir, type DataDirLock } from './lock-file.js';
 
 const fileDurabilityOptionsSchema = z.object({
@@ -100,16 +100,16 @@ class FileDurability implements Durability {
     if (this.compaction) return this.compaction;
     const generation = this.generation + 1;
     // Both happen before any other code runs: every op committed so far is in the dump, and
-    // every later commit lands in the new journal.
-    const snapshot = encodeSnapshot(generation, dumpState());
+    // every later commit lands in the new journal. The dump is encoded and written afterwards,
+    // while the server goes on serving.
+    const state = dumpState();
     const rotated = writer.rotate(this.journalPath(generation));
     this.generation = generation;
     this.journalBytes = 0;
     this.compaction = (async () => {
       try {
         await rotated;
-        await writeSnapshot(join(this.dir, SNAPSHOT_FILE), snapshot);
-        this.snapshotBytes = snapshot.byteLength;
+        this.snapshotBytes = await writeSnapshot(join(this.dir, SNAPSHOT_FILE), generation, state);
         for (const old of await this.listJournals()) {
           if (old < generation) await unlink(this.journalPath(old));
         }

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { open, rename } from 'node:fs/promises';
+import { open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { JournalOp } from './types.js';
 import { PayloadEncoder, decodePayload } from './record-format.js';
@@ -15,49 +15,45 @@ const MAGIC = Buffer.from('GXSNAP01', 'latin1');
 const HEADER_BYTES = 28;
 const RECORD_TARGET_BYTES = 4 * 1024 * 1024;
 
-export interface EncodedSnapshot {
-  generation: number;
-  records: Buffer[];
-  opCount: number;
-  byteLength: number;
-}
-
-/** Encodes the whole state synchronously, so it is one consistent point in time. */
-export function encodeSnapshot(generation: number, state: Iterable<JournalOp>): EncodedSnapshot {
-  const records: Buffer[] = [];
-  const encoder = new PayloadEncoder();
-  let opCount = 0;
-  let bodyBytes = 0;
-  const cut = (): void => {
-    opCount += encoder.opCount;
-    const record = encoder.finish();
-    records.push(record);
-    bodyBytes += record.length;
-  };
-  for (const op of state) {
-    encoder.add(op);
-    if (encoder.byteLength >= RECORD_TARGET_BYTES) cut();
-  }
-  if (encoder.opCount > 0) cut();
-  records.unshift(encodeHeader(generation, opCount, bodyBytes));
-  return { generation, records, opCount, byteLength: HEADER_BYTES + bodyBytes };
-}
-
-/** Writes to a temporary file, fsyncs it, renames it over `path`, and fsyncs the directory. */
-export async function writeSnapshot(path: string, snapshot: EncodedSnapshot): Promise<void> {
+/**
+ * Writes `state` as a snapshot: to a temporary file, record by record (so the server keeps
+ * serving between records and the encoded state is never all in memory), then the header,
+ * fsync, rename over `path`, and fsync of the directory. `state` must already be a fixed
+ * point in time (the catalog's dump captures its documents, which are never mutated).
+ * Returns the snapshot's size in bytes.
+ */
+export async function writeSnapshot(path: string, generation: number, state: Iterable<JournalOp>): Promise<number> {
   const draft = `${path}.tmp`;
   const handle = await open(draft, 'w');
   try {
-    const { bytesWritten } = await handle.writev(snapshot.records);
-    if (bytesWritten !== snapshot.byteLength) {
-      throw new Error(`short snapshot write: ${bytesWritten} of ${snapshot.byteLength} bytes`);
+    const encoder = new PayloadEncoder();
+    let opCount = 0;
+    let position = HEADER_BYTES;
+    const cut = async (): Promise<void> => {
+      opCount += encoder.opCount;
+      const record = encoder.finish();
+      await writeFully(handle, record, position);
+      position += record.length;
+    };
+    for (const op of state) {
+      encoder.add(op);
+      if (encoder.byteLength >= RECORD_TARGET_BYTES) await cut();
     }
+    if (encoder.opCount > 0) await cut();
+    // The header goes last: a draft cut short has no valid header and is never renamed into place.
+    await writeFully(handle, encodeHeader(generation, opCount, position - HEADER_BYTES), 0);
     await handle.sync();
   } finally {
     await handle.close();
   }
   await rename(draft, path);
   await syncDirectory(dirname(path));
+  return (await stat(path)).size;
+}
+
+async function writeFully(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
+  const { bytesWritten } = await handle.write(bytes, 0, bytes.length, position);
+  if (bytesWritten !== bytes.length) throw new Error(`short snapshot write: ${bytesWritten} of ${bytes.length} bytes`);
 }
 
 export interface LoadedSnapshot {

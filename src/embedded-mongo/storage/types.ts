@@ -35,7 +35,8 @@ export type JournalOp =
  *   grouped into the next one.
  * - Apply a batch to the in-memory state before (or in the same tick as) calling `commit`.
  *   `compact` calls `dumpState` synchronously and treats its result as containing every op
- *   committed before that call; later commits go to the next journal.
+ *   committed before that call; later commits go to the next journal. The result must be
+ *   fixed at that call: compaction consumes it later, while commits go on.
  * - `recover` replays exactly the committed batches, in order, each batch whole or not at all.
  */
 export interface Durability {

@@ -2,8 +2,10 @@
  * Calendar arithmetic in a timezone, as MongoDB's date expressions do it: an instant is read as
  * local wall-clock parts (year … millisecond) in the zone, and local parts are turned back into
  * an instant. Zones are an Olson name (`Asia/Shanghai`), an offset (`+08:00`, `+0800`, `+08`) or
- * UTC/GMT. Offsets of named zones come from Intl, memoised per hour of the instant.
+ * UTC/GMT. Offsets of named zones come from @date-fns/tz (Intl), memoised per hour of the instant.
  */
+
+import { tzOffset } from '@date-fns/tz';
 
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
@@ -28,31 +30,13 @@ const OFFSET_RE = /^([+-])(\d{2})(?::?(\d{2}))?$/;
 const zones = new Map<string, Zone>();
 
 function namedZone(name: string): Zone | undefined {
-  let format: Intl.DateTimeFormat;
-  try {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: name,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-  } catch {
-    return undefined;
-  }
+  if (Number.isNaN(tzOffset(name, new Date()))) return undefined;
   const byHour = new Map<number, number>();
   return (instantMs) => {
     const hour = Math.floor(instantMs / HOUR_MS);
     let offset = byHour.get(hour);
     if (offset === undefined) {
-      const at = hour * HOUR_MS;
-      const parts: Record<string, number> = {};
-      for (const part of format.formatToParts(new Date(at))) parts[part.type] = Number(part.value);
-      const local = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-      offset = local - at;
+      offset = tzOffset(name, new Date(hour * HOUR_MS)) * MINUTE_MS;
       byHour.set(hour, offset);
     }
     return offset;

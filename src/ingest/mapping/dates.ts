@@ -1,3 +1,4 @@
+import { tzOffset } from '@date-fns/tz';
 import { toHalfWidth } from './text.js';
 
 /**
@@ -136,7 +137,6 @@ function zoned(clock: WallClock, timezone: string, input: unknown): Date {
   return new Date(instant);
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
 /** Offsets by zone and hour: zone rules change on hour boundaries, and Intl is slow per call. */
 const offsetCache = new Map<string, number>();
 const OFFSET_CACHE_LIMIT = 50_000;
@@ -152,36 +152,13 @@ function offsetMs(instant: number, timezone: string): number {
 }
 
 function computeOffsetMs(instant: number, timezone: string): number {
-  let formatter = formatters.get(timezone);
-  if (!formatter) {
-    try {
-      formatter = new Intl.DateTimeFormat('en-US', {
-        timeZone: timezone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      throw new DateParseError(`未知时区 / Unknown timezone: ${timezone}`);
-    }
-    formatters.set(timezone, formatter);
-  }
-  const parts = Object.fromEntries(formatter.formatToParts(new Date(instant)).map((part) => [part.type, part.value]));
-  const shown = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
-  return shown - Math.floor(instant / 1000) * 1000;
+  const minutes = tzOffset(timezone, new Date(instant));
+  if (Number.isNaN(minutes)) throw new DateParseError(`未知时区 / Unknown timezone: ${timezone}`);
+  return minutes * 60_000;
 }
 
 export function isValidTimezone(timezone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
-    return true;
-  } catch {
-    return false;
-  }
+  return !Number.isNaN(tzOffset(timezone, new Date()));
 }
 
 function checked(date: Date, input: unknown): Date {

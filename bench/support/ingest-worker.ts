@@ -68,7 +68,8 @@ const source = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const connection = await connectStore(job.uri, { monitorCommands: true });
 const runtime = createIngestRuntime(connection, {
   log: { info() {}, warn() {}, error() {} },
-  fetch: { allowlist: ['127.0.0.1'], retries: 0, timeoutMs: 120_000 },
+  // A 1M-row CSV is about 120 MB: above the default 64 MiB response cap (a feed setting), so the bench raises it.
+  fetch: { allowlist: ['127.0.0.1'], retries: 0, timeoutMs: 120_000, maxBytes: 1024 * 1024 * 1024 },
   batchSize: 1_000,
 });
 await ensureIngestIndexes(runtime.models);

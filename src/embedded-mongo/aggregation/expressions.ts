@@ -243,6 +243,25 @@ function options(expr: unknown, allowed: string[], what: string): Doc {
   return expr;
 }
 
+/** `$filter` and `$map`: `body` evaluated for each element of `input` (bound to `as`), collected by `collect`. */
+function perElement(body: 'in' | 'cond', collect: (element: unknown, result: unknown, out: unknown[]) => void): Compiler {
+  return (expr, scope) => {
+    const iterated = iteration(expr, scope, body);
+    return (doc, vars) => {
+      const array = iterated.input(doc, vars);
+      if (isNil(array)) return null;
+      if (!Array.isArray(array)) deopt();
+      const inner = scopeWith(vars);
+      const out: unknown[] = [];
+      for (const element of array) {
+        inner[iterated.as] = element;
+        collect(element, iterated.body(doc, inner), out);
+      }
+      return out;
+    };
+  };
+}
+
 const OPERATORS: Record<string, Compiler> = {
   $literal: (expr) => constant(expr),
   $eq: (expr, scope) => {
@@ -373,34 +392,12 @@ const OPERATORS: Record<string, Compiler> = {
       return array.some((v) => isEqual(v, value));
     };
   },
-  $filter: (expr, scope) => {
-    const { input, as, body } = iteration(expr, scope, 'cond');
-    return (doc, vars) => {
-      const array = input(doc, vars);
-      if (isNil(array)) return null;
-      if (!Array.isArray(array)) deopt();
-      const inner = scopeWith(vars);
-      const out: unknown[] = [];
-      for (const element of array) {
-        inner[as] = element;
-        if (truthy(body(doc, inner))) out.push(element);
-      }
-      return out;
-    };
-  },
-  $map: (expr, scope) => {
-    const { input, as, body } = iteration(expr, scope, 'in');
-    return (doc, vars) => {
-      const array = input(doc, vars);
-      if (isNil(array)) return null;
-      if (!Array.isArray(array)) deopt();
-      const inner = scopeWith(vars);
-      return array.map((element) => {
-        inner[as] = element;
-        return body(doc, inner);
-      });
-    };
-  },
+  $filter: perElement('cond', (element, keep, out) => {
+    if (truthy(keep)) out.push(element);
+  }),
+  $map: perElement('in', (_element, value, out) => {
+    out.push(value);
+  }),
   $concatArrays: (expr, scope) => {
     const fns = args(expr, undefined, scope);
     return (doc, vars) => {

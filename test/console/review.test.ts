@@ -11,6 +11,7 @@ import { consoleUrl, demoPassword, E2E_SETUP_TIMEOUT_MS, loginAs, screenshot, st
 
 const REVISED = '家庭医生签约服务';
 const NEW_PHONE = '0572-2229120';
+const SUBMITTED = '老年人助餐服务补贴申领';
 
 let e2e: ConsoleE2E;
 let page: Page;
@@ -87,6 +88,24 @@ describe('review queue', () => {
     cases = await reviewHistory(resourceId);
     expect(cases[0]).toMatchObject({ state: 'APPROVED', stage: null });
     expect(cases[0]!.decisions.map((decision) => decision.stage)).toEqual(['初审', '复审', '终审']);
+  });
+
+  it('will not reject without a reason, and rejects a new submission with one', async () => {
+    await page.locator('.ant-segmented-item', { hasText: '初审' }).click();
+    await openCase(SUBMITTED);
+    const href = await page.locator('.ant-card-head').getByRole('link', { name: SUBMITTED }).getAttribute('href');
+    const submittedId = decodeURIComponent(href!.split('/resources/')[1]!);
+    await page.getByRole('button', { name: /^退\s*回$/ }).click();
+    await page.getByText('退回必须说明理由').first().waitFor();
+    expect((await reviewHistory(submittedId))[0]).toMatchObject({ state: 'IN_REVIEW', stage: '初审' });
+    await page.getByLabel('审核意见').fill('补贴标准未注明文件依据，请补充。');
+    await page.getByRole('button', { name: /^退\s*回$/ }).click();
+    await page.getByText('已退回（初审）').waitFor();
+    const [latest] = await reviewHistory(submittedId);
+    expect(latest).toMatchObject({ state: 'REJECTED' });
+    expect(latest!.decisions).toEqual([
+      { reviewer: 'reviewer', stage: '初审', outcome: 'REJECT', comment: '补贴标准未注明文件依据，请补充。' },
+    ]);
   });
 });
 

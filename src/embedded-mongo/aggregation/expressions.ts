@@ -146,18 +146,28 @@ function roundAsMingo(num: number, precision: number): number {
   return result * sign;
 }
 
+/** Every argument's value; null when one is nil (mingo's rule), a deopt when one has another type. */
+function argumentValues<T>(fns: Fn[], doc: Doc, vars: Vars, accepts: (value: unknown) => value is T): T[] | null {
+  const values: T[] = [];
+  for (const fn of fns) {
+    const value = fn(doc, vars);
+    if (isNil(value)) return null;
+    if (!accepts(value)) deopt();
+    values.push(value);
+  }
+  return values;
+}
+
+function isArray(value: unknown): value is unknown[] {
+  return Array.isArray(value);
+}
+
 /** Arguments that are nil make the result null (mingo's rule for most arithmetic). */
 function numeric(expr: unknown, scope: Scope, count: number | undefined, op: (values: number[]) => unknown): Fn {
   const fns = args(expr, count, scope);
   return (doc, vars) => {
-    const values: number[] = [];
-    for (const fn of fns) {
-      const value = fn(doc, vars);
-      if (isNil(value)) return null;
-      if (!isNumber(value)) deopt();
-      values.push(value);
-    }
-    return op(values);
+    const values = argumentValues(fns, doc, vars, isNumber);
+    return values && op(values);
   };
 }
 
@@ -400,16 +410,7 @@ const OPERATORS: Record<string, Compiler> = {
   }),
   $concatArrays: (expr, scope) => {
     const fns = args(expr, undefined, scope);
-    return (doc, vars) => {
-      const out: unknown[] = [];
-      for (const fn of fns) {
-        const value = fn(doc, vars);
-        if (isNil(value)) return null;
-        if (!Array.isArray(value)) deopt();
-        out.push(...(value as unknown[]));
-      }
-      return out;
-    };
+    return (doc, vars) => argumentValues(fns, doc, vars, isArray)?.flat(1) ?? null;
   },
   $setUnion: (expr, scope) => {
     const fns = args(expr, undefined, scope);

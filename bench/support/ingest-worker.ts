@@ -14,6 +14,7 @@ import { Types } from 'mongoose';
 import { connectStore } from '../../src/db/connection.js';
 import { orgUnitModel } from '../../src/db/models/org-unit.js';
 import { createIngestRuntime, ensureIngestIndexes, runFeed } from '../../src/ingest/index.js';
+import { servicesMapping } from '../../test/ingest/services-mapping.js';
 
 interface Job {
   uri: string;
@@ -79,17 +80,7 @@ const OrgUnit = orgUnitModel(connection);
 const city = await OrgUnit.create({ code: '330100', name: '杭州市', level: 1, kind: 'CITY', parentId: null, ancestors: [] });
 for (const code of ORG_CODES) await OrgUnit.create({ code, name: `区${code}`, level: 2, kind: 'DISTRICT', parentId: city._id, ancestors: [city._id] });
 
-const csvMapping = {
-  kind: 'SERVICE',
-  constants: { department: 'hrss' },
-  fields: [
-    { target: 'itemCode', source: '编码' },
-    { target: 'title', source: '名称' },
-    { target: 'materials', source: '材料', transforms: [{ op: 'split' }] },
-    { target: 'timeLimitDays', source: '时限', transforms: [{ op: 'number', integer: true }] },
-    { target: 'orgUnitCodes', source: '区划' },
-  ],
-};
+const csvMapping = { ...servicesMapping, constants: { department: 'hrss' } };
 const jsonMapping = {
   ...csvMapping,
   fields: [

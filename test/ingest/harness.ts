@@ -6,6 +6,7 @@ import { departmentModel } from '../../src/db/models/department.js';
 import type { FeedDoc } from '../../src/db/models/feed.js';
 import { createIngestRuntime, ensureIngestIndexes, type IngestRuntime } from '../../src/ingest/index.js';
 import { uniqueDbName, uriForDb } from '../support/mongo.js';
+import { servicesMapping } from './services-mapping.js';
 
 /** A store of its own per test file, the sync runtime on it, and a small org tree. */
 
@@ -69,18 +70,7 @@ export async function seedOrgTree(connection: Connection): Promise<void> {
   await OrgUnit.create({ code: '330105', name: '拱墅区', level: 2, kind: 'DISTRICT', parentId: city._id, ancestors: [city._id] });
 }
 
-/** The mapping a department admin would register for a services CSV (编码,名称,材料,时限,区划,密级). */
-export const servicesMapping = {
-  kind: 'SERVICE',
-  constants: { department: 'health' },
-  fields: [
-    { target: 'itemCode', source: '编码' },
-    { target: 'title', source: '名称' },
-    { target: 'materials', source: '材料', transforms: [{ op: 'split' }] },
-    { target: 'timeLimitDays', source: '时限', transforms: [{ op: 'number', integer: true }] },
-    { target: 'orgUnitCodes', source: '区划' },
-  ],
-};
+export { servicesMapping };
 
 export interface ServiceRow {
   code: string;

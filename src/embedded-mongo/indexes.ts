@@ -19,14 +19,28 @@ interface SortedEntry {
 }
 
 /**
- * The index keys one document produces: their hash strings and the key tuples themselves,
- * position by position. A document may repeat a key (an array with a repeated element);
- * the hash and sorted entries tolerate that.
+ * The index keys one document produces, position by position: `strings` holds the values of
+ * a one-field index that are strings, which are their own hash keys (no encoding, no new
+ * string: most indexed values are strings); `encoded` holds `keyOf` encodings of every other
+ * key (other types, and all tuples of a compound index); `keyValues` the key tuples
+ * themselves, built only when the sorted entries or a uniqueness check need them. A document
+ * may repeat a key (an array with a repeated element); the hash and sorted entries tolerate that.
  */
 interface DocKeys {
-  hashKeys: string[];
+  strings: string[];
+  encoded: string[];
   keyValues: unknown[][];
 }
+
+/** Ids stored under one key, as `owners` hands them out: one id (the common, unique case) or a set. */
+type Owners = string | Set<string>;
+
+/**
+ * How a key's ids are stored: a bare id; a list while ids are only appended (a bulk load
+ * pushes each id for a fraction of what adding it to a large Set costs); a set once an id is
+ * removed or a caller needs membership tests (`owners`), converted once.
+ */
+type Postings = Owners | string[];
 
 /**
  * A secondary index: a hash map from the encoded key tuple to document ids (equality, `$in`,
@@ -35,25 +49,31 @@ interface DocKeys {
  */
 export class Index {
   readonly fields: string[];
-  /** One id as a bare string (the common, unique case) or a set of ids; absent for `_id`. */
-  private readonly hash: Map<string, string | Set<string>> | undefined;
+  /**
+   * The hash, in two maps so that a string value needs no encoding: string values of a
+   * one-field index are keys of `stringHash` as they are; every other key is in `encodedHash`
+   * under its `keyOf` encoding (which a string value never meets, being in the other map).
+   * Both absent for `_id`.
+   */
+  private readonly stringHash: Map<string, Postings> | undefined;
+  private readonly encodedHash: Map<string, Postings> | undefined;
   private sorted: SortedEntry[] | undefined;
   /** Changes not yet merged into `sorted`, applied by binary search on the next range query. */
   private pending: Array<{ entry: SortedEntry; added: boolean }> = [];
   private readonly partial: Query | undefined;
   multikey = false;
-  /** The field of a one-field index on a top-level path, which has a fast key extraction. */
-  private readonly simpleField: string | undefined;
   /** Each field's path, split once. */
   private readonly paths: string[][];
+  /** Per field, its name when it is a top-level path, which has a fast value read. */
+  private readonly topLevel: Array<string | undefined>;
 
   constructor(readonly definition: IndexDefinition) {
     this.fields = Object.keys(definition.key);
-    const only = this.fields.length === 1 ? this.fields[0] : undefined;
-    this.simpleField = only !== undefined && !only.includes('.') ? only : undefined;
     this.paths = this.fields.map((field) => field.split('.'));
+    this.topLevel = this.fields.map((field) => (field.includes('.') ? undefined : field));
     // The collection's id map already answers `_id` equality and uniqueness.
-    this.hash = definition.name === '_id_' ? undefined : new Map();
+    this.stringHash = definition.name === '_id_' ? undefined : new Map();
+    this.encodedHash = definition.name === '_id_' ? undefined : new Map();
     this.partial = definition.partialFilterExpression ? new Query(definition.partialFilterExpression) : undefined;
   }
 
@@ -74,112 +94,134 @@ export class Index {
   }
 
   /** Undefined when the document is not in the index (sparse and missing, or outside the partial filter). */
-  private keysOf(doc: Doc, withHash = this.hash !== undefined): DocKeys | undefined {
+  private keysOf(doc: Doc, withHash = this.stringHash !== undefined): DocKeys | undefined {
     if (this.partial && !this.partial.test(doc)) return undefined;
-    if (this.paths.length === 1) return this.singleFieldKeys(doc, withHash);
+    // Key tuples serve the sorted entries and uniqueness checks; most writes need neither.
+    const withTuples = !withHash || this.sorted !== undefined || this.unique;
+    return this.paths.length === 1 ? this.singleFieldKeys(doc, withHash, withTuples) : this.compoundKeys(doc, withHash, withTuples);
+  }
+
+  /** Appends the values field `f` reaches in `doc` (top-level scalars without a path walk); notes multikey. */
+  private fieldValues(doc: Doc, f: number, into: unknown[]): void {
+    const field = this.topLevel[f];
+    const value = field === undefined ? undefined : doc[field];
+    if (value !== undefined && (typeof value !== 'object' || value === null || !(Array.isArray(value) || isPlainObject(value)))) {
+      into.push(value);
+    } else if (collectPathValues(doc, this.paths[f] as string[], 0, into)) {
+      this.multikey = true;
+    }
+  }
+
+  /** One field: the common case, without tuple joins (a one-value tuple's key is the value's). */
+  private singleFieldKeys(doc: Doc, withHash: boolean, withTuples: boolean): DocKeys | undefined {
+    const values: unknown[] = [];
+    this.fieldValues(doc, 0, values);
+    if (values.length === 0) {
+      if (this.sparse) return undefined;
+      values.push(null);
+    }
+    const keys: DocKeys = { strings: [], encoded: [], keyValues: [] };
+    if (withHash) {
+      for (const value of values) {
+        if (typeof value === 'string') keys.strings.push(value);
+        else keys.encoded.push(keyOf(value));
+      }
+    }
+    if (withTuples) for (const value of values) keys.keyValues.push([value]);
+    return keys;
+  }
+
+  /**
+   * Several fields: while each field has one value (no array on the way), the key is joined
+   * as it is read, without building tuples; an array value switches to the cross product.
+   */
+  private compoundKeys(doc: Doc, withHash: boolean, withTuples: boolean): DocKeys | undefined {
+    const values: unknown[] = [];
+    let joined = '';
+    let tuple: unknown[] | undefined = withTuples ? [] : undefined;
+    let anyPresent = false;
+    for (let f = 0; f < this.paths.length; f++) {
+      values.length = 0;
+      this.fieldValues(doc, f, values);
+      if (values.length > 1) return this.crossProductKeys(doc, withHash);
+      anyPresent ||= values.length === 1;
+      // A missing field is indexed as null, so `{field: null}` finds it.
+      const value = values.length === 1 ? values[0] : null;
+      if (withHash) joined = f === 0 ? keyOf(value) : `${joined}|${keyOf(value)}`;
+      tuple?.push(value);
+    }
+    if (this.sparse && !anyPresent) return undefined;
+    return { strings: [], encoded: withHash ? [joined] : [], keyValues: tuple ? [tuple] : [] };
+  }
+
+  /** A compound key over array values: one tuple per combination, as MongoDB indexes them. */
+  private crossProductKeys(doc: Doc, withHash: boolean): DocKeys | undefined {
     let tuples: unknown[][] = [[]];
     let anyPresent = false;
-    for (const parts of this.paths) {
+    for (let f = 0; f < this.paths.length; f++) {
       const values: unknown[] = [];
-      if (collectPathValues(doc, parts, 0, values)) this.multikey = true;
+      this.fieldValues(doc, f, values);
       if (values.length > 0) anyPresent = true;
-      // A missing field is indexed as null, so `{field: null}` finds it.
       if (values.length === 0) values.push(null);
-      if (values.length === 1) {
-        for (const tuple of tuples) tuple.push(values[0]);
-        continue;
-      }
       const next: unknown[][] = [];
       for (const tuple of tuples) for (const value of values) next.push([...tuple, value]);
       tuples = next;
     }
     if (this.sparse && !anyPresent) return undefined;
-    return { hashKeys: withHash ? tuples.map(tupleKey) : [], keyValues: tuples };
-  }
-
-  /** One field: the common case, without tuple joins (a one-value tuple's key is the value's). */
-  private singleFieldKeys(doc: Doc, withHash: boolean): DocKeys | undefined {
-    const values: unknown[] = [];
-    const simple = this.simpleField === undefined ? undefined : doc[this.simpleField];
-    if (simple !== undefined && (typeof simple !== 'object' || simple === null || !(Array.isArray(simple) || isPlainObject(simple)))) {
-      values.push(simple);
-    } else if (collectPathValues(doc, this.paths[0] as string[], 0, values)) {
-      this.multikey = true;
-    }
-    if (values.length === 0) {
-      if (this.sparse) return undefined;
-      values.push(null);
-    }
-    const hashKeys: string[] = [];
-    if (withHash) for (const value of values) hashKeys.push(keyOf(value));
-    // Key tuples serve the sorted entries and uniqueness reports; most writes need neither.
-    const keyValues: unknown[][] = [];
-    if (!withHash || this.sorted !== undefined || this.unique) for (const value of values) keyValues.push([value]);
-    return { hashKeys, keyValues };
+    return { strings: [], encoded: withHash ? tuples.map(tupleKey) : [], keyValues: tuples };
   }
 
   /** The key of this document that already belongs to another document, if any. */
   findDuplicate(doc: Doc, id: string, ignore?: (otherId: string) => boolean): unknown[] | undefined {
-    if (!this.unique || !this.hash) return undefined;
+    if (!this.unique || !this.stringHash) return undefined;
     const keys = this.keysOf(doc);
     if (!keys) return undefined;
-    for (let i = 0; i < keys.hashKeys.length; i++) {
-      const owners = this.hash.get(keys.hashKeys[i] as string);
-      if (owners === undefined) continue;
-      if (typeof owners === 'string') {
-        if (owners !== id && !ignore?.(owners)) return keys.keyValues[i];
+    for (const tuple of keys.keyValues) {
+      const postings = this.postings(tuple);
+      if (postings === undefined) continue;
+      if (typeof postings === 'string') {
+        if (postings !== id && !ignore?.(postings)) return tuple;
         continue;
       }
-      for (const owner of owners) if (owner !== id && !ignore?.(owner)) return keys.keyValues[i];
+      for (const owner of postings) if (owner !== id && !ignore?.(owner)) return tuple;
     }
     return undefined;
   }
 
   /** Re-indexes a changed document; most updates leave the indexed fields alone and cost one key comparison. */
   replace(id: string, old: Doc, doc: Doc): void {
-    if (!this.hash && !this.sorted) return;
+    if (!this.stringHash && !this.sorted) return;
     const before = this.keysOf(old, true);
     const after = this.keysOf(doc, true);
-    if (before && after && before.hashKeys.join('\u0000') === after.hashKeys.join('\u0000')) return;
+    if (before && after && sameKeys(before.strings, after.strings) && sameKeys(before.encoded, after.encoded)) return;
     if (before) this.removeKeys(id, before);
     if (after) this.addKeys(id, after);
   }
 
   add(id: string, doc: Doc): void {
-    if (!this.hash && !this.sorted) return;
+    if (!this.stringHash && !this.sorted) return;
     const keys = this.keysOf(doc);
     if (keys) this.addKeys(id, keys);
   }
 
   remove(id: string, doc: Doc): void {
-    if (!this.hash && !this.sorted) return;
+    if (!this.stringHash && !this.sorted) return;
     const keys = this.keysOf(doc);
     if (keys) this.removeKeys(id, keys);
   }
 
   private addKeys(id: string, keys: DocKeys): void {
     this.track(id, keys, true);
-    if (!this.hash) return;
-    for (const key of keys.hashKeys) {
-      const owners = this.hash.get(key);
-      if (owners === undefined) this.hash.set(key, id);
-      else if (typeof owners === 'string') {
-        if (owners !== id) this.hash.set(key, new Set([owners, id]));
-      } else owners.add(id);
-    }
+    if (!this.stringHash || !this.encodedHash) return;
+    for (const key of keys.strings) addOwner(this.stringHash, key, id);
+    for (const key of keys.encoded) addOwner(this.encodedHash, key, id);
   }
 
   private removeKeys(id: string, keys: DocKeys): void {
     this.track(id, keys, false);
-    if (!this.hash) return;
-    for (const key of keys.hashKeys) {
-      const owners = this.hash.get(key);
-      if (owners === id) this.hash.delete(key);
-      else if (owners instanceof Set) {
-        owners.delete(id);
-        if (owners.size === 1) this.hash.set(key, owners.values().next().value as string);
-      }
-    }
+    if (!this.stringHash || !this.encodedHash) return;
+    for (const key of keys.strings) removeOwner(this.stringHash, key, id);
+    for (const key of keys.encoded) removeOwner(this.encodedHash, key, id);
   }
 
   /** Queues a change to the sorted entries; past a few hundred, a rebuild is cheaper. */
@@ -196,13 +238,36 @@ export class Index {
   /** Ids whose full key equals one of the given tuples (not for `_id`, which the collection answers). */
   lookupTuples(tuples: unknown[][]): string[] {
     const ids: string[] = [];
-    for (const tuple of tuples) for (const id of idsOf(this.owners(tuple))) ids.push(id);
+    for (const tuple of tuples) {
+      const postings = this.postings(tuple);
+      if (postings === undefined) continue;
+      if (typeof postings === 'string') ids.push(postings);
+      else for (const id of postings) ids.push(id);
+    }
     return ids;
   }
 
   /** The ids stored under one key tuple, without copying them (membership tests stay O(1)). */
-  owners(tuple: unknown[]): string | Set<string> | undefined {
-    return this.hash?.get(tupleKey(tuple));
+  owners(tuple: unknown[]): Owners | undefined {
+    const postings = this.postings(tuple);
+    if (!Array.isArray(postings)) return postings;
+    const owners = new Set(postings);
+    this.hashFor(tuple)?.set(this.hashKey(tuple), owners);
+    return owners;
+  }
+
+  private postings(tuple: unknown[]): Postings | undefined {
+    return this.hashFor(tuple)?.get(this.hashKey(tuple));
+  }
+
+  /** A one-field string key lives in `stringHash` as itself, every other key in `encodedHash` (see there). */
+  private hashFor(tuple: unknown[]): Map<string, Postings> | undefined {
+    return tuple.length === 1 && typeof tuple[0] === 'string' ? this.stringHash : this.encodedHash;
+  }
+
+  private hashKey(tuple: unknown[]): string {
+    const only = tuple.length === 1 ? tuple[0] : undefined;
+    return typeof only === 'string' ? only : tupleKey(tuple);
   }
 
   /**
@@ -253,9 +318,36 @@ function tupleKey(tuple: readonly unknown[]): string {
   return tuple.length === 1 ? keyOf(tuple[0]) : tuple.map(keyOf).join('|');
 }
 
-function idsOf(owners: string | Set<string> | undefined): Iterable<string> {
-  if (owners === undefined) return [];
-  return typeof owners === 'string' ? [owners] : owners;
+/**
+ * Adds `id` under `key`. A document's keys are added together, so an id already in a list
+ * (a document repeating a key) is its last element.
+ */
+function addOwner(hash: Map<string, Postings>, key: string, id: string): void {
+  const postings = hash.get(key);
+  if (postings === undefined) hash.set(key, id);
+  else if (typeof postings === 'string') {
+    if (postings !== id) hash.set(key, [postings, id]);
+  } else if (Array.isArray(postings)) {
+    if (postings[postings.length - 1] !== id) postings.push(id);
+  } else postings.add(id);
+}
+
+function removeOwner(hash: Map<string, Postings>, key: string, id: string): void {
+  const postings = hash.get(key);
+  if (postings === id) {
+    hash.delete(key);
+    return;
+  }
+  if (postings === undefined || typeof postings === 'string') return;
+  const owners = Array.isArray(postings) ? new Set(postings) : postings;
+  owners.delete(id);
+  hash.set(key, owners.size === 1 ? (owners.values().next().value as string) : owners);
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function compareTuples(a: unknown[], b: unknown[]): number {

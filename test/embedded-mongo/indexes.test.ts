@@ -166,6 +166,30 @@ describe('indexes', () => {
     expect(await coll.countDocuments({ s: { $in: ['a', 'b', 'c'] } })).toBe(1);
   });
 
+  it('keeps keys shared by many documents exact across bulk inserts, repeated elements, reads, updates and deletes', async () => {
+    const coll = db.collection('shared_keys');
+    await coll.createIndex({ tags: 1 });
+    await coll.createIndex({ group: 1, tags: 1 });
+    const docs = Array.from({ length: 60 }, (_, i) => ({ i, group: i % 3, tags: i % 2 === 0 ? ['x', 'x', 7, 'even'] : ['x', 'odd'] }));
+    await coll.insertMany(docs.slice(0, 30));
+    expect(await coll.countDocuments({ tags: 'x' })).toBe(30);
+    // Inserted after a read of the same keys, and with repeated elements.
+    await coll.insertMany(docs.slice(30));
+    expect(await coll.countDocuments({ tags: 'x' })).toBe(60);
+    expect(await coll.countDocuments({ tags: 7 })).toBe(30);
+    expect(await coll.countDocuments({ group: 1, tags: 'even' })).toBe(10);
+    await coll.deleteMany({ i: { $lt: 10 } });
+    await coll.updateMany({ i: { $gte: 50 } }, { $set: { tags: ['y'] } });
+    expect(await coll.countDocuments({ tags: 'x' })).toBe(40);
+    expect(await coll.countDocuments({ tags: { $in: ['even', 7] } })).toBe(20);
+    expect(await coll.countDocuments({ tags: 'y' })).toBe(10);
+    expect(await coll.countDocuments({ group: 1, tags: 'even' })).toBe(7);
+    await coll.insertOne({ i: 99, group: 1, tags: ['even', 'even'] });
+    expect(await coll.countDocuments({ group: 1, tags: 'even' })).toBe(8);
+    await coll.deleteOne({ i: 99 });
+    expect(await coll.countDocuments({ group: 1, tags: 'even' })).toBe(7);
+  });
+
   it('drops indexes by name and rejects dropping _id_', async () => {
     const coll = db.collection('droppable');
     await coll.createIndex({ x: 1 });

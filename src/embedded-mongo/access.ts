@@ -25,7 +25,8 @@ export interface CollectionAccess {
   matchSorted(filter: Document | undefined, sort: Document, limit: number): Doc[] | undefined;
   /** Resolves with the first lock owner to wait for before writing these documents. */
   blockedBy(docs: readonly Doc[]): Promise<void> | undefined;
-  insert(doc: Doc): void;
+  /** `encoded`: the document's BSON as the client sent it, if decoding it gives `doc` (see JournalOp). */
+  insert(doc: Doc, encoded?: Uint8Array): void;
   replace(old: Doc, next: Doc): void;
   remove(doc: Doc): void;
   /** Journal ops produced by writes outside a transaction (and implicit collection creation). */
@@ -91,10 +92,10 @@ export class DirectAccess extends BaseAccess implements CollectionAccess {
     return undefined;
   }
 
-  insert(doc: Doc): void {
+  insert(doc: Doc, encoded?: Uint8Array): void {
     const collection = this.ensure();
     const id = keyOf(doc._id);
-    this.ops.push(collection.insert(doc, id));
+    this.ops.push(collection.insert(doc, id, encoded));
     this.catalog.recordWrite(collection, id, undefined);
   }
 

@@ -76,13 +76,14 @@ export class Collection {
     }
   }
 
-  insert(doc: Doc, id = keyOf(doc._id)): JournalOp {
+  /** `encoded`: the document's BSON as the client sent it, if decoding it gives `doc` (journaled as is). */
+  insert(doc: Doc, id = keyOf(doc._id), encoded?: Uint8Array): JournalOp {
     this.validate(doc);
     if (this.docs.has(id)) throw duplicateKeyError(this, this.idIndex, [doc._id]);
     this.checkUnique(doc, id);
     this.put(id, doc);
     if (this.changes?.active) this.changes.publish({ db: this.db, coll: this.name, kind: 'insert', id: doc._id, after: doc });
-    return { op: 'put', db: this.db, coll: this.name, doc };
+    return { op: 'put', db: this.db, coll: this.name, doc, encoded };
   }
 
   replace(id: string, doc: Doc): JournalOp {

@@ -27,6 +27,100 @@ export function decodeDocument(bytes: Uint8Array): Document {
   return BSON.deserialize(bytes, DESERIALIZE_OPTIONS);
 }
 
+/** The documents of an insert as sent, by the decoded array (see `sentBytes`). */
+const SENT_BYTES = new WeakMap<readonly Document[], readonly Uint8Array[]>();
+
+/**
+ * The BSON a client sent for each document of an insert's `documents` (in the command body or
+ * an OP_MSG document sequence), position by position; undefined for any other array. The
+ * bytes are views into the request and live as long as the array.
+ */
+export function sentBytes(documents: readonly Document[]): readonly Uint8Array[] | undefined {
+  return SENT_BYTES.get(documents);
+}
+
+/** The field an insert command carries its documents in. */
+const DOCUMENTS_FIELD = 'documents';
+
+/**
+ * Finds the bytes of each element of the body's `documents` array by walking the BSON the
+ * body was decoded from (element sizes only, no decoding). Undefined when the field is not
+ * an array of documents.
+ */
+function documentsBytes(body: Uint8Array): Uint8Array[] | undefined {
+  const view = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const end = view.readInt32LE(0) - 1;
+  let offset = 4;
+  while (offset < end) {
+    const type = view[offset] as number;
+    const nameEnd = view.indexOf(0, offset + 1);
+    if (nameEnd < 0) return undefined;
+    const valueStart = nameEnd + 1;
+    const size = bsonValueSize(view, type, valueStart);
+    if (size === undefined) return undefined;
+    if (type === 0x04 && view.toString('latin1', offset + 1, nameEnd) === DOCUMENTS_FIELD) return arrayDocuments(view, valueStart);
+    offset = valueStart + size;
+  }
+  return undefined;
+}
+
+function arrayDocuments(view: Buffer, start: number): Uint8Array[] | undefined {
+  const end = start + view.readInt32LE(start) - 1;
+  const documents: Uint8Array[] = [];
+  let offset = start + 4;
+  while (offset < end) {
+    if (view[offset] !== 0x03) return undefined;
+    const valueStart = view.indexOf(0, offset + 1) + 1;
+    const size = view.readInt32LE(valueStart);
+    documents.push(view.subarray(valueStart, valueStart + size));
+    offset = valueStart + size;
+  }
+  return documents;
+}
+
+/** The byte size of a BSON value of `type` at `at`; undefined for an unknown type. */
+function bsonValueSize(view: Buffer, type: number, at: number): number | undefined {
+  switch (type) {
+    case 0x01: // double
+    case 0x09: // UTC datetime
+    case 0x11: // timestamp
+    case 0x12: // int64
+      return 8;
+    case 0x02: // string
+    case 0x0d: // JavaScript code
+    case 0x0e: // symbol
+      return 4 + view.readInt32LE(at);
+    case 0x03: // document
+    case 0x04: // array
+    case 0x0f: // code with scope
+      return view.readInt32LE(at);
+    case 0x05: // binary: length, subtype, bytes
+      return 5 + view.readInt32LE(at);
+    case 0x06: // undefined
+    case 0x0a: // null
+    case 0x7f: // max key
+    case 0xff: // min key
+      return 0;
+    case 0x07: // ObjectId
+      return 12;
+    case 0x08: // boolean
+      return 1;
+    case 0x0b: {
+      // regex: pattern and options, two cstrings
+      const patternEnd = view.indexOf(0, at);
+      return view.indexOf(0, patternEnd + 1) + 1 - at;
+    }
+    case 0x0c: // DBPointer: string, ObjectId
+      return 4 + view.readInt32LE(at) + 12;
+    case 0x10: // int32
+      return 4;
+    case 0x13: // decimal128
+      return 16;
+    default:
+      return undefined;
+  }
+}
+
 /** A decoded request: either a legacy OP_QUERY (handshake only) or an OP_MSG command. */
 export interface WireRequest {
   requestId: number;
@@ -71,18 +165,28 @@ function decodeOpMsg(message: Buffer, requestId: number): WireRequest {
     offset += 1;
     const size = message.readInt32LE(offset);
     if (kind === 0) {
-      command = decodeDocument(message.subarray(offset, offset + size));
+      const body = message.subarray(offset, offset + size);
+      command = decodeDocument(body);
+      // Only inserts journal their documents as sent; other commands' arrays need no walk.
+      if (Array.isArray(command[DOCUMENTS_FIELD]) && 'insert' in command) {
+        const bytes = documentsBytes(body);
+        if (bytes?.length === command[DOCUMENTS_FIELD].length) SENT_BYTES.set(command[DOCUMENTS_FIELD] as Document[], bytes);
+      }
       offset += size;
     } else if (kind === 1) {
       const sectionEnd = offset + size;
       const [identifier, docsStart] = readCString(message, offset + 4);
       const docs: Document[] = [];
+      const bytes: Uint8Array[] = [];
       let docOffset = docsStart;
       while (docOffset < sectionEnd) {
         const docSize = message.readInt32LE(docOffset);
-        docs.push(decodeDocument(message.subarray(docOffset, docOffset + docSize)));
+        const docBytes = message.subarray(docOffset, docOffset + docSize);
+        docs.push(decodeDocument(docBytes));
+        bytes.push(docBytes);
         docOffset += docSize;
       }
+      SENT_BYTES.set(docs, bytes);
       sequences.push([identifier, docs]);
       offset = sectionEnd;
     } else {

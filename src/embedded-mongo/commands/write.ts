@@ -6,7 +6,7 @@ import { applyFilterOptions, commandVariables, sortCollation } from '../filter-o
 import { shapeResults } from '../query.js';
 import { applyUpdate, buildUpsertDocument, type UpdateContext, type UpdateSpec } from '../update.js';
 import { isPlainObject, withIdFirst, type Doc } from '../values.js';
-import { MAX_BSON_SIZE } from '../wire.js';
+import { MAX_BSON_SIZE, sentBytes } from '../wire.js';
 
 /**
  * Runs `work` once no transaction holds a lock on the documents it would write; a plain write
@@ -91,11 +91,14 @@ function updateContext(ctx: CommandContext, command: Document, statement: Docume
 const insert: CommandHandler = async (command, ctx) => {
   const access = accessFor(ctx, collectionName(command));
   const documents = arrayField(command, 'documents');
+  const sent = sentBytes(documents);
   let n = 0;
-  const writeErrors = await runStatements(documents, command.ordered !== false, async (raw) => {
+  const writeErrors = await runStatements(documents, command.ordered !== false, async (raw, index) => {
     const doc = prepareInsert(raw);
     assertInsertSize(doc, ctx);
-    await whenUnlocked(access, () => [doc], () => access.insert(doc));
+    // The client's bytes still encode the document unless prepareInsert rebuilt it (added or moved `_id`).
+    const encoded = doc === raw ? sent?.[index] : undefined;
+    await whenUnlocked(access, () => [doc], () => access.insert(doc, encoded));
     n += 1;
   });
   return withWriteErrors({ n, ok: 1 }, writeErrors);

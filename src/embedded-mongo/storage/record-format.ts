@@ -68,7 +68,8 @@ export class PayloadEncoder {
       this.write(putHeader(run.db, run.coll, 0));
     }
     run.count += 1;
-    this.write(op.doc);
+    if (op.encoded) this.copy(op.encoded);
+    else this.write(op.doc);
   }
 
   /** Returns the framed record and starts a new one. */
@@ -103,6 +104,12 @@ export class PayloadEncoder {
       this.buffer.set(bytes, at);
       if (at === this.end) this.end = at + bytes.length;
     }
+  }
+
+  private copy(bytes: Uint8Array): void {
+    this.reserve(this.end + bytes.length);
+    this.buffer.set(bytes, this.end);
+    this.end += bytes.length;
   }
 
   private reserve(capacity: number): void {

@@ -53,10 +53,31 @@ describe('compound index prefixes', () => {
     const collection = new Collection('db', 'c');
     collection.createIndex({ name: 'status_at', key: { status: 1, at: -1 } });
     for (let i = 0; i < 2000; i++) collection.insert({ _id: i, status: i % 2 === 0 ? 'PUBLISHED' : 'DRAFT', at: i });
+    // Each status a small share of the collection, so that the index beats a scan.
+    for (let i = 2000; i < 18_000; i++) collection.insert({ _id: i, status: 'ARCHIVED', at: 100_000 + i });
     expect(size(candidateDocs(collection, { status: 'DRAFT' }))).toBe(1000);
     const ids = [...candidateDocs(collection, { status: 'PUBLISHED', at: { $gte: 100, $lt: 110 } })].map((doc) => doc._id);
     expect(ids.sort((a: number, b: number) => a - b)).toEqual([100, 102, 104, 106, 108]);
     expect(size(candidateDocs(collection, { status: { $in: ['PUBLISHED', 'DRAFT'] }, at: { $lt: 10 } }))).toBe(10);
+  });
+});
+
+describe('large shares', () => {
+  const collection = new Collection('db', 'c');
+  collection.createIndex({ name: 'kind_1', key: { kind: 1 } });
+  for (let i = 0; i < 8000; i++) collection.insert({ _id: i, kind: i % 100 === 0 ? 'NOTICE' : i % 2 === 0 ? 'POLICY' : 'SERVICE', n: i });
+
+  it('scans with the whole filter when the indexes leave more than an eighth of the collection', () => {
+    expect(size(plan(collection, { kind: 'SERVICE' }).docs)).toBe(8000);
+    expect(plan(collection, { kind: 'SERVICE' }).residual).toEqual({ kind: 'SERVICE' });
+    expect(size(plan(collection, { kind: 'NOTICE' }).docs)).toBe(80);
+    expect(plan(collection, { kind: 'NOTICE' }).residual).toBeUndefined();
+  });
+
+  it('keeps to the index when the filter needs mingo for every scanned document', () => {
+    const filter = { kind: 'SERVICE', n: { $gt: 5 } };
+    expect(size(plan(collection, filter).docs)).toBe(4000);
+    expect(plan(collection, filter).residual).toEqual({ n: { $gt: 5 } });
   });
 });
 

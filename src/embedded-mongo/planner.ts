@@ -1,6 +1,7 @@
 import { Decimal128, type Document } from 'bson';
 import type { Collection } from './collection.js';
 import type { Index, RangeBounds } from './indexes.js';
+import { hasNativeMatcher } from './query.js';
 import { isIndexableScalar, isPlainObject, keyOf, typeRank, type Doc } from './values.js';
 
 /** What a filter says about one field that an index can answer. */
@@ -42,6 +43,18 @@ export function plan(collection: Collection, filter: Document | undefined): Plan
     if (doc) docs.push(doc);
   }
   return { docs, residual: selected.residual };
+}
+
+/**
+ * Each index-selected candidate costs hash lookups by id (its set, the dedupe, the documents
+ * map: a few µs each once the sets are large), while a native filter checks a document in a
+ * fraction of a µs. So when the indexes leave more than 1/SCAN_SHARE of the collection (a
+ * report's `{kind: 'SERVICE'}`), scanning every document with the whole filter is cheaper.
+ */
+const SCAN_SHARE = 8;
+
+function scanIsCheaper(collection: Collection, candidates: number, filter: Document): boolean {
+  return candidates * SCAN_SHARE > collection.docs.size && hasNativeMatcher(filter);
 }
 
 /** Below this many index-selected candidates, sorting them beats walking an index in order. */
@@ -157,12 +170,15 @@ function conjunctionPlan(collection: Collection, filter: Document): Selection | 
   }
   sets.sort((a, b) => a.size - b.size);
   const smallest = sets[0];
+  // A single large set is the candidates as they stand: a composite plan (a walk over sorted
+  // entries) would cost as much as the scan.
+  if (sets.length === 1 && scanIsCheaper(collection, smallest!.size, filter)) return undefined;
   const seed = smallest && smallest.size <= SMALL_CANDIDATE_SET ? undefined : compositePlan(collection, collectPredicates(filter));
-  if (!smallest) return seed && { ids: seed, residual: filter };
+  if (!smallest) return seed && !scanIsCheaper(collection, seed.length, filter) ? { ids: seed, residual: filter } : undefined;
   const [source, filters] = seed && seed.length < smallest.size ? [seed, sets] : [smallest.ids(), sets.slice(1)];
   const ids: string[] = [];
   for (const id of source) if (filters.every((set) => set.has(id))) ids.push(id);
-  return { ids, residual: residualFilter(filter, conjuncts, residual) };
+  return scanIsCheaper(collection, ids.length, filter) ? undefined : { ids, residual: residualFilter(filter, conjuncts, residual) };
 }
 
 function residualFilter(filter: Document, conjuncts: Conjunct[], residual: Conjunct[]): Document | undefined {

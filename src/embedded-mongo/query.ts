@@ -47,6 +47,11 @@ export function compileFilter(filter: Document | undefined): Matcher {
   return (doc) => viaLibrary(() => query.test(doc));
 }
 
+/** Whether the filter is checked natively (no mingo): cheap enough per document to scan a collection with. */
+export function hasNativeMatcher(filter: Document): boolean {
+  return simpleMatcher(filter) !== undefined;
+}
+
 /**
  * Values whose MongoDB equality is plain equality: strings and booleans (`===`) and ObjectIds
  * (by their hex).

@@ -45,15 +45,21 @@ function generate(n: number): Doc[] {
 
 const corpus = generate(400);
 
-function harness(variables: Doc = {}): { env: PipelineEnv; fallbacks: () => number } {
+/** `foreignSize` stands in for the collections' sizes (a large one makes `$lookup` probe the index). */
+function harness(variables: Doc = {}, foreignSize?: number): { env: PipelineEnv; fallbacks: () => number; probes: () => number } {
   let fallbacks = 0;
+  let probes = 0;
   const resolve = (name: string): Doc[] => (name === 'units' ? units : []);
   return {
     env: {
-      probe: (from, field, value) => resolve(from).filter(compileFilter({ [field]: value })),
+      probe: (from, field, value) => {
+        probes += 1;
+        return resolve(from).filter(compileFilter({ [field]: value }));
+      },
       // `_id` probes the "index"; other fields hash a scan.
       indexed: (_from, field) => field === '_id',
       scan: resolve,
+      size: (name) => foreignSize ?? resolve(name).length,
       mingo: (docs, stages) => {
         fallbacks += 1;
         return runPipeline(docs, stages, resolve, variables);
@@ -61,6 +67,7 @@ function harness(variables: Doc = {}): { env: PipelineEnv; fallbacks: () => numb
       variables,
     },
     fallbacks: () => fallbacks,
+    probes: () => probes,
   };
 }
 
@@ -187,6 +194,22 @@ describe('compiled aggregation agrees with mingo', () => {
       expect(results.length).toBeGreaterThan(0);
     });
   }
+
+  it('joins through index probes when the foreign collection outnumbers the inputs, through one hash otherwise', () => {
+    const lookups = Object.entries(PIPELINES).filter(([name]) => name.includes('lookup'));
+    expect(lookups.length).toBeGreaterThan(2);
+    for (const [, pipeline] of lookups) {
+      const expected = viaMingo(pipeline);
+      const probing = harness({}, 1_000_000);
+      expect(runAggregation(corpus, pipeline, probing.env)).toStrictEqual(expected);
+      const hashing = harness();
+      expect(runAggregation(corpus, pipeline, hashing.env)).toStrictEqual(expected);
+      expect(hashing.probes()).toBe(0);
+    }
+    const probing = harness({}, 1_000_000);
+    runAggregation(corpus, PIPELINES['lookup on a scalar local field, null included']!, probing.env);
+    expect(probing.probes()).toBeGreaterThan(0);
+  });
 
   it('does not modify the documents it receives', () => {
     const before = JSON.stringify(corpus);

@@ -107,6 +107,9 @@ type Compiler = (expr: unknown, scope: Scope) => Fn;
 
 /** Mirrors mingo's expression `$eq`: arrays on the left match an element too. */
 function equals(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return a === b;
+  // A comparison with null (`{$eq: [{$ifNull: …}, null]}`): only nil equals it, or an array holding nil.
+  if (b === null && !Array.isArray(a)) return isNil(a);
   if (isEqual(a, b)) return true;
   if (isNil(a) && isNil(b)) return true;
   if (Array.isArray(a)) return a.some((v) => isEqual(v, b)) || flatten(a, 1).some((v) => isEqual(v, b));
@@ -121,6 +124,12 @@ function ordered(test: (c: number) => boolean): Compiler {
       const x = a(doc, vars);
       const y = b(doc, vars);
       if (typeof x === 'number' && typeof y === 'number') return test(x < y ? -1 : x > y ? 1 : x === y ? 0 : compare(x, y));
+      // Dates (validity windows) compare by time, as mingo's compare does, without its type dispatch.
+      if (x instanceof Date && y instanceof Date) {
+        const tx = x.getTime();
+        const ty = y.getTime();
+        if (!Number.isNaN(tx) && !Number.isNaN(ty)) return test(tx < ty ? -1 : tx > ty ? 1 : 0);
+      }
       const type = typeOf(y);
       for (const v of ensureArray(x)) if (typeOf(v) === type && test(compare(v, y))) return true;
       return false;
@@ -204,13 +213,20 @@ function hashable(value: unknown): boolean {
 /** mingo's `unique` (first occurrences, in order), by `keyOf` when every value's equality is `keyOf`'s. */
 function distinct(values: unknown[]): unknown[] {
   if (!values.every((v) => typeof v === 'number' || hashable(v))) return unique(values);
-  const seen = new Set<string>();
-  return values.filter((v) => {
-    const key = keyOf(v);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  // A few strings (a resource's issuers, categories): compared directly, no sets to build.
+  if (values.length <= SMALL_ARRAY && values.every((v) => typeof v === 'string')) return values.filter((v, i) => values.indexOf(v) === i);
+  // Strings are their own key; other values go by keyOf in a set of their own.
+  const strings = new Set<string>();
+  const keys = new Set<string>();
+  return values.filter((v) => (typeof v === 'string' ? firstSeen(strings, v) : firstSeen(keys, keyOf(v))));
+}
+
+const SMALL_ARRAY = 8;
+
+function firstSeen(seen: Set<string>, key: string): boolean {
+  if (seen.has(key)) return false;
+  seen.add(key);
+  return true;
 }
 
 /** `$in` against a literal array of scalars keyed by `keyOf` is a set probe. */
@@ -417,7 +433,7 @@ const OPERATORS: Record<string, Compiler> = {
     return (doc, vars) => {
       const arrays = fns.map((fn) => fn(doc, vars));
       if (!arrays.every(Array.isArray)) deopt();
-      return distinct(flatten(arrays as unknown[][]));
+      return distinct(arrays.length === 1 ? (arrays[0] as unknown[]) : flatten(arrays as unknown[][]));
     };
   },
   $setIntersection: (expr, scope) => {

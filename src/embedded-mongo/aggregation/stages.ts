@@ -17,6 +17,8 @@ export interface PipelineEnv {
   indexed(from: string, field: string): boolean;
   /** Every document of collection `from`. */
   scan(from: string): Doc[];
+  /** How many documents collection `from` holds (0 when it does not exist). */
+  size(from: string): number;
   /** Runs stages through mingo. */
   mingo(docs: Doc[], stages: Document[]): Doc[];
   variables: Vars;
@@ -174,6 +176,12 @@ class KeyIds {
   private readonly byValue = new Map<unknown, number>();
   private readonly byTime = new Map<number, number>();
   private readonly byKey = new Map<string, number>();
+  /**
+   * Objects already keyed, by identity: a roll-up's keys are the org units' own ObjectIds, the
+   * same instances for every document, so `keyOf` runs once per unit instead of once per row.
+   * Stages never modify values, so an object's key cannot change during the run.
+   */
+  private readonly byObject = new Map<object, number>();
 
   private static of<K>(map: Map<K, number>, key: K): number {
     let id = map.get(key);
@@ -191,13 +199,44 @@ class KeyIds {
     const type = typeof value;
     if (type === 'string' || type === 'number' || type === 'boolean') return KeyIds.of(this.byValue, value);
     if (value instanceof Date) return KeyIds.of(this.byTime, value.getTime()) + 0x8000_0000;
-    return KeyIds.of(this.byKey, keyOf(value)) + 0x4000_0000;
+    const known = this.byObject.get(value as object);
+    if (known !== undefined) return known;
+    const id = KeyIds.of(this.byKey, keyOf(value)) + 0x4000_0000;
+    this.byObject.set(value as object, id);
+    return id;
   }
 }
 
+/** Group numbers for tuples of key ids: a trie of maps, one level per part (no key string per document). */
+class TupleIds {
+  private readonly root: Trie = new Map();
+  private size = 0;
+
+  id(ids: readonly number[]): number {
+    let node = this.root;
+    const last = ids.length - 1;
+    for (let i = 0; i < last; i++) {
+      let child = node.get(ids[i]!) as Trie | undefined;
+      if (!child) {
+        child = new Map();
+        node.set(ids[i]!, child);
+      }
+      node = child;
+    }
+    let id = node.get(ids[last]!) as number | undefined;
+    if (id === undefined) {
+      id = this.size++;
+      node.set(ids[last]!, id);
+    }
+    return id;
+  }
+}
+
+type Trie = Map<number, Trie | number>;
+
 /** The group key of a document and, for a new group, its `_id`. */
 interface GroupKey {
-  key(doc: Doc, vars: Vars): number | string;
+  key(doc: Doc, vars: Vars): number;
   /** The `_id` of the group whose key was computed last. */
   id(): unknown;
 }
@@ -220,17 +259,18 @@ function groupKey(expr: unknown, scope: Scope): GroupKey {
     };
   }
   const fns = parts.map((part) => compileExpression((expr as Doc)[part], scope));
+  const tuples = new TupleIds();
   const values: unknown[] = new Array(fns.length);
+  const partIds: number[] = new Array(fns.length);
   return {
     key(doc, vars) {
-      let key = '';
       for (let i = 0; i < fns.length; i++) {
         const value = fns[i]!(doc, vars);
         if (isPlainObject(value) || (Array.isArray(value) && value.some(isPlainObject))) deopt();
         values[i] = value;
-        key += `${ids.id(value)},`;
+        partIds[i] = ids.id(value);
       }
-      return key;
+      return tuples.id(partIds);
     },
     id() {
       const id: Doc = {};
@@ -249,7 +289,7 @@ function group(spec: unknown, scope: Scope, vars: Vars): Stage {
     .filter((name) => name !== '_id')
     .map((name) => [topLevelField(name), compileAccumulator((spec as Doc)[name], scope)]);
   return stage((docs) => {
-    const groups = new Map<number | string, { id: unknown; states: ReturnType<Accumulator['start']>[] }>();
+    const groups = new Map<number, { id: unknown; states: ReturnType<Accumulator['start']>[] }>();
     for (const doc of docs) {
       const key = id.key(doc, vars);
       let entry = groups.get(key);
@@ -358,20 +398,34 @@ function unwind(spec: unknown): Stage {
   const preserve = options.preserveNullAndEmptyArrays === true;
   const names = index === undefined ? [field] : [field, index];
   return stage((docs, owned) => {
-    const unwound = (doc: Doc, element: unknown, i: number | null): Doc => (owned ? setInPlace : copyWith)(doc, names, [element, i]);
+    const set = owned ? setInPlace : copyWith;
+    // One array of new values serves every document (both setters read it before returning).
+    const values: unknown[] = [undefined, null];
     const out: Doc[] = [];
     for (const doc of docs) {
       const value: unknown = doc[field];
       if (Array.isArray(value)) {
         if (value.length === 0) {
-          if (preserve) out.push(unwound(doc, undefined, null));
+          values[0] = undefined;
+          values[1] = null;
+          if (preserve) out.push(set(doc, names, values));
           continue;
         }
+        const first = out.length;
+        out.push(doc);
         // Copies for the later elements first: an owned document then carries the first one.
-        const rest = value.slice(1).map((element: unknown, i) => copyWith(doc, names, [element, i + 1]));
-        out.push(unwound(doc, value[0], 0), ...rest);
+        for (let i = 1; i < value.length; i++) {
+          values[0] = value[i];
+          values[1] = i;
+          out.push(copyWith(doc, names, values));
+        }
+        values[0] = value[0];
+        values[1] = 0;
+        out[first] = set(doc, names, values);
       } else if (!isEmptyValue(value) || preserve) {
-        out.push(index === undefined ? doc : unwound(doc, value, null));
+        values[0] = value;
+        values[1] = null;
+        out.push(index === undefined ? doc : set(doc, names, values));
       }
     }
     return out;
@@ -385,8 +439,8 @@ function probeable(value: unknown): boolean {
 
 /**
  * The foreign documents by `keyOf` of each value of the field (null for missing), as mingo's
- * `$lookup` hashes them: for a field no index answers, one pass instead of a scan per value.
- * Values absent from the map then probe (and find nothing) once each.
+ * `$lookup` hashes them: one pass instead of a probe per value. A value absent from the map
+ * matches nothing.
  */
 function hashed(foreign: Doc[], field: string): Map<string, Doc[]> {
   const byValue = new Map<string, Doc[]>();
@@ -411,21 +465,28 @@ function lookup(spec: unknown, env: PipelineEnv): Stage {
   }
   if (foreignField.includes('.') || localField.startsWith('$')) notCompiled('$lookup fields');
   const targetName = [topLevelField(as)];
+  const readLocal = localField.includes('.') ? (doc: Doc): unknown => resolve(doc, localField) : (doc: Doc): unknown => doc[localField];
   return stage((docs, owned) => {
-    const probes = env.indexed(from, foreignField) ? new Map<string, Doc[]>() : hashed(env.scan(from), foreignField);
+    // An index probe per distinct local value costs a planner run (µs each); hashing the foreign
+    // collection once costs a key per foreign document: cheaper once the inputs outnumber them
+    // (every resource joined with its org units).
+    const probeIndex = env.indexed(from, foreignField) && env.size(from) > docs.length;
+    const probes = probeIndex ? new Map<string, Doc[]>() : hashed(env.scan(from), foreignField);
     const probe = (value: unknown): Doc[] => {
       if (!probeable(value)) deopt();
       const key = keyOf(value);
       let found = probes.get(key);
       if (!found) {
-        found = env.probe(from, foreignField, value ?? null);
+        found = probeIndex ? env.probe(from, foreignField, value ?? null) : [];
         probes.set(key, found);
       }
       return found;
     };
     const joined = new Map<string, Doc[]>();
+    // One array of new values serves every document (both setters read it before returning).
+    const values: unknown[] = [undefined];
     return docs.map((doc) => {
-      const local: unknown = resolve(doc, localField) ?? null;
+      const local: unknown = readLocal(doc) ?? null;
       let matches: Doc[];
       if (Array.isArray(local) && local.length === 1) {
         // The common case (one attached value): the probe's own array, shared by every such document.
@@ -443,7 +504,8 @@ function lookup(spec: unknown, env: PipelineEnv): Stage {
       } else {
         matches = probe(local);
       }
-      return owned ? setInPlace(doc, targetName, [matches]) : copyWith(doc, targetName, [matches]);
+      values[0] = matches;
+      return owned ? setInPlace(doc, targetName, values) : copyWith(doc, targetName, values);
     });
   }, 'fresh');
 }

@@ -144,6 +144,7 @@ const aggregate: CommandHandler = (command, ctx) => {
     probe: (from, field, value) => accessFor(ctx, from).match({ [field]: value }),
     indexed: (from, field) => [...(ctx.catalog.get(ctx.db, from)?.indexes.values() ?? [])].some((index) => index.fields[0] === field),
     scan: resolve,
+    size: (from) => ctx.catalog.get(ctx.db, from)?.docs.size ?? 0,
     mingo: (docs, rest) => runPipeline(docs, rest, resolve, variables),
     variables: variables ?? {},
   });

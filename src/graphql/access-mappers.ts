@@ -1,4 +1,4 @@
-/** Parent value types of the access, review and audit GraphQL types (codegen.yml maps them). */
+/** Parent value types of the access, review and audit GraphQL types (src/graphql/codegen maps them). */
 import type { AuditEntryDoc, ResourceVersionDoc, ReviewCaseDoc, ReviewCommentDoc, StoredGrant, UserDoc } from '../db/index.js';
 import type { RoleGrant, Viewer } from '../domain/visibility/index.js';
 

@@ -1,4 +1,4 @@
-/** Parent value types of the feeds API (codegen.yml maps the GraphQL types in schema/feeds.graphql to these). */
+/** Parent value types of the feeds API (src/graphql/codegen maps the GraphQL types in schema/feeds.graphql to these). */
 import type { FeedDoc, QuarantineDoc, SyncRunDoc } from '../db/models/ingest.js';
 import type { FeedHealth, PreviewItem, PreviewResult } from '../domain/feeds/index.js';
 import type { ConnectorDescription } from '../../connectors/index.js';

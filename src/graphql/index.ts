@@ -1,9 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLSchema } from 'graphql';
 import { nodeResolvers } from './resolvers/node.js';
 import { resolverModules, type NodeFetcher, type ResolverModule } from './resolvers/index.js';
+import { loadTypeDefs } from './schema-files.js';
 
 export { createContext, type GraphQLContext, type RequestIdentity } from './context.js';
 export { formatError, graphQLError, INTERNAL_ERROR_MESSAGE } from './errors.js';
@@ -11,17 +10,7 @@ export { fromGlobalId, toGlobalId } from './global-id.js';
 export { createLoaders, type Loaders } from './loaders/index.js';
 export { hubPlugins } from './plugins/index.js';
 export type { NodeFetcher, ResolverModule } from './resolvers/index.js';
-
-/** The folder of SDL files: schema/ at the project root. */
-export const SCHEMA_DIR = fileURLToPath(new URL('../../schema/', import.meta.url));
-
-/** Every schema/*.graphql file, in name order. */
-export function loadTypeDefs(dir = SCHEMA_DIR): string[] {
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.graphql'))
-    .sort()
-    .map((name) => readFileSync(`${dir}${name}`, 'utf8'));
-}
+export { loadTypeDefs, SCHEMA_DIR } from './schema-files.js';
 
 /** The executable schema: all SDL files plus every module's resolvers and Node types. */
 export function buildSchema(modules: readonly ResolverModule[] = resolverModules): GraphQLSchema {

@@ -1,5 +1,5 @@
 /**
- * The parent value types resolvers receive (codegen.yml maps GraphQL types to these), so that
+ * The parent value types resolvers receive (src/graphql/codegen maps GraphQL types to these), so that
  * resolvers work on stored documents and domain objects rather than GraphQL shapes.
  */
 import type { EventDoc, PolicyDoc, ResourceDoc, ServiceDoc } from '../db/index.js';

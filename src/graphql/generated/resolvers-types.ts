@@ -1608,11 +1608,13 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   AuditEntry: ResolverTypeWrapper<AuditEntryModel>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AuditEntryConnection: ResolverTypeWrapper<AuditEntryConnectionModel>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AuditEntryEdge: ResolverTypeWrapper<AuditEntryEdgeModel>;
   AuditFilter: AuditFilter;
   AuditOutcome: AuditOutcome;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BuiltInReport: BuiltInReport;
   Confidentiality: Confidentiality;
   ConnectorInfo: ResolverTypeWrapper<ConnectorDescription>;
@@ -1623,10 +1625,12 @@ export type ResolversTypes = {
   Department: ResolverTypeWrapper<DepartmentDoc>;
   DepartmentContact: ResolverTypeWrapper<DepartmentContact>;
   Event: ResolverTypeWrapper<EventDoc>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   EventConnection: ResolverTypeWrapper<EventList>;
   EventEdge: ResolverTypeWrapper<EventEdgeModel>;
   FacetBucket: ResolverTypeWrapper<FacetBucket>;
   Feed: ResolverTypeWrapper<FeedDoc>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   FeedHealth: ResolverTypeWrapper<FeedHealthModel>;
   FeedPreview: ResolverTypeWrapper<PreviewResult>;
   FeedPreviewItem: ResolverTypeWrapper<PreviewItem>;
@@ -1634,12 +1638,9 @@ export type ResolversTypes = {
   FeedScheduleInput: FeedScheduleInput;
   FeedStatus: FeedStatus;
   FieldChange: ResolverTypeWrapper<FieldChange>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GeoPoint: ResolverTypeWrapper<GeoPoint>;
   GrantInput: GrantInput;
   HeldWithdrawal: ResolverTypeWrapper<HeldWithdrawal>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   LocalizedName: ResolverTypeWrapper<LocalizedName>;
   LoginPayload: ResolverTypeWrapper<Omit<LoginPayload, 'user'> & { user: ResolversTypes['User'] }>;
@@ -1709,7 +1710,6 @@ export type ResolversTypes = {
   SortDirection: SortDirection;
   StageTime: ResolverTypeWrapper<StageTime>;
   StageTiming: ResolverTypeWrapper<StageTiming>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   SyncErrorClass: SyncErrorClass;
   SyncMode: SyncMode;
   SyncRun: ResolverTypeWrapper<SyncRunDoc>;
@@ -1725,10 +1725,12 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   AuditEntry: AuditEntryModel;
+  String: Scalars['String']['output'];
+  ID: Scalars['ID']['output'];
   AuditEntryConnection: AuditEntryConnectionModel;
+  Int: Scalars['Int']['output'];
   AuditEntryEdge: AuditEntryEdgeModel;
   AuditFilter: AuditFilter;
-  Boolean: Scalars['Boolean']['output'];
   ConnectorInfo: ConnectorDescription;
   CreateUserInput: CreateUserInput;
   DateRange: DateRange;
@@ -1736,22 +1738,21 @@ export type ResolversParentTypes = {
   Department: DepartmentDoc;
   DepartmentContact: DepartmentContact;
   Event: EventDoc;
+  Boolean: Scalars['Boolean']['output'];
   EventConnection: EventList;
   EventEdge: EventEdgeModel;
   FacetBucket: FacetBucket;
   Feed: FeedDoc;
+  Float: Scalars['Float']['output'];
   FeedHealth: FeedHealthModel;
   FeedPreview: PreviewResult;
   FeedPreviewItem: PreviewItem;
   FeedSchedule: FeedSchedule;
   FeedScheduleInput: FeedScheduleInput;
   FieldChange: FieldChange;
-  Float: Scalars['Float']['output'];
   GeoPoint: GeoPoint;
   GrantInput: GrantInput;
   HeldWithdrawal: HeldWithdrawal;
-  ID: Scalars['ID']['output'];
-  Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
   LocalizedName: LocalizedName;
   LoginPayload: Omit<LoginPayload, 'user'> & { user: ResolversParentTypes['User'] };
@@ -1801,7 +1802,6 @@ export type ResolversParentTypes = {
   ServiceLocation: ServiceLocation;
   StageTime: StageTime;
   StageTiming: StageTiming;
-  String: Scalars['String']['output'];
   SyncRun: SyncRunDoc;
   SyncRunError: SyncRunError;
   SyncStats: SyncStats;

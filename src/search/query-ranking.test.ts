@@ -1,17 +1,43 @@
+import { ObjectId } from 'bson';
+import { Aggregator } from 'mingo';
 import { describe, expect, it } from 'vitest';
-import { decodeSearchCursor, encodeSearchCursor, pageAfter } from './cursor.js';
+import { decodeSearchCursor, encodeSearchCursor } from './cursor.js';
 import { highlightAll, highlightSnippet } from './highlight.js';
 import { highlightTexts, parseQuery, SearchQueryError, searchTermsFilter } from './query.js';
-import { scoreCandidate, type RankCandidate } from './ranking.js';
-import { rankPage } from './top.js';
+import { scoreExpression } from './ranking.js';
 import { bundledSynonyms, parseSynonymDictionary } from './synonyms.js';
+import { computeSearchTerms } from './terms.js';
 
 const dictionary = bundledSynonyms();
 
-/** The candidates in rank order, as the search service pages them. */
+interface RankCandidate {
+  /** Up to 12 characters; its bytes make the ObjectId, so ids order like the padded names. */
+  id: string;
+  title: string;
+  docNumber?: string;
+  tags?: string[];
+  summary?: string;
+  validity?: string;
+  date?: Date;
+}
+
+const objectIdOf = (id: string) => new ObjectId(Buffer.from(id.padStart(12, '_')));
+
+/**
+ * The candidates in rank order, scored by the expression the search service sends to the
+ * database, evaluated by mingo (the embedded server's reference evaluator).
+ */
 function rankCandidates(plan: ReturnType<typeof parseQuery>, candidates: RankCandidate[], asOf: number) {
-  const scored = candidates.map((candidate) => ({ candidate, id: candidate.id, score: scoreCandidate(plan, candidate, asOf) }));
-  return pageAfter(scored, undefined, candidates.length).page;
+  const docs = candidates.map((c) => ({
+    _id: objectIdOf(c.id),
+    id: c.id,
+    kind: c.validity ? 'POLICY' : 'SERVICE',
+    validity: c.validity,
+    updatedAt: c.date ?? new Date(asOf - 400 * 86_400_000),
+    searchTerms: computeSearchTerms(c),
+  }));
+  const pipeline = [{ $project: { id: 1, score: scoreExpression(plan, asOf) } }, { $sort: { score: -1, _id: 1 } }];
+  return new Aggregator(pipeline, { idKey: '_id' }).run(docs) as { id: string; score: number }[];
 }
 
 describe('parseQuery', () => {
@@ -106,7 +132,7 @@ describe('ranking', () => {
       ],
       asOf,
     );
-    expect(ranked.map((r) => r.candidate.id)).toEqual(['a', 'c', 'd', 'e']);
+    expect(ranked.map((r) => r.id)).toEqual(['a', 'c', 'd', 'e']);
   });
 
   it('boosts exact phrases and exact document numbers, prefers recent, penalises repealed policies', () => {
@@ -115,28 +141,28 @@ describe('ranking', () => {
       [doc('scattered', { title: '报销与医保' }), doc('phrase', { title: '医保报销指南' })],
       asOf,
     );
-    expect(phrase.map((r) => r.candidate.id)).toEqual(['phrase', 'scattered']);
+    expect(phrase.map((r) => r.id)).toEqual(['phrase', 'scattered']);
 
     const number = rankCandidates(
       parseQuery('国办发〔2024〕12号', dictionary),
       [doc('mentions', { summary: '依据国办发〔2024〕12号' }), doc('is', { docNumber: '国办发〔2024〕12号' })],
       asOf,
     );
-    expect(number.map((r) => r.candidate.id)).toEqual(['is', 'mentions']);
+    expect(number.map((r) => r.id)).toEqual(['is', 'mentions']);
 
     const recency = rankCandidates(
       parseQuery('救助', dictionary),
       [doc('old', { title: '救助', date: new Date(asOf - 2000 * day) }), doc('new', { title: '救助', date: new Date(asOf - 10 * day) })],
       asOf,
     );
-    expect(recency.map((r) => r.candidate.id)).toEqual(['new', 'old']);
+    expect(recency.map((r) => r.id)).toEqual(['new', 'old']);
 
     const validity = rankCandidates(
       parseQuery('救助', dictionary),
       [doc('a', { title: '救助', validity: 'REPEALED' }), doc('b', { title: '救助', validity: 'VALID' }), doc('c', { title: '救助', validity: 'EXPIRED' })],
       asOf,
     );
-    expect(validity.map((r) => r.candidate.id)).toEqual(['b', 'a', 'c']);
+    expect(validity.map((r) => r.id)).toEqual(['b', 'a', 'c']);
   });
 
   it('prefers the word typed over a synonym', () => {
@@ -145,88 +171,28 @@ describe('ranking', () => {
       [doc('synonym', { title: '医疗保险' }), doc('typed', { title: '医保' })],
       asOf,
     );
-    expect(ranked.map((r) => r.candidate.id)).toEqual(['typed', 'synonym']);
+    expect(ranked.map((r) => r.id)).toEqual(['typed', 'synonym']);
   });
 
   it('breaks ties by id', () => {
     const ranked = rankCandidates(parseQuery('救助', dictionary), ['c', 'a', 'b'].map((id) => doc(id, { title: '救助' })), asOf);
-    expect(ranked.map((r) => r.candidate.id)).toEqual(['a', 'b', 'c']);
-  });
-});
-
-describe('rankPage', () => {
-  const asOf = Date.parse('2025-06-01T00:00:00Z');
-  const words = ['医保', '报销', '社区', '养老', '医疗保险', '服务', '指南'];
-  let seed = 7;
-  const random = (n: number): number => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return seed % n;
-  };
-  const text = (count: number): string => Array.from({ length: count }, () => words[random(words.length)]).join('');
-  const candidates: RankCandidate[] = Array.from({ length: 300 }, (_, i) => ({
-    id: `id${String(i).padStart(4, '0')}`,
-    title: text(random(3)),
-    tags: random(4) === 0 ? [text(1)] : [],
-    summary: text(random(5)),
-    validity: random(6) === 0 ? 'REPEALED' : 'VALID',
-    date: new Date(asOf - random(3000) * 86_400_000),
-  }));
-
-  it('pages exactly like a full ranking while reading only some summaries', async () => {
-    for (const query of ['医保', '社区 服务', '养老服务', '指南']) {
-      const plan = parseQuery(query, dictionary);
-      const full = rankCandidates(plan, candidates, asOf);
-      const withoutSummaries = candidates.map(({ summary: _summary, ...rest }) => rest);
-      const reads: number[] = [];
-      const readSummaries = async (ids: string[]) => {
-        reads.push(ids.length);
-        return new Map(ids.map((id) => [id, candidates.find((c) => c.id === id)!.summary]));
-      };
-      for (const first of [20, 7, 1]) {
-        const walked: string[] = [];
-        let cursor: ReturnType<typeof decodeSearchCursor> | undefined;
-        for (;;) {
-          const page = await rankPage(plan, withoutSummaries, { cursor, first, asOf }, readSummaries);
-          walked.push(...page.page.map((item) => item.id));
-          expect(page.page.map((item) => item.score)).toEqual(full.slice(walked.length - page.page.length, walked.length).map((r) => r.score));
-          expect(page.hasPreviousPage).toBe(cursor !== undefined);
-          const last = page.page.at(-1);
-          if (!page.hasNextPage || !last) break;
-          cursor = decodeSearchCursor(encodeSearchCursor({ ...last, asOf }));
-        }
-        expect(walked).toEqual(full.map((r) => r.id));
-      }
-      // The first page of 20 needed only some summaries, if any.
-      expect(reads[0] ?? 0).toBeLessThan(candidates.length / 2);
-    }
+    expect(ranked.map((r) => r.id)).toEqual(['a', 'b', 'c']);
   });
 });
 
 describe('cursor', () => {
-  it('round-trips and resumes strictly after its position', () => {
-    const ranked = [
-      { score: 10, id: 'a' },
-      { score: 20, id: 'd' },
-      { score: 30, id: 'a' },
-      { score: 20, id: 'b' },
-    ];
-    const cursor = decodeSearchCursor(encodeSearchCursor({ score: 20, id: 'b', asOf: 5 }));
-    expect(cursor).toEqual({ v: 1, s: 20, id: 'b', t: 5 });
-    const ids = (page: { page: { score: number; id: string }[] }) => page.page.map((item) => `${item.score}${item.id}`);
-    expect(pageAfter(ranked, undefined, 2)).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
-    expect(ids(pageAfter(ranked, undefined, 2))).toEqual(['30a', '20b']);
-    expect(ids(pageAfter(ranked, cursor, 1))).toEqual(['20d']);
-    expect(pageAfter(ranked, cursor, 1)).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
-    expect(ids(pageAfter(ranked, { ...cursor, id: 'c' }, 5))).toEqual(['20d', '10a']);
-    expect(pageAfter(ranked, { ...cursor, id: 'c' }, 5).hasNextPage).toBe(false);
-    expect(pageAfter(ranked, { ...cursor, s: 5 }, 5)).toEqual({ page: [], hasNextPage: false, hasPreviousPage: true });
-    expect(pageAfter(ranked, undefined, 0)).toEqual({ page: [], hasNextPage: true, hasPreviousPage: false });
+  it('round-trips a rank position', () => {
+    const id = 'a'.repeat(24);
+    const cursor = decodeSearchCursor(encodeSearchCursor({ score: 20, id, asOf: 5 }));
+    expect(cursor).toEqual({ v: 1, s: 20, id, t: 5 });
   });
 
   it('rejects tampered cursors', () => {
     expect(() => decodeSearchCursor('not-a-cursor')).toThrow(/无效的游标 \/ Invalid cursor/);
-    const forged = Buffer.from(JSON.stringify({ v: 1, s: 'x', id: 'a', t: 1 })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ v: 1, s: 'x', id: 'a'.repeat(24), t: 1 })).toString('base64url');
     expect(() => decodeSearchCursor(forged)).toThrow(SearchQueryError);
+    const notAnId = Buffer.from(JSON.stringify({ v: 1, s: 1, id: 'a', t: 1 })).toString('base64url');
+    expect(() => decodeSearchCursor(notAnId)).toThrow(SearchQueryError);
   });
 });
 

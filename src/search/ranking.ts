@@ -1,16 +1,20 @@
-import { findDocNumbers, storedDocNumberTokens } from './doc-number.js';
-import { normalizeText, normalizeWithOrigin } from './normalize.js';
 import type { Alternative, Piece, QueryTerm, SearchPlan } from './query.js';
+import { RANKING_TEXTS, type RankingTextName } from './terms.js';
 
 /**
- * Ranking in the application over the candidates the index returned. Each piece of the
- * query scores by the best field it is found in (title over document number over tags
- * over summary over body); exact phrases, exact document numbers and recency add to it;
- * policies no longer in force are penalised. Scores are integers so that ordering and
- * cursors compare exactly.
+ * The ranking, as one aggregation expression the database evaluates for every candidate:
+ * each piece of the query scores by the best field it is found in (title over document
+ * number over tags over summary over body); exact phrases, exact document numbers and
+ * recency add to it; policies no longer in force are penalised. Scores are integers so that
+ * ordering and cursors compare exactly.
+ *
+ * It runs in the database rather than in the application because shipping every candidate
+ * across the wire to score it cost ~70 µs per candidate (docs/search.md, Limits). Fields are
+ * read from the normalized ranking texts at the head of `searchTerms` (terms.ts), so a
+ * match means what it means to the tokenizer: full-width, case and bracket variants agree.
  */
 
-export const WEIGHTS = {
+const WEIGHTS = {
   title: 10,
   /** Pinyin is indexed from titles only, so a pinyin-only match is a title match. */
   titlePinyin: 8,
@@ -32,120 +36,109 @@ export const WEIGHTS = {
 
 const SCORE_SCALE = 1000;
 const DAY_MS = 86_400_000;
-const NOT_IN_FORCE = new Set(['EXPIRED', 'REPEALED']);
+const NOT_IN_FORCE = ['EXPIRED', 'REPEALED'];
 
-export interface RankCandidate {
-  /** Unique and totally ordered: the tie-break (hex ObjectId or any string id). */
-  id: string;
-  title: string;
-  docNumber?: string | null;
-  tags?: readonly string[] | null;
-  summary?: string | null;
-  validity?: string | null;
-  /** The date recency is measured from (publishedAt, startsAt or updatedAt). */
-  date?: Date | null;
+/** An aggregation expression (operator documents, field paths and literals). */
+export type Expression = Record<string, unknown> | string | number | boolean | Date | null | Expression[];
+
+function rankingText(name: RankingTextName): Expression {
+  return { $arrayElemAt: ['$searchTerms', RANKING_TEXTS[name].position] };
 }
 
-/**
- * How a score treats the summary: read it, or (for bounds when it was not fetched) assume it
- * contains nothing or everything the query looks for.
- */
-type SummaryMode = 'read' | 'nothing' | 'everything';
-
-/**
- * A candidate's normalized fields, each computed on first use: most pieces are found in the
- * title, so the other fields of most candidates are never normalized.
- */
-class FieldTexts {
-  private cache: Partial<Record<'title' | 'docNumber' | 'tags' | 'summary', string>> = {};
-  private numberTokens: ReadonlySet<string> | undefined;
-
-  constructor(
-    private readonly candidate: RankCandidate,
-    public summaryMode: SummaryMode,
-  ) {}
-
-  summaryIncludes(text: string): boolean {
-    if (this.summaryMode !== 'read') return this.summaryMode === 'everything';
-    return (this.cache.summary ??= normalizeText(this.candidate.summary ?? '')).includes(text);
-  }
-
-  get title(): string {
-    return (this.cache.title ??= normalizeText(this.candidate.title));
-  }
-
-  get docNumber(): string {
-    return (this.cache.docNumber ??= normalizeText(this.candidate.docNumber ?? ''));
-  }
-
-  get tags(): string {
-    return (this.cache.tags ??= normalizeText((this.candidate.tags ?? []).join('\n')));
-  }
-
-  get docNumberTokens(): ReadonlySet<string> {
-    return (this.numberTokens ??= new Set(findDocNumbers(normalizeWithOrigin(this.docNumber).chars).flatMap(storedDocNumberTokens)));
-  }
+/** Byte and code-point positions differ, but only whether there is one matters here. */
+function contains(name: RankingTextName, text: string): Expression {
+  return { $gte: [{ $indexOfBytes: [rankingText(name), text] }, 0] };
 }
 
-function alternativeScore(alternative: Alternative, fields: FieldTexts): number {
-  if (alternative.kind === 'pinyin') return WEIGHTS.titlePinyin;
+/** A score a piece may reach, and when. `when: true` always holds. */
+interface Level {
+  value: number;
+  when: Expression | true;
+}
+
+function alternativeLevels(alternative: Alternative): Level[] {
+  if (alternative.kind === 'pinyin') return [{ value: WEIGHTS.titlePinyin, when: true }];
   const text = alternative.text ?? '';
   const factor = alternative.kind === 'synonym' ? WEIGHTS.synonym : 1;
-  if (alternative.kind === 'docNumber' && fields.docNumberTokens.has(text)) {
-    return WEIGHTS.docNumber + WEIGHTS.exactDocNumber;
+  const levels: Level[] = [];
+  if (alternative.kind === 'docNumber') {
+    levels.push({ value: WEIGHTS.docNumber + WEIGHTS.exactDocNumber, when: contains('docNumberTokens', `\n${text}\n`) });
   }
-  if (fields.title.includes(text)) return WEIGHTS.title * factor;
-  if (fields.docNumber.includes(text)) return WEIGHTS.docNumber * factor;
-  if (fields.tags.includes(text)) return WEIGHTS.tags * factor;
-  if (fields.summaryIncludes(text)) return WEIGHTS.summary * factor;
-  return 0;
-}
-
-/** The index guarantees every piece matched somewhere; if not in a ranked field, the body. */
-function pieceScore(piece: Piece, fields: FieldTexts): number {
-  const best = Math.max(0, ...piece.alternatives.map((alternative) => alternativeScore(alternative, fields)));
-  return best > 0 ? best : WEIGHTS.body;
-}
-
-function termScore(term: QueryTerm, fields: FieldTexts): number {
-  let score = term.pieces.reduce((sum, piece) => sum + pieceScore(piece, fields), 0);
-  if (fields.title === term.text) score += WEIGHTS.titleEqualsTerm;
-  if (term.pieces.length > 1 && fields.title.includes(term.text)) score += WEIGHTS.phraseInTitle;
-  else if (term.pieces.length > 1 && fields.summaryIncludes(term.text)) score += WEIGHTS.phraseInSummary;
-  return score;
-}
-
-function recencyBoost(date: Date | null | undefined, asOf: number): number {
-  if (!date || Number.isNaN(date.getTime())) return 0;
-  const ageDays = Math.max(0, (asOf - date.getTime()) / DAY_MS);
-  return WEIGHTS.recencyMax * 0.5 ** (ageDays / WEIGHTS.recencyHalfLifeDays);
-}
-
-/** The integer score of one candidate; `asOf` fixes "now" so that pages agree. */
-export function scoreCandidate(plan: SearchPlan, candidate: RankCandidate, asOf: number): number {
-  return scoreWith(plan, candidate, asOf, new FieldTexts(candidate, 'read'));
+  levels.push(
+    { value: WEIGHTS.title * factor, when: contains('title', text) },
+    { value: WEIGHTS.docNumber * factor, when: contains('docNumber', text) },
+    { value: WEIGHTS.tags * factor, when: contains('tags', text) },
+    { value: WEIGHTS.summary * factor, when: contains('summary', text) },
+  );
+  return levels;
 }
 
 /**
- * Bounds on the score of a candidate whose summary was not fetched: a score only grows with
- * the matches found, so assuming none and all of them in the summary brackets the real one.
+ * The best value any level reaches, as a cascade from the highest value down: the first
+ * condition that holds decides, so most candidates stop at the title test. The index
+ * guarantees every piece matched somewhere; if not in a ranked field, it is the body.
  */
-export function scoreBounds(plan: SearchPlan, candidate: RankCandidate, asOf: number): { low: number; high: number } {
-  const fields = new FieldTexts(candidate, 'nothing');
-  const low = scoreWith(plan, candidate, asOf, fields);
-  fields.summaryMode = 'everything';
-  return { low, high: scoreWith(plan, candidate, asOf, fields) };
+function firstReached(levels: Level[], otherwise: number): Expression {
+  const byValue = new Map<number, (Expression | true)[]>();
+  for (const level of [...levels].sort((a, b) => b.value - a.value)) {
+    byValue.set(level.value, [...(byValue.get(level.value) ?? []), level.when]);
+  }
+  let expression: Expression = otherwise;
+  for (const [value, conditions] of [...byValue].reverse()) {
+    if (conditions.includes(true)) expression = value;
+    else expression = { $cond: [conditions.length === 1 ? conditions[0]! : { $or: conditions }, value, expression] };
+  }
+  return expression;
 }
 
-function scoreWith(plan: SearchPlan, candidate: RankCandidate, asOf: number, fields: FieldTexts): number {
-  let score = plan.terms.reduce((sum, term) => sum + termScore(term, fields), 0);
-  score += recencyBoost(candidate.date, asOf);
-  if (candidate.validity && NOT_IN_FORCE.has(candidate.validity)) score *= WEIGHTS.notInForce;
-  return Math.round(score * SCORE_SCALE);
+function pieceScore(piece: Piece): Expression {
+  return firstReached(piece.alternatives.flatMap(alternativeLevels), WEIGHTS.body);
 }
 
-/** Higher score first, then ascending id: a total order, so ranking is stable. */
-export function compareRanked(a: { score: number; id: string }, b: { score: number; id: string }): number {
-  if (a.score !== b.score) return b.score - a.score;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+function termScore(term: QueryTerm): Expression[] {
+  const parts: Expression[] = term.pieces.map(pieceScore);
+  parts.push({ $cond: [{ $eq: [rankingText('title'), RANKING_TEXTS.title.mark + term.text] }, WEIGHTS.titleEqualsTerm, 0] });
+  if (term.pieces.length > 1) {
+    parts.push(
+      firstReached(
+        [
+          { value: WEIGHTS.phraseInTitle, when: contains('title', term.text) },
+          { value: WEIGHTS.phraseInSummary, when: contains('summary', term.text) },
+        ],
+        0,
+      ),
+    );
+  }
+  return parts;
+}
+
+/** Up to recencyMax, halving every recencyHalfLifeDays, from publishedAt / startsAt / updatedAt. */
+function recencyBoost(asOf: number): Expression {
+  const date = { $ifNull: ['$publishedAt', { $ifNull: ['$startsAt', '$updatedAt'] }] };
+  const now = new Date(asOf);
+  const ageDays = { $divide: [{ $subtract: [now, date] }, DAY_MS] };
+  return {
+    $cond: [
+      { $ne: [{ $type: date }, 'date'] },
+      0,
+      {
+        $cond: [
+          { $gte: [date, now] },
+          WEIGHTS.recencyMax,
+          { $multiply: [WEIGHTS.recencyMax, { $pow: [0.5, { $divide: [ageDays, WEIGHTS.recencyHalfLifeDays] }] }] },
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * The integer score of a candidate resource; `asOf` fixes "now" so that pages agree.
+ * Ties are broken by `_id` (ascending) wherever scores are sorted.
+ */
+export function scoreExpression(plan: SearchPlan, asOf: number): Expression {
+  const sum = { $add: [...plan.terms.flatMap(termScore), recencyBoost(asOf)] };
+  const notInForce = { $and: [{ $eq: ['$kind', 'POLICY'] }, { $in: ['$validity', NOT_IN_FORCE] }] };
+  const penalised = { $multiply: [sum, { $cond: [notInForce, WEIGHTS.notInForce, 1] }] };
+  return { $round: [{ $multiply: [penalised, SCORE_SCALE] }, 0] };
 }

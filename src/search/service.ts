@@ -1,4 +1,4 @@
-import type { FilterQuery, Types } from 'mongoose';
+import { Types, type FilterQuery } from 'mongoose';
 import type { Models, ResourceBase, ResourceDoc } from '../db/index.js';
 import {
   compileResourceFilter,
@@ -8,44 +8,27 @@ import {
   type ResourceFilterInput,
 } from '../domain/catalog/index.js';
 import { visibilityFilter, type Viewer } from '../domain/visibility/index.js';
-import { decodeSearchCursor, encodeSearchCursor } from './cursor.js';
+import { decodeSearchCursor, encodeSearchCursor, type SearchCursor } from './cursor.js';
 import { highlightAll, highlightSnippet } from './highlight.js';
 import { htmlToText } from './html-text.js';
 import { highlightTexts, parseQuery, SearchQueryError, searchTermsFilter, type SearchPlan } from './query.js';
-import type { RankCandidate } from './ranking.js';
-import { rankPage } from './top.js';
+import { scoreExpression } from './ranking.js';
 import { TermStatistics } from './statistics.js';
 import { bundledSynonyms, type SynonymDictionary } from './synonyms.js';
 
 /**
- * The search read path: the plan's index condition ANDed with the caller's connection
- * filter and the viewer's visibility filter; every candidate ranked in the application;
- * one page of full documents fetched, again under the visibility filter, and highlighted.
- * Count and facets come from the same candidate set, so they agree with the results and
- * can never count a hidden record.
+ * The search read path, one aggregation: the plan's index condition ANDed with the caller's
+ * connection filter and the viewer's visibility filter selects the candidates; the database
+ * scores each (ranking.ts) and returns only the page after the cursor, the count and the
+ * facet buckets. Count and facets come from the same candidate set, so they agree with the
+ * results and can never count a hidden record. The page's full documents are then fetched,
+ * again under the visibility filter, and highlighted.
  */
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 /** Characters of body text shown around the first match. */
 export const SNIPPET_LENGTH = 120;
-
-
-/**
- * Fields read for ranking and facets. Summaries are fetched only for the candidates whose
- * place depends on them, bodies for the page only.
- */
-const CANDIDATE_FIELDS = {
-  _id: 1, kind: 1, title: 1, docNumber: 1, tags: 1, validity: 1, publishedAt: 1, startsAt: 1,
-  updatedAt: 1, department: 1, categories: 1, orgLevels: 1,
-} as const;
-
-type Candidate = Pick<ResourceBase, '_id' | 'kind' | 'title' | 'tags' | 'updatedAt' | 'department' | 'categories' | 'orgLevels'> & {
-  docNumber?: string;
-  validity?: string;
-  publishedAt?: Date;
-  startsAt?: Date;
-};
 
 /** The same facets as the resource connections, counted over all visible matches. */
 export type SearchFacets = Record<ResourceFacetName, FacetBucket[]>;
@@ -100,22 +83,41 @@ export class SearchService {
     const asOf = cursor?.t ?? args.now ?? Date.now();
 
     const filter = await compileResourceFilter(this.models, args.filter);
-    const candidates = await this.candidates(plan, args.viewer, filter);
-    const { page, hasNextPage, hasPreviousPage } = await rankPage(plan, candidates.map(toRankCandidate), { cursor, first, asOf }, (ids) =>
-      this.summaries(ids),
-    );
-    const nodes = await this.pageDocuments(page.map((entry) => entry.id), args.viewer);
+    const ranked = await this.rank(plan, args.viewer, filter, { cursor, first, asOf });
+    const page = ranked.page.slice(0, first);
+    const nodes = await this.pageDocuments(page.map((entry) => idOf(entry._id)), args.viewer);
     const targets = highlightTexts(plan);
-    const hits = page.flatMap(({ id, score }): SearchHit[] => {
+    const hits = page.flatMap(({ _id, score }): SearchHit[] => {
+      const id = idOf(_id);
       const node = nodes.get(id);
       if (!node) return [];
       return [{ node, score, cursor: encodeSearchCursor({ id, score, asOf }), highlights: highlights(node, targets) }];
     });
-    return { hits, totalCount: candidates.length, hasNextPage, hasPreviousPage, facets: facetCounts(candidates) };
+    return {
+      hits,
+      totalCount: ranked.total[0]?.n ?? 0,
+      hasNextPage: ranked.page.length > first,
+      hasPreviousPage: (ranked.before?.length ?? 0) > 0,
+      facets: {
+        department: buckets(ranked.department),
+        kind: buckets(ranked.kind),
+        category: buckets(ranked.category),
+        orgLevel: buckets(ranked.orgLevel),
+      },
+    };
   }
 
-  /** Every visible resource matching the plan and the filter, with the fields ranking needs. */
-  private async candidates(plan: SearchPlan, viewer: Viewer, filter: FilterQuery<ResourceBase>): Promise<Candidate[]> {
+  /**
+   * Every visible resource matching the plan and the filter, scored in the database; what
+   * comes back is the first + 1 best after the cursor, whether any ranks at or before it,
+   * the count and the facet buckets.
+   */
+  private async rank(
+    plan: SearchPlan,
+    viewer: Viewer,
+    filter: FilterQuery<ResourceBase>,
+    position: { cursor: SearchCursor | undefined; first: number; asOf: number },
+  ): Promise<Ranked> {
     await this.statistics.ready();
     const anchor = this.statistics.anchor(plan);
     // Scalar conditions first: a store that evaluates in order rejects hidden and filtered-out
@@ -126,16 +128,38 @@ export class SearchService {
       { searchTerms: { $in: anchor.tokens } },
       searchTermsFilter(plan, anchor.piece),
     ].filter((clause) => Object.keys(clause).length > 0);
-    return this.models.Resource.find({ $and: clauses }).select(CANDIDATE_FIELDS).lean<Candidate[]>();
-  }
-
-  /** Summaries by id; a candidate deleted since it was found has none. */
-  private async summaries(ids: string[]): Promise<Map<string, string | undefined>> {
-    if (ids.length === 0) return new Map();
-    const docs = await this.models.Resource.find({ _id: { $in: ids } })
-      .select({ summary: 1 })
-      .lean<Pick<ResourceBase, '_id' | 'summary'>[]>();
-    return new Map(docs.map((doc) => [idOf(doc._id), doc.summary]));
+    const { cursor, first, asOf } = position;
+    const after = cursor ? afterCursor(cursor) : undefined;
+    const facetFields = Object.fromEntries(
+      (Object.keys(RESOURCE_FACETS) as ResourceFacetName[]).map((name) => {
+        const { field, multi } = RESOURCE_FACETS[name];
+        // An array counts each of its values once.
+        return [name, multi ? { $setUnion: [{ $ifNull: [`$${field}`, []] }, []] } : `$${field}`];
+      }),
+    );
+    const pipeline = [
+      { $match: { $and: clauses } },
+      { $project: { score: scoreExpression(plan, asOf), ...facetFields } },
+      {
+        $facet: {
+          page: [...(after ? [{ $match: after.match }] : []), { $sort: { score: -1, _id: 1 } }, { $limit: first + 1 }, { $project: { score: 1 } }],
+          ...(after ? { before: [{ $match: after.notMatch }, { $limit: 1 }, { $project: { _id: 1 } }] } : {}),
+          total: [{ $count: 'n' }],
+          ...Object.fromEntries(
+            (Object.keys(RESOURCE_FACETS) as ResourceFacetName[]).map((name) => [
+              name,
+              [
+                ...(RESOURCE_FACETS[name].multi ? [{ $unwind: `$${name}` }] : []),
+                { $group: { _id: `$${name}`, count: { $sum: 1 } } },
+              ],
+            ]),
+          ),
+        },
+      },
+    ];
+    const [ranked] = await this.models.Resource.collection.aggregate<Ranked>(pipeline).toArray();
+    if (!ranked) throw new Error('$facet 未返回结果 / $facet returned no document');
+    return ranked;
   }
 
   private async pageDocuments(ids: string[], viewer: Viewer): Promise<Map<string, ResourceDoc>> {
@@ -145,6 +169,31 @@ export class SearchService {
       .lean<ResourceDoc[]>();
     return new Map(docs.map((doc) => [idOf(doc._id), doc]));
   }
+}
+
+interface Bucket {
+  _id: unknown;
+  count: number;
+}
+
+/** What the ranking aggregation returns: one document of $facet outputs. */
+type Ranked = {
+  page: { _id: Types.ObjectId; score: number }[];
+  /** Only with a cursor: whether anything ranks at or before it. */
+  before?: { _id: Types.ObjectId }[];
+  total: { n: number }[];
+} & Record<ResourceFacetName, Bucket[]>;
+
+/**
+ * Rank positions strictly after the cursor (lower score, or the same score and a greater
+ * id: the order `$sort: {score: -1, _id: 1}` gives) and the others.
+ */
+function afterCursor(cursor: SearchCursor): { match: Record<string, unknown>; notMatch: Record<string, unknown> } {
+  const id = new Types.ObjectId(cursor.id);
+  return {
+    match: { $or: [{ score: { $lt: cursor.s } }, { score: cursor.s, _id: { $gt: id } }] },
+    notMatch: { $or: [{ score: { $gt: cursor.s } }, { score: cursor.s, _id: { $lte: id } }] },
+  };
 }
 
 function pageSize(first: number | null | undefined): number {
@@ -159,17 +208,6 @@ function idOf(id: Types.ObjectId): string {
   return id.toHexString();
 }
 
-function toRankCandidate(candidate: Candidate): RankCandidate {
-  return {
-    id: idOf(candidate._id),
-    title: candidate.title,
-    docNumber: candidate.docNumber,
-    tags: candidate.tags,
-    validity: candidate.kind === 'POLICY' ? candidate.validity : undefined,
-    date: candidate.publishedAt ?? candidate.startsAt ?? candidate.updatedAt,
-  };
-}
-
 function highlights(node: ResourceDoc, targets: readonly string[]): SearchHighlights {
   const text = htmlToText(node.body ?? '') || node.summary || '';
   return {
@@ -178,20 +216,10 @@ function highlights(node: ResourceDoc, targets: readonly string[]): SearchHighli
   };
 }
 
-function facetCounts(candidates: readonly Candidate[]): SearchFacets {
-  const count = (name: ResourceFacetName): FacetBucket[] => {
-    const field = RESOURCE_FACETS[name].field;
-    const counts = new Map<string, number>();
-    for (const candidate of candidates) {
-      const raw: unknown = candidate[field];
-      if (raw === undefined || raw === null) continue;
-      // An array counts each of its values once.
-      const values = Array.isArray(raw) ? (raw.length === 1 ? [String(raw[0])] : new Set(raw.map(String))) : [String(raw)];
-      for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
-    }
-    return [...counts]
-      .map(([value, n]) => ({ value, count: n }))
-      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-  };
-  return { department: count('department'), kind: count('kind'), category: count('category'), orgLevel: count('orgLevel') };
+/** Buckets by count, then value; values are strings like the resource connections' facets. */
+function buckets(groups: readonly Bucket[]): FacetBucket[] {
+  return groups
+    .filter((group) => group._id !== undefined && group._id !== null)
+    .map((group) => ({ value: String(group._id), count: group.count }))
+    .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
 }

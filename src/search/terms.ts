@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { findDocNumbers, storedDocNumberTokens } from './doc-number.js';
 import { htmlToText } from './html-text.js';
+import { normalizeText, normalizeWithOrigin } from './normalize.js';
 import { titlePinyinTokens } from './pinyin.js';
 import { indexTokens } from './tokenizer.js';
 
@@ -33,9 +35,42 @@ export const searchableSchema = z.object({
 
 export type Searchable = z.input<typeof searchableSchema>;
 
+/**
+ * The database ranks search candidates itself (ranking.ts), and its expressions cannot
+ * normalize text (NFKC, case, brackets). So the normalized short fields ride at fixed
+ * positions at the head of `searchTerms`, where `$arrayElemAt` reads them in O(1), and every
+ * writer stores them with the terms without knowing about them. Each starts with its own
+ * `\u0001` mark, which the tokenizer never produces, so no query token can equal one.
+ */
+export const RANKING_TEXTS = {
+  title: { position: 0, mark: '\u0001t' },
+  docNumber: { position: 1, mark: '\u0001d' },
+  /** Tags joined by newlines: query texts never hold whitespace, so a match stays inside one tag. */
+  tags: { position: 2, mark: '\u0001g' },
+  summary: { position: 3, mark: '\u0001s' },
+  /** The document-number tokens of the docNumber field, each between newlines, for an exact match. */
+  docNumberTokens: { position: 4, mark: '\u0001n' },
+} as const;
+
+export type RankingTextName = keyof typeof RANKING_TEXTS;
+
+function rankingTexts(r: z.output<typeof searchableSchema>): string[] {
+  const docNumber = normalizeText(r.docNumber ?? '');
+  const docNumberTokens = new Set(findDocNumbers(normalizeWithOrigin(docNumber).chars).flatMap(storedDocNumberTokens));
+  const texts: Record<RankingTextName, string> = {
+    title: normalizeText(r.title),
+    docNumber,
+    tags: normalizeText((r.tags ?? []).join('\n')),
+    summary: normalizeText(r.summary ?? ''),
+    docNumberTokens: docNumberTokens.size > 0 ? `\n${[...docNumberTokens].join('\n')}\n` : '',
+  };
+  return (Object.keys(RANKING_TEXTS) as RankingTextName[]).map((name) => RANKING_TEXTS[name].mark + texts[name]);
+}
+
 export function computeSearchTerms(resource: Searchable): string[] {
   const r = searchableSchema.parse(resource);
   const sources: (() => string[])[] = [
+    () => rankingTexts(r),
     () => indexTokens(r.title),
     () => titlePinyinTokens(r.title),
     () => indexTokens(r.docNumber ?? ''),

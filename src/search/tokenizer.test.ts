@@ -115,11 +115,23 @@ describe('computeSearchTerms', () => {
     expect(terms).not.toContain('正');
   });
 
-  it('is bounded, keeping title terms first', () => {
+  it('is bounded, keeping the ranking texts and then title terms first', () => {
     const body = Array.from({ length: 20_000 }, (_, i) => String.fromCodePoint(0x4e00 + (i % 20_000))).join('');
     const terms = computeSearchTerms({ title: '标题', body });
     expect(terms.length).toBe(MAX_SEARCH_TERMS);
-    expect(terms[0]).toBe('标题');
+    expect(terms.slice(0, 6)).toEqual(['\u0001t标题', '\u0001d', '\u0001g', '\u0001s', '\u0001n', '标题']);
+  });
+
+  it('stores normalized ranking texts at fixed positions', () => {
+    const terms = computeSearchTerms({ title: 'ＥＴＣ办事指南（2025年修订）', docNumber: '国办发[2024]012号', tags: ['医保', 'A'], summary: '摘要' });
+    expect(terms.slice(0, 5)).toEqual([
+      '\u0001tetc办事指南〔2025年修订〕',
+      '\u0001d国办发〔2024〕012号',
+      '\u0001g医保\na',
+      '\u0001s摘要',
+      // Every issuer suffix, as the index stores them (the prefix's start is not known).
+      '\u0001n\n发〔2024〕12号\n办发〔2024〕12号\n国办发〔2024〕12号\n',
+    ]);
   });
 
   it('rejects a resource without a title', () => {

@@ -3,6 +3,7 @@ import type { MapResult, RawRecord } from '../../connectors/contract.js';
 import { normalizedRecordSchema, type NormalizedRecord } from '../domain/catalog/normalized-record.js';
 import type { QuarantineCode } from '../db/models/quarantine.js';
 import { contentHash } from './content-hash.js';
+import { validatedRecord } from './mapping/index.js';
 
 /** What a feed expects of every record it yields. */
 export interface RecordRules {
@@ -48,12 +49,18 @@ export function prepareRecord(raw: RawRecord, mapRecord: (raw: RawRecord) => Map
   if (mapped.record.confidentiality === 'CLASSIFIED') {
     return { ok: false, raw, code: 'CLASSIFIED', reasons: [CLASSIFIED_REASON] };
   }
-  const parsed = normalizedRecordSchema.safeParse({
-    ...mapped.record,
-    orgUnitCodes: mapped.record.orgUnitCodes?.length ? mapped.record.orgUnitCodes : rules.defaultOrgUnitCodes,
-  });
-  if (!parsed.success) return { ok: false, raw, code: 'VALIDATION', reasons: describeIssues(parsed.error) };
-  const record = parsed.data;
+  // A mapping spec's output is validated already; with org units of its own it is final.
+  const validated = validatedRecord(mapped.record);
+  let record: NormalizedRecord;
+  if (validated?.orgUnitCodes.length) record = validated;
+  else {
+    const parsed = normalizedRecordSchema.safeParse({
+      ...mapped.record,
+      orgUnitCodes: mapped.record.orgUnitCodes?.length ? mapped.record.orgUnitCodes : rules.defaultOrgUnitCodes,
+    });
+    if (!parsed.success) return { ok: false, raw, code: 'VALIDATION', reasons: describeIssues(parsed.error) };
+    record = parsed.data;
+  }
   const reasons: string[] = [];
   if (record.kind !== rules.targetKind) {
     reasons.push(`类型不符 / Kind ${record.kind} does not match the feed's target kind ${rules.targetKind}`);

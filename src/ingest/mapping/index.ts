@@ -1,4 +1,4 @@
-export { compileMapping, mappingSpecSchema, fieldRuleSchema } from './spec.js';
+export { compileMapping, mappingSpecSchema, fieldRuleSchema, validatedRecord } from './spec.js';
 export type { MappingSpec, FieldRule, CompiledMapping } from './spec.js';
 export { transformSchema, TransformError, parseNumber } from './transforms.js';
 export type { Transform } from './transforms.js';

@@ -11,8 +11,10 @@ import {
   sanitizeHtml,
   splitList,
   toHalfWidth,
+  validatedRecord,
   type MappingSpec,
 } from './index.js';
+import { normalizedRecordSchema } from '../../domain/catalog/normalized-record.js';
 
 const iso = (date: Date) => date.toISOString();
 
@@ -242,6 +244,27 @@ describe('compileMapping', () => {
         audience: ['居民'],
       },
     });
+  });
+
+  it('returns records that validating again leaves unchanged, so the sync need not validate them twice', () => {
+    const policy = map({ sourceId: 'x', data: { id: ' 7 ', title: ' 通知 ', pcode: '国函〔２０２６〕８号', pubtimeStr: '2026.07.24', puborg: '甲 乙', url: 'https://www.gov.cn/a.htm', content: '<p>x</p>' } });
+    const service = compileMapping({
+      kind: 'SERVICE',
+      constants: { department: 'health' },
+      fields: [
+        { target: 'title', source: 'n' },
+        { target: 'locations[0].address', source: 'a' },
+        { target: 'materials', source: 'm', transforms: [{ op: 'split' }] },
+      ],
+    })({ sourceId: 's', data: { n: ' 补办 ', a: ' 中心 ', m: '身份证； 户口簿 ' } });
+    for (const result of [policy, service]) {
+      expect(result.ok).toBe(true);
+      if (!result.ok) continue;
+      expect(validatedRecord(result.record)).toBe(result.record);
+      expect(normalizedRecordSchema.parse(result.record)).toEqual(result.record);
+      // A copy (a connector adjusting the record) is not taken as validated.
+      expect(validatedRecord({ ...result.record })).toBeUndefined();
+    }
   });
 
   it('never lets CLASSIFIED through a mapping unnoticed (it validates; the engine refuses to store)', () => {

@@ -27,6 +27,18 @@ import { TransformError, compileTransform, isEmpty, transformSchema } from './tr
  * Source paths read the raw record's `data` (`a.b[0].c`, `a["x.y"]`, `items[*].url`); the
  * special source `$sourceId` is the reader's key. `sourceId` defaults to that key.
  */
+/**
+ * Records a compiled mapping returned after validating them against normalizedRecordSchema,
+ * as that schema output them. Every schema step is idempotent (trim, defaults, date
+ * coercion), so validating one again would return it unchanged: the sync skips that.
+ */
+const VALIDATED = new WeakSet<object>();
+
+/** The record as validated by a compiled mapping, if `record` is one it returned (and no copy). */
+export function validatedRecord(record: z.input<typeof normalizedRecordSchema>): z.output<typeof normalizedRecordSchema> | undefined {
+  return VALIDATED.has(record) ? (record as z.output<typeof normalizedRecordSchema>) : undefined;
+}
+
 const path = z.string().min(1).refine(isValidPath, { message: '无效的路径 / Invalid path' });
 
 export const fieldRuleSchema = z.object({
@@ -110,14 +122,13 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
     if (!mapsSourceId) record.sourceId = raw.sourceId;
     const reasons: string[] = [];
     for (const rule of rules) {
-      const from = rule.sources.map((source) => source.label).join(' | ');
       try {
         const value = rule.steps.reduce((current, step) => step(current), readSources(raw, rule));
         const cleaned = clean(value);
         if (cleaned !== undefined) setPath(record, rule.targetPath, cleaned);
       } catch (error) {
         if (!(error instanceof TransformError)) throw error;
-        reasons.push(`${rule.target} ← ${from}: ${error.message}`);
+        reasons.push(`${rule.target} ← ${rule.sources.map((source) => source.label).join(' | ')}: ${error.message}`);
       }
     }
     wrapArrayFields(record);
@@ -126,7 +137,8 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
     if (!result.success) {
       for (const issue of result.error.issues) reasons.push(describeIssue(issue, rules));
     }
-    if (reasons.length > 0) return { ok: false, reasons };
+    if (reasons.length > 0 || !result.success) return { ok: false, reasons };
+    VALIDATED.add(result.data);
     return { ok: true, record: result.data as z.input<typeof normalizedRecordSchema> };
   };
 }

@@ -367,6 +367,8 @@ const OPERATORS: Record<string, Compiler> = {
   },
   $multiply: (expr, scope) => numeric(expr, scope, undefined, (values) => values.reduce((product, value) => product * value, 1)),
   $divide: (expr, scope) => numeric(expr, scope, 2, ([x, y]) => (y === 0 ? deopt() : x! / y!)),
+  // mingo rejects 0 to a negative power; that error stays mingo's.
+  $pow: (expr, scope) => numeric(expr, scope, 2, ([x, y]) => (x === 0 && y! < 0 ? deopt() : Math.pow(x!, y!))),
   $floor: (expr, scope) => numeric([unaryArg(expr)], scope, 1, ([x]) => Math.floor(x!)),
   $ceil: (expr, scope) => numeric([unaryArg(expr)], scope, 1, ([x]) => Math.ceil(x!)),
   $round: (expr, scope) => {
@@ -379,6 +381,17 @@ const OPERATORS: Record<string, Compiler> = {
       if (isNil(value)) return null;
       if (typeof value !== 'number') deopt();
       return Number.isFinite(value) ? roundAsMingo(value, precision as number) : value;
+    };
+  },
+  // The two-argument form; mingo returns the UTF-16 index (not the byte offset) and so does this.
+  $indexOfBytes: (expr, scope) => {
+    const [a, b] = args(expr, 2, scope) as [Fn, Fn];
+    return (doc, vars) => {
+      const text = a(doc, vars);
+      if (isNil(text)) return null;
+      const search = b(doc, vars);
+      if (typeof text !== 'string' || typeof search !== 'string') deopt();
+      return text.indexOf(search);
     };
   },
   $size: (expr, scope) => {

@@ -221,3 +221,39 @@ describe('rules around the workflow', () => {
     expect(decisions.every((entry) => entry.requestId && entry.ip && entry.targetId)).toBe(true);
   });
 });
+
+describe('the review queue pages by position', () => {
+  const PAGE = 'query($first: Int, $after: String) { reviewQueue(first: $first, after: $after) { totalCount hasNextPage endCursor items { id resource { id } } } }';
+  type QueuePage = { reviewQueue: { totalCount: number; hasNextPage: boolean; endCursor: string | null; items: { id: string; resource: { id: string } }[] } };
+  const ids = (page: QueuePage['reviewQueue']) => page.items.map((item) => item.id);
+
+  it('walks every open case once, in submission order, even when a shown case is decided between pages', async () => {
+    for (const n of [1, 2, 3, 4, 5]) {
+      expect((await hub.gql(SUBMIT, { record: record(`分页测试通知${n}`) }, t.editor)).errors).toBeUndefined();
+    }
+    const all = (await hub.gql<QueuePage>(PAGE, { first: 50 }, t.first)).data!.reviewQueue;
+    expect(all.totalCount).toBeGreaterThanOrEqual(5);
+    expect(all.hasNextPage).toBe(false);
+
+    const firstPage = (await hub.gql<QueuePage>(PAGE, { first: 2 }, t.first)).data!.reviewQueue;
+    expect(ids(firstPage)).toEqual(ids(all).slice(0, 2));
+    expect(firstPage.hasNextPage).toBe(true);
+    // An offset would now skip a case; a position does not.
+    expect((await decide('first', firstPage.items[0]!.resource.id, 'APPROVE', '分页')).errors).toBeUndefined();
+    const seen = ids(firstPage);
+    let cursor = firstPage.endCursor;
+    for (let page = 0; page < 100 && cursor; page++) {
+      const next = (await hub.gql<QueuePage>(PAGE, { first: 2, after: cursor }, t.first)).data!.reviewQueue;
+      expect(next.items.length).toBeLessThanOrEqual(2);
+      seen.push(...ids(next));
+      cursor = next.hasNextPage ? next.endCursor : null;
+    }
+    expect(seen).toEqual(ids(all));
+  });
+
+  it('refuses a malformed cursor with a clear error', async () => {
+    const response = await hub.gql(PAGE, { first: 2, after: 'not-a-cursor' }, t.first);
+    expect(errorCode(response)).toBe('BAD_USER_INPUT');
+    expect(response.errors![0]!.message).toContain('游标');
+  });
+});

@@ -14,6 +14,7 @@ import { AccessError, authorize, forbidden, isAllowed, notFound, requireUser, ro
 import { contentHashOf, type AuditTrail } from '../audit/index.js';
 import { normalizedRecordSchema, type NormalizedRecord } from '../catalog/normalized-record.js';
 import { InvalidInputError } from '../errors.js';
+import { decodeCursor, encodeCursor, type CursorPosition } from '../pagination/index.js';
 import { placementForCodes } from '../org/index.js';
 import { visible, type Viewer } from '../visibility/index.js';
 import { applyProposal, contentOf, diffContent, type FieldChange } from './content.js';
@@ -44,13 +45,20 @@ export interface QueueArgs {
   /** Only cases the viewer may decide now (default); false: every open case in scope. */
   mine?: boolean | null;
   first?: number | null;
+  /** The endCursor of the previous page. */
+  after?: string | null;
 }
 
 export interface ReviewQueue {
   totalCount: number;
   byStage: { value: string; count: number }[];
   items: ReviewCaseDoc[];
+  hasNextPage: boolean;
+  endCursor: string | null;
 }
+
+/** The queue's order: oldest submission first; cursors name their order. */
+const QUEUE_ORDER = 'submittedAt';
 
 export interface StageTime {
   stage: string;
@@ -407,10 +415,17 @@ export class ReviewService {
     for (const item of candidates) counts.set(item.stage!, (counts.get(item.stage!) ?? 0) + 1);
     const matching = args.stage ? candidates.filter((item) => item.stage === args.stage) : candidates;
     const first = Math.min(Math.max(args.first ?? 50, 0), 200);
+    // A position, not an offset: cases decided meanwhile neither repeat nor skip the rest.
+    const after = args.after ? decodeCursor(args.after, QUEUE_ORDER, 'after') : undefined;
+    const rest = after ? matching.filter((item) => isAfter(item, after)) : matching;
+    const items = rest.slice(0, first);
+    const last = items.at(-1);
     return {
       totalCount: matching.length,
       byStage: [...counts].map(([value, count]) => ({ value, count })),
-      items: matching.slice(0, first),
+      items,
+      hasNextPage: rest.length > items.length,
+      endCursor: last ? encodeCursor({ order: QUEUE_ORDER, value: last.submittedAt, id: last._id }) : null,
     };
   }
 
@@ -517,4 +532,10 @@ export async function stageFeedRevisions(service: ReviewService, models: Pick<Mo
     if (open?.kind === 'REVISION' && open.contentHash === hash) continue;
     await service.openRevision(resource, { userId: null, name: null, feedId: revision.feedId }, revision.proposed);
   }
+}
+
+function isAfter(item: ReviewCaseDoc, position: CursorPosition): boolean {
+  const at = item.submittedAt.getTime();
+  const cursorAt = position.value instanceof Date ? position.value.getTime() : Number.NaN;
+  return at > cursorAt || (at === cursorAt && item._id.toHexString() > position.id.toHexString());
 }

@@ -882,6 +882,7 @@ export type QueryReviewHistoryArgs = {
 
 
 export type QueryReviewQueueArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   mine?: InputMaybe<Scalars['Boolean']['input']>;
   orgUnitCode?: InputMaybe<Scalars['String']['input']>;
@@ -1228,6 +1229,9 @@ export type ReviewQueue = {
   __typename?: 'ReviewQueue';
   /** Open cases per stage (in the viewer's scope, before the stage filter). */
   byStage: Array<FacetBucket>;
+  /** Pass as `after` for the next page. */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
   items: Array<ReviewCase>;
   totalCount: Scalars['Int']['output'];
 };
@@ -2270,6 +2274,8 @@ export type ReviewDecisionResolvers<ContextType = GraphQLContext, ParentType ext
 
 export type ReviewQueueResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ReviewQueue'] = ResolversParentTypes['ReviewQueue']> = {
   byStage?: Resolver<Array<ResolversTypes['FacetBucket']>, ParentType, ContextType>;
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   items?: Resolver<Array<ResolversTypes['ReviewCase']>, ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Badge, Button, Card, Col, Descriptions, Empty, Form, Input, Row, Segmented, Space, Steps, Switch, Table, Tag, Timeline, Typography, message } from 'antd';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { gql } from '../../api/client';
 import { useAuth } from '../../auth';
 import { formatDateTime, PageState } from '../../components';
@@ -34,16 +34,22 @@ interface ReviewCase {
   changes: FieldChange[];
 }
 
-interface QueueData {
-  reviewQueue: { totalCount: number; byStage: { value: string; count: number }[]; items: QueueItem[] };
+interface QueuePage {
+  totalCount: number;
+  byStage: { value: string; count: number }[];
+  items: QueueItem[];
+  hasNextPage: boolean;
+  endCursor: string | null;
 }
 
 // The queue stays light (the query cost limit weighs every item); a case's diff and decisions load when it is opened.
-const QUEUE = `query ReviewQueue($stage: String, $mine: Boolean) {
-  reviewQueue(stage: $stage, mine: $mine, first: 50) {
+const QUEUE = `query ReviewQueue($stage: String, $mine: Boolean, $after: String) {
+  reviewQueue(stage: $stage, mine: $mine, first: 50, after: $after) {
     totalCount
     byStage { value count }
     items { id kind stage submittedAt resource { id title kind } }
+    hasNextPage
+    endCursor
   }
 }`;
 const HISTORY = `query ReviewHistory($resourceId: ID!) {
@@ -152,12 +158,15 @@ function ReviewQueuePage() {
   // Reviewers see what they may decide now; others overseeing review (org admins) see every open case in scope.
   const [mine, setMine] = useState<boolean>(() => hasRole('REVIEWER'));
   const [selectedId, setSelectedId] = useState<string | null>(null);
-  const queue = useQuery({
+  const queue = useInfiniteQuery({
     queryKey: ['reviewQueue', stage, mine],
-    queryFn: () => gql<QueueData, { stage: string | null; mine: boolean }>(QUEUE, { stage: stage === ALL ? null : stage, mine }),
+    initialPageParam: null as string | null,
+    queryFn: async ({ pageParam }) =>
+      (await gql<{ reviewQueue: QueuePage }, { stage: string | null; mine: boolean; after: string | null }>(QUEUE, { stage: stage === ALL ? null : stage, mine, after: pageParam })).reviewQueue,
+    getNextPageParam: (last) => (last.hasNextPage ? last.endCursor : null),
   });
-  const data = queue.data?.reviewQueue;
-  const items = data?.items ?? [];
+  const data = queue.data?.pages[0];
+  const items = queue.data?.pages.flatMap((page) => page.items) ?? [];
   const selected = items.find((item) => item.id === selectedId) ?? null;
   const allCount = data?.byStage.reduce((sum, bucket) => sum + bucket.count, 0) ?? 0;
   const stageOptions = [
@@ -205,6 +214,11 @@ function ReviewQueuePage() {
                 { title: t('columns.submittedAt'), dataIndex: 'submittedAt', width: 104, render: (value: string) => formatDateTime(value) },
               ]}
             />
+            {queue.hasNextPage && (
+              <Button block onClick={() => void queue.fetchNextPage()} loading={queue.isFetchingNextPage}>
+                {t('loadMore', { shown: items.length, total: data?.totalCount ?? 0 })}
+              </Button>
+            )}
           </Col>
           <Col span={15}>
             {selected ? (

@@ -101,11 +101,18 @@ export class Index {
     return this.paths.length === 1 ? this.singleFieldKeys(doc, withHash, withTuples) : this.compoundKeys(doc, withHash, withTuples);
   }
 
-  /** Appends the values field `f` reaches in `doc` (top-level scalars without a path walk); notes multikey. */
+  /**
+   * Appends the values field `f` reaches in `doc`, as collectPathValues does, and notes
+   * multikey. A top-level scalar or array (most indexed fields) is read without a path walk.
+   */
   private fieldValues(doc: Doc, f: number, into: unknown[]): void {
     const field = this.topLevel[f];
     const value = field === undefined ? undefined : doc[field];
-    if (value !== undefined && (typeof value !== 'object' || value === null || !(Array.isArray(value) || isPlainObject(value)))) {
+    if (Array.isArray(value)) {
+      this.multikey = true;
+      if (value.length === 0) into.push(undefined);
+      for (const element of value) into.push(element);
+    } else if (value !== undefined && (typeof value !== 'object' || value === null || !isPlainObject(value))) {
       into.push(value);
     } else if (collectPathValues(doc, this.paths[f] as string[], 0, into)) {
       this.multikey = true;

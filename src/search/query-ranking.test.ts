@@ -1,9 +1,12 @@
 import { ObjectId } from 'bson';
 import { Aggregator } from 'mingo';
 import { describe, expect, it } from 'vitest';
+import { runAggregation } from '../embedded-mongo/aggregation/index.js';
+import { runPipeline } from '../embedded-mongo/query.js';
 import { decodeSearchCursor, encodeSearchCursor } from './cursor.js';
 import { highlightAll, highlightSnippet } from './highlight.js';
 import { highlightTexts, parseQuery, SearchQueryError, searchTermsFilter } from './query.js';
+import { rankingPipeline } from './pipeline.js';
 import { scoreExpression } from './ranking.js';
 import { bundledSynonyms, parseSynonymDictionary } from './synonyms.js';
 import { computeSearchTerms } from './terms.js';
@@ -177,6 +180,42 @@ describe('ranking', () => {
   it('breaks ties by id', () => {
     const ranked = rankCandidates(parseQuery('救助', dictionary), ['c', 'a', 'b'].map((id) => doc(id, { title: '救助' })), asOf);
     expect(ranked.map((r) => r.id)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('rankingPipeline', () => {
+  const asOf = Date.parse('2025-06-01T00:00:00Z');
+  const docs = ['医保报销指南', '医疗保险', '社区医保服务', '报销', '医保'].map((title, i) => ({
+    _id: new ObjectId(),
+    kind: i % 2 === 0 ? 'POLICY' : 'SERVICE',
+    validity: i === 2 ? 'REPEALED' : 'VALID',
+    department: i % 3 === 0 ? 'health' : 'civil',
+    categories: i === 1 ? ['a', 'a', 'b'] : [],
+    orgLevels: [1 + (i % 2)],
+    updatedAt: new Date(asOf - i * 86_400_000),
+    searchTerms: computeSearchTerms({ title, summary: i === 3 ? '医保' : undefined }),
+  }));
+
+  it('runs compiled on the embedded server, with the results mingo gives', () => {
+    const plan = parseQuery('医保', dictionary);
+    for (const cursor of [undefined, { v: 1 as const, s: 10_000, id: docs[0]!._id.toHexString(), t: asOf }]) {
+      const [match, ...rest] = rankingPipeline({}, plan, { cursor, first: 2, asOf });
+      let fallbacks = 0;
+      const compiled = runAggregation(docs, rest, {
+        probe: () => [],
+        indexed: () => false,
+        scan: () => [],
+        size: () => 0,
+        mingo: (input, stages) => {
+          fallbacks += 1;
+          return runPipeline(input, stages, () => []);
+        },
+        variables: {},
+      });
+      expect(fallbacks).toBe(0);
+      expect(compiled).toEqual(runPipeline(docs, [match!, ...rest], () => []));
+      expect(compiled[0]!.category).toEqual(expect.arrayContaining([{ _id: 'a', count: 1 }, { _id: 'b', count: 1 }]));
+    }
   });
 });
 

@@ -1,8 +1,7 @@
-import { Types, type FilterQuery } from 'mongoose';
+import type { FilterQuery, Types } from 'mongoose';
 import type { Models, ResourceBase, ResourceDoc } from '../db/index.js';
 import {
   compileResourceFilter,
-  RESOURCE_FACETS,
   type FacetBucket,
   type ResourceFacetName,
   type ResourceFilterInput,
@@ -12,7 +11,7 @@ import { decodeSearchCursor, encodeSearchCursor, type SearchCursor } from './cur
 import { highlightAll, highlightSnippet } from './highlight.js';
 import { htmlToText } from './html-text.js';
 import { highlightTexts, parseQuery, SearchQueryError, searchTermsFilter, type SearchPlan } from './query.js';
-import { scoreExpression } from './ranking.js';
+import { rankingPipeline, type Ranked, type RankedBucket } from './pipeline.js';
 import { TermStatistics } from './statistics.js';
 import { bundledSynonyms, type SynonymDictionary } from './synonyms.js';
 
@@ -128,35 +127,7 @@ export class SearchService {
       { searchTerms: { $in: anchor.tokens } },
       searchTermsFilter(plan, anchor.piece),
     ].filter((clause) => Object.keys(clause).length > 0);
-    const { cursor, first, asOf } = position;
-    const after = cursor ? afterCursor(cursor) : undefined;
-    const facetFields = Object.fromEntries(
-      (Object.keys(RESOURCE_FACETS) as ResourceFacetName[]).map((name) => {
-        const { field, multi } = RESOURCE_FACETS[name];
-        // An array counts each of its values once.
-        return [name, multi ? { $setUnion: [{ $ifNull: [`$${field}`, []] }, []] } : `$${field}`];
-      }),
-    );
-    const pipeline = [
-      { $match: { $and: clauses } },
-      { $project: { score: scoreExpression(plan, asOf), ...facetFields } },
-      {
-        $facet: {
-          page: [...(after ? [{ $match: after.match }] : []), { $sort: { score: -1, _id: 1 } }, { $limit: first + 1 }, { $project: { score: 1 } }],
-          ...(after ? { before: [{ $match: after.notMatch }, { $limit: 1 }, { $project: { _id: 1 } }] } : {}),
-          total: [{ $count: 'n' }],
-          ...Object.fromEntries(
-            (Object.keys(RESOURCE_FACETS) as ResourceFacetName[]).map((name) => [
-              name,
-              [
-                ...(RESOURCE_FACETS[name].multi ? [{ $unwind: `$${name}` }] : []),
-                { $group: { _id: `$${name}`, count: { $sum: 1 } } },
-              ],
-            ]),
-          ),
-        },
-      },
-    ];
+    const pipeline = rankingPipeline({ $and: clauses }, plan, position);
     const [ranked] = await this.models.Resource.collection.aggregate<Ranked>(pipeline).toArray();
     if (!ranked) throw new Error('$facet 未返回结果 / $facet returned no document');
     return ranked;
@@ -169,31 +140,6 @@ export class SearchService {
       .lean<ResourceDoc[]>();
     return new Map(docs.map((doc) => [idOf(doc._id), doc]));
   }
-}
-
-interface Bucket {
-  _id: unknown;
-  count: number;
-}
-
-/** What the ranking aggregation returns: one document of $facet outputs. */
-type Ranked = {
-  page: { _id: Types.ObjectId; score: number }[];
-  /** Only with a cursor: whether anything ranks at or before it. */
-  before?: { _id: Types.ObjectId }[];
-  total: { n: number }[];
-} & Record<ResourceFacetName, Bucket[]>;
-
-/**
- * Rank positions strictly after the cursor (lower score, or the same score and a greater
- * id: the order `$sort: {score: -1, _id: 1}` gives) and the others.
- */
-function afterCursor(cursor: SearchCursor): { match: Record<string, unknown>; notMatch: Record<string, unknown> } {
-  const id = new Types.ObjectId(cursor.id);
-  return {
-    match: { $or: [{ score: { $lt: cursor.s } }, { score: cursor.s, _id: { $gt: id } }] },
-    notMatch: { $or: [{ score: { $gt: cursor.s } }, { score: cursor.s, _id: { $lte: id } }] },
-  };
 }
 
 function pageSize(first: number | null | undefined): number {
@@ -217,7 +163,7 @@ function highlights(node: ResourceDoc, targets: readonly string[]): SearchHighli
 }
 
 /** Buckets by count, then value; values are strings like the resource connections' facets. */
-function buckets(groups: readonly Bucket[]): FacetBucket[] {
+function buckets(groups: readonly RankedBucket[]): FacetBucket[] {
   return groups
     .filter((group) => group._id !== undefined && group._id !== null)
     .map((group) => ({ value: String(group._id), count: group.count }))

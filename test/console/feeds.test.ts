@@ -3,12 +3,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphqlAs } from './support/graphql.js';
 import { consoleUrl, demoPassword, E2E_SETUP_TIMEOUT_MS, loginAs, screenshot, startConsoleE2E, type ConsoleE2E } from './support/index.js';
 
 /**
  * The console in headless Chromium against a hub on the embedded store with the demo data:
  * anonymous visitors are kept out; a department admin signs in, registers a CSV feed served by
- * a local server, previews its mapping, runs it and reads the run's counts.
+ * a local server, previews its mapping, runs it and reads the run's counts; then edits the
+ * mapping so the rejected row maps, and requeues that row from quarantine.
  */
 
 // Three rows: two map to services, the second has no name and must be rejected.
@@ -177,5 +179,37 @@ describe('a department admin (卫健)', () => {
     await page.getByRole('link', { name: '查看全部同步记录' }).click();
     await page.locator('[data-testid="sync-run"][data-status="PARTIAL"]').waitFor();
     await screenshot(page, 'runs');
+  }, 180_000);
+
+  it('edits the mapping so the rejected row maps, then requeues it from quarantine', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: '数据源' }).click();
+    await page.getByRole('link', { name: 'e2e 卫健 接种门诊 CSV' }).click();
+    await page.getByRole('link', { name: '编辑' }).click();
+    await page.waitForURL(/\/console\/feeds\/[^/]+\/edit$/);
+    const feedId = /\/feeds\/([^/]+)\/edit$/.exec(new URL(page.url()).pathname)![1]!;
+    await page.getByRole('tab', { name: 'JSON' }).click();
+    const editor = page.getByTestId('mapping-json');
+    // The editor opens on the saved mapping.
+    expect(JSON.parse(await editor.inputValue())).toMatchObject({ fields: MAPPING.fields });
+    const withDefault = { ...MAPPING, fields: MAPPING.fields.map((field) => (field.target === 'title' ? { ...field, transforms: [{ op: 'default', value: '未命名接种点' }] } : field)) };
+    await editor.fill(JSON.stringify(withDefault, null, 2));
+    await page.getByTestId('preview-summary').filter({ hasText: '映射成功 3 条，被拒 0 条' }).waitFor();
+    await page.getByRole('button', { name: /保\s*存/ }).click();
+    await page.waitForURL(/\/console\/feeds\/[^/]+$/);
+
+    await page.getByRole('main').getByRole('link', { name: '隔离区' }).click();
+    await page.getByRole('button', { name: '选择 JZ-002' }).click();
+    await page.getByRole('button', { name: '重新处理', exact: true }).click();
+    await page.getByText('已重新处理：成功').waitFor();
+    await page.getByText('没有被隔离的记录').waitFor();
+
+    // Checked through the API: the entry is resolved and the requeue run created the service.
+    const { feed } = await graphqlAs<{ feed: { quarantine: { sourceId: string }[]; syncRuns: { trigger: string; status: string; stats: { created: number; quarantined: number } }[] } }>(
+      page,
+      'query($id: ID!) { feed(id: $id) { quarantine(status: OPEN, first: 10) { sourceId } syncRuns(first: 1) { trigger status stats { created quarantined } } } }',
+      { id: feedId },
+    );
+    expect(feed.quarantine).toEqual([]);
+    expect(feed.syncRuns[0]).toEqual({ trigger: 'REQUEUE', status: 'SUCCEEDED', stats: { created: 1, quarantined: 0 } });
   }, 180_000);
 });

@@ -248,7 +248,7 @@ async function main(): Promise<void> {
     ]);
     console.log('');
     printTable([
-      ['candidate set (visible matches ranked in the app)', 'value'],
+      ['candidate set (visible matches scored in the database)', 'value'],
       ['p50', String(percentile(candidateSorted, 50))],
       ['p95', String(percentile(candidateSorted, 95))],
       ['max', String(candidateSorted[candidateSorted.length - 1])],

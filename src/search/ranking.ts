@@ -140,5 +140,7 @@ export function scoreExpression(plan: SearchPlan, asOf: number): Expression {
   const sum = { $add: [...plan.terms.flatMap(termScore), recencyBoost(asOf)] };
   const notInForce = { $and: [{ $eq: ['$kind', 'POLICY'] }, { $in: ['$validity', NOT_IN_FORCE] }] };
   const penalised = { $multiply: [sum, { $cond: [notInForce, WEIGHTS.notInForce, 1] }] };
-  return { $round: [{ $multiply: [penalised, SCORE_SCALE] }, 0] };
+  // Rounded half up as floor(x + 0.5): scores are positive, and $round's half-to-even costs
+  // a decimal conversion per candidate on the embedded server.
+  return { $floor: { $add: [{ $multiply: [penalised, SCORE_SCALE] }, 0.5] } };
 }

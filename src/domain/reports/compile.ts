@@ -21,31 +21,47 @@ type Expr = unknown;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
+/** How a dimension keys documents: stages that derive its key (joins, unwinds), the key, the fields it reads. */
+interface DimensionPlan {
+  stages: Document[];
+  key: Expr;
+  /** Top-level fields of the source document the stages and key read (kept by the early $project). */
+  reads: string[];
+}
+
 /** What the source's documents are and how each dimension keys them. */
 interface SourcePlan {
   collection: string;
   match: Document;
-  /** Stages run once per document before grouping (joins, derived fields). */
+  /** Stages run once per document before the measures' inputs are computed (joins, unwinding). */
   prepare: Document[];
-  dimension(dim: Dimension, slot: string): { stages: Document[]; key: Expr };
+  dimension(dim: Dimension, slot: string): DimensionPlan;
 }
 
 interface MeasurePlan {
-  /** $group accumulators, named `<measure>_<part>`. */
+  /**
+   * Values computed once per document, in the $project right after the match (before any
+   * dimension unwinds it into several rows), named like the accumulators that fold them.
+   */
+  inputs: Record<string, Expr>;
+  /** $group accumulators, named `<measure>` or `<measure>_<part>`. */
   accumulators: Record<string, Document>;
   /** The value from the accumulators. */
   output: Expr;
 }
 
-function scalarKey(path: string): { stages: Document[]; key: Expr } {
-  return { stages: [], key: { $ifNull: [path, null] } };
+const head = (path: string): string => path.slice(1).split('.')[0]!;
+
+function scalarKey(path: string): DimensionPlan {
+  return { stages: [], key: { $ifNull: [path, null] }, reads: [head(path)] };
 }
 
 /** A key from an array field: one group per distinct element; an empty array keys null. */
-function arrayKey(arrayExpr: Expr, slot: string): { stages: Document[]; key: Expr } {
+function arrayKey(arrayPath: string, slot: string): DimensionPlan {
   return {
-    stages: [{ $addFields: { [slot]: { $setUnion: [{ $ifNull: [arrayExpr, []] }] } } }, { $unwind: { path: `$${slot}`, preserveNullAndEmptyArrays: true } }],
+    stages: [{ $addFields: { [slot]: { $setUnion: [{ $ifNull: [arrayPath, []] }] } } }, { $unwind: { path: `$${slot}`, preserveNullAndEmptyArrays: true } }],
     key: { $ifNull: [`$${slot}`, null] },
+    reads: [head(arrayPath)],
   };
 }
 
@@ -54,7 +70,7 @@ function arrayKey(arrayExpr: Expr, slot: string): { stages: Document[]; key: Exp
  * (`ancestors[level-1]`), or for itself when it is at that level. Units above the level have no
  * such ancestor; a document attached only above it keys null ("above this level").
  */
-function orgRollup(orgUnitsCollection: string, unitsField: string, level: number, slot: string, scope: ReportScope): { stages: Document[]; key: Expr } {
+function orgRollup(orgUnitsCollection: string, unitsField: string, level: number, slot: string, scope: ReportScope): DimensionPlan {
   const joined = `${slot}_units`;
   // A scoped viewer's roll-up keeps only the units inside their subtrees (a resource may also be attached elsewhere).
   const scopeIds = scope.all ? null : scope.units.map((unit) => unit.id);
@@ -76,6 +92,7 @@ function orgRollup(orgUnitsCollection: string, unitsField: string, level: number
       { $unwind: { path: `$${slot}`, preserveNullAndEmptyArrays: true } },
     ],
     key: { $ifNull: [`$${slot}`, null] },
+    reads: [unitsField],
   };
 }
 
@@ -118,8 +135,10 @@ function resourcesPlan(models: Models, match: Document, scope: ReportScope): Sou
           return arrayKey('$provenance.feedId', slot);
         case 'ORG_UNIT':
           return orgRollup(orgUnits, 'orgUnits', dim.level!, slot, scope);
-        case 'TIME':
-          return { stages: [], key: bucketStartExpr(TIME_PATHS[dim.field ?? 'CREATED_AT'], dim.unit!) };
+        case 'TIME': {
+          const path = TIME_PATHS[dim.field ?? 'CREATED_AT'];
+          return { stages: [], key: bucketStartExpr(path, dim.unit!), reads: [head(path)] };
+        }
         default:
           return unsupported(dim, 'RESOURCES');
       }
@@ -127,26 +146,14 @@ function resourcesPlan(models: Models, match: Document, scope: ReportScope): Sou
   };
 }
 
-/** Feeds, each joined with its runs: lag, streaks and rates are per feed, then summed or maxed per group. */
-function feedsPlan(models: Models, match: Document, asOf: Date): SourcePlan {
-  const runs = '__runs';
+/** The runs a feed's document is joined with (FEEDS source): lag, streaks and rates are per feed, then summed or maxed per group. */
+const RUNS = '$__runs';
+
+function feedsPlan(match: Document): SourcePlan {
   return {
     collection: 'feeds',
     match,
-    prepare: [
-      { $lookup: { from: 'syncRuns', localField: '_id', foreignField: 'feed', as: runs } },
-      {
-        $addFields: {
-          __runCount: { $size: `$${runs}` },
-          __succeeded: { $size: { $filter: { input: `$${runs}`, as: 'r', cond: { $eq: ['$$r.status', 'SUCCEEDED'] } } } },
-          __fetched: { $sum: `$${runs}.stats.fetched` },
-          __quarantined: { $sum: `$${runs}.stats.quarantined` },
-          // A feed that never succeeded has been stale since it was registered.
-          __lagHours: { $divide: [{ $subtract: [asOf, { $ifNull: ['$lastSuccessAt', '$createdAt'] }] }, HOUR_MS] },
-          [runs]: '$$REMOVE',
-        },
-      },
-    ],
+    prepare: [{ $lookup: { from: 'syncRuns', localField: '_id', foreignField: 'feed', as: RUNS.slice(1) } }],
     dimension(dim) {
       switch (dim.by) {
         case 'DEPARTMENT':
@@ -180,7 +187,7 @@ function reviewsPlan(models: Models, match: Document, scope: ReportScope): Sourc
         case 'ORG_UNIT':
           return orgRollup(orgUnits, 'orgPaths', dim.level!, slot, scope);
         case 'TIME':
-          return { stages: [], key: bucketStartExpr('$stageLog.enteredAt', dim.unit!) };
+          return { stages: [], key: bucketStartExpr('$stageLog.enteredAt', dim.unit!), reads: ['stageLog'] };
         default:
           return unsupported(dim, 'REVIEWS');
       }
@@ -199,17 +206,21 @@ function inForce(asOf: Date): Expr {
   };
 }
 
-const countIf = (condition: Expr): Document => ({ $sum: { $cond: [condition, 1, 0] } });
 const ratio = (numerator: string, denominator: string): Expr => ({
   $cond: [{ $gt: [`$${denominator}`, 0] }, { $round: [{ $divide: [`$${numerator}`, `$${denominator}`] }, 4] }, null],
 });
 const rounded = (field: string): Expr => ({ $cond: [{ $eq: [{ $type: `$${field}` }, 'null'] }, null, { $round: [`$${field}`, 2] }] });
 
+/** Accumulators folding each named input with `op`, output under the same names. */
+function folded(op: '$sum' | '$max' | '$avg' | '$addToSet', inputs: Record<string, Expr>, output: Expr): MeasurePlan {
+  return { inputs, accumulators: Object.fromEntries(Object.keys(inputs).map((name) => [name, { [op]: `$${name}` }])), output };
+}
+
 function measurePlan(measure: Measure, asOf: Date, expiringWithinDays: number): MeasurePlan {
-  const single = (accumulator: Document, output: (field: string) => Expr = (field) => `$${field}`): MeasurePlan => ({
-    accumulators: { [measure]: accumulator },
-    output: output(measure),
-  });
+  /** One input per document, folded with `op` into the measure. */
+  const single = (op: '$sum' | '$max' | '$avg' | '$addToSet', input: Expr, output: (field: string) => Expr = (field) => `$${field}`): MeasurePlan =>
+    folded(op, { [measure]: input }, output(measure));
+  const countIf = (condition: Expr): MeasurePlan => single('$sum', { $cond: [condition, 1, 0] });
   const stageHours = {
     $cond: [{ $eq: [{ $type: '$stageLog.decidedAt' }, 'date'] }, { $divide: [{ $subtract: ['$stageLog.decidedAt', '$stageLog.enteredAt'] }, HOUR_MS] }, null],
   };
@@ -217,42 +228,45 @@ function measurePlan(measure: Measure, asOf: Date, expiringWithinDays: number): 
     case 'RESOURCE_COUNT':
     case 'FEED_COUNT':
     case 'STAGE_ENTRIES':
-      return single({ $sum: 1 });
+      return { inputs: {}, accumulators: { [measure]: { $sum: 1 } }, output: `$${measure}` };
     case 'SERVICE_COUNT':
-      return single(countIf({ $eq: ['$kind', 'SERVICE'] }));
+      return countIf({ $eq: ['$kind', 'SERVICE'] });
     case 'POLICY_COUNT':
-      return single(countIf({ $eq: ['$kind', 'POLICY'] }));
+      return countIf({ $eq: ['$kind', 'POLICY'] });
     case 'EVENT_COUNT':
-      return single(countIf({ $eq: ['$kind', 'EVENT'] }));
+      return countIf({ $eq: ['$kind', 'EVENT'] });
     case 'ORG_UNITS_COVERED':
       // Distinct attachment sets are few (most resources sit on one unit), so the union is cheap.
-      return single({ $addToSet: '$orgUnits' }, (field) => ({
+      return single('$addToSet', '$orgUnits', (field) => ({
         $size: { $reduce: { input: `$${field}`, initialValue: [], in: { $setUnion: ['$$value', '$$this'] } } },
       }));
     case 'POLICIES_IN_FORCE':
-      return single(countIf(inForce(asOf)));
+      return countIf(inForce(asOf));
     case 'POLICIES_EXPIRING':
-      return single(countIf({ $and: [inForce(asOf), { $lt: ['$effectiveTo', new Date(asOf.getTime() + expiringWithinDays * DAY_MS)] }] }));
+      return countIf({ $and: [inForce(asOf), { $lt: ['$effectiveTo', new Date(asOf.getTime() + expiringWithinDays * DAY_MS)] }] });
     case 'FEED_LAG_HOURS':
-      return single({ $max: '$__lagHours' }, rounded);
+      // A feed that never succeeded has been stale since it was registered.
+      return single('$max', { $divide: [{ $subtract: [asOf, { $ifNull: ['$lastSuccessAt', '$createdAt'] }] }, HOUR_MS] }, rounded);
     case 'FAILURE_STREAK':
-      return single({ $max: '$failureStreak' });
+      return single('$max', '$failureStreak');
     case 'SYNC_SUCCESS_RATE':
-      return {
-        accumulators: { SYNC_SUCCESS_RATE_ok: { $sum: '$__succeeded' }, SYNC_SUCCESS_RATE_all: { $sum: '$__runCount' } },
-        output: ratio('SYNC_SUCCESS_RATE_ok', 'SYNC_SUCCESS_RATE_all'),
-      };
+      return folded(
+        '$sum',
+        { SYNC_SUCCESS_RATE_ok: { $size: { $filter: { input: RUNS, as: 'r', cond: { $eq: ['$$r.status', 'SUCCEEDED'] } } } }, SYNC_SUCCESS_RATE_all: { $size: RUNS } },
+        ratio('SYNC_SUCCESS_RATE_ok', 'SYNC_SUCCESS_RATE_all'),
+      );
     case 'QUARANTINE_RATE':
-      return {
-        accumulators: { QUARANTINE_RATE_bad: { $sum: '$__quarantined' }, QUARANTINE_RATE_all: { $sum: '$__fetched' } },
-        output: ratio('QUARANTINE_RATE_bad', 'QUARANTINE_RATE_all'),
-      };
+      return folded(
+        '$sum',
+        { QUARANTINE_RATE_bad: { $sum: `${RUNS}.stats.quarantined` }, QUARANTINE_RATE_all: { $sum: `${RUNS}.stats.fetched` } },
+        ratio('QUARANTINE_RATE_bad', 'QUARANTINE_RATE_all'),
+      );
     case 'BACKLOG':
-      return single(countIf({ $and: [{ $ne: [{ $type: '$stageLog.decidedAt' }, 'date'] }, { $eq: ['$state', 'IN_REVIEW'] }] }));
+      return countIf({ $and: [{ $ne: [{ $type: '$stageLog.decidedAt' }, 'date'] }, { $eq: ['$state', 'IN_REVIEW'] }] });
     case 'STAGE_HOURS_AVG':
-      return single({ $avg: stageHours }, rounded);
+      return single('$avg', stageHours, rounded);
     case 'STAGE_HOURS_MAX':
-      return single({ $max: stageHours }, rounded);
+      return single('$max', stageHours, rounded);
   }
 }
 
@@ -284,7 +298,7 @@ async function planFor(models: Models, viewer: Viewer, spec: ReportSpec, scope: 
     }
     case 'FEEDS': {
       const feedScope = scope.all ? {} : { orgScope: { $in: await unitCodesWithin(models, scope) } };
-      return feedsPlan(models, and({ status: { $ne: 'DELETED' } }, feedScope, departmentsOnly(spec, source)), asOf);
+      return feedsPlan(and({ status: { $ne: 'DELETED' } }, feedScope, departmentsOnly(spec, source)));
     }
     case 'REVIEWS': {
       const caseScope = scope.all ? {} : { orgPaths: { $in: scope.units.map((unit) => unit.id) } };
@@ -300,9 +314,11 @@ async function unitCodesWithin(models: Models, scope: Extract<ReportScope, { all
 }
 
 /**
- * Compiles a report into one pipeline: the visible, filtered documents, the source's joins,
- * then a $facet with the grouped rows and the totals over the same documents (each document
- * counted once in the totals, however many groups it falls in).
+ * Compiles a report into one pipeline: the visible, filtered documents (the $match an index
+ * answers), the source's joins, a $project down to the fields the dimensions read plus each
+ * measure's per-document inputs (computed once per document, not once per unwound row and
+ * branch), then a $facet with the grouped rows and the totals over the same documents (each
+ * document counted once in the totals, however many groups it falls in).
  */
 export async function compileReport(models: Models, viewer: Viewer, spec: ReportSpec, now: Date = new Date()): Promise<CompiledReport> {
   const scope = reportScope(viewer);
@@ -315,6 +331,11 @@ export async function compileReport(models: Models, viewer: Viewer, spec: Report
   const outputs = Object.fromEntries(measures.map((measure, index) => [measure, measurePlans[index]!.output]));
 
   const keyed = spec.dimensions.map((dim, index) => plan.dimension(dim, `__d${index}`));
+  const inputs = Object.assign({}, ...measurePlans.map((plan) => plan.inputs)) as Record<string, Expr>;
+  const reads = new Set(keyed.flatMap((dim) => dim.reads));
+  // `_id` stays only when a dimension reads it; a projection keeping nothing else keeps `_id` alone.
+  const kept = Object.fromEntries([...reads].map((field) => [field, 1]));
+  const projection = { ...(reads.has('_id') ? {} : { _id: Object.keys(kept).length + Object.keys(inputs).length === 0 ? 1 : 0 }), ...kept, ...inputs };
   const groupKey = keyed.length === 0 ? null : Object.fromEntries(keyed.map((dim, index) => [`d${index}`, dim.key]));
   const rows: Document[] = [
     ...keyed.flatMap((dim) => dim.stages),
@@ -325,6 +346,7 @@ export async function compileReport(models: Models, viewer: Viewer, spec: Report
   const pipeline: Document[] = [
     ...(Object.keys(plan.match).length > 0 ? [{ $match: plan.match }] : []),
     ...plan.prepare,
+    { $project: projection },
     { $facet: { rows, totals } },
   ];
   return { source, collection: plan.collection, pipeline, measures, dimensions: spec.dimensions, scope };

@@ -93,34 +93,37 @@ function match(spec: unknown): Stage {
 }
 
 /**
- * An expression reading a single field whose value is an array or document is evaluated once per
- * distinct value object: `$lookup` hands the same joined array to every document with the same
- * local value, so a roll-up over it (`$map`/`$filter` of the joined units) runs once per set.
+ * An expression reading only a field an earlier `$lookup` joined is evaluated once per distinct
+ * joined array: `$lookup` hands the same array to every document with the same local value, so
+ * a roll-up over it (`$map`/`$filter` of the joined units) runs once per set of units. Values
+ * of the documents' own (a resource's `issuers`) never repeat, so they are not remembered.
  * Expressions are pure and the stages never modify values, so sharing the result is safe.
  */
-function memoised(expr: unknown, fn: Fn): Fn {
+function memoised(expr: unknown, fn: Fn, joined: ReadonlySet<string>): Fn {
   const fields = expressionFields(expr);
   if (!fields || fields.size !== 1) return fn;
   const [field] = fields as Set<string>;
+  if (!joined.has(field!)) return fn;
   // Stages are compiled per command: the results hold for that command's variables.
-  const results = new WeakMap<object, unknown>();
+  const results = new Map<object, unknown>();
   return (doc, vars) => {
     const value: unknown = doc[field!];
     if (value === null || typeof value !== 'object') return fn(doc, vars);
-    if (results.has(value)) return results.get(value);
+    const known = results.get(value);
+    if (known !== undefined || results.has(value)) return known;
     const result = fn(doc, vars);
     results.set(value, result);
     return result;
   };
 }
 
-function addFields(spec: unknown, scope: Scope, vars: Vars): Stage {
+function addFields(spec: unknown, scope: Scope, vars: Vars, joined: ReadonlySet<string>): Stage {
   if (!isPlainObject(spec) || Object.keys(spec).length === 0) notCompiled('$addFields');
   const fields = Object.keys(spec as Doc).map((name) => {
     const expr = (spec as Doc)[name];
     // An embedded document literal merges into the field in MongoDB and replaces it in mingo.
     if (isPlainObject(expr) && !Object.keys(expr).some((key) => key.startsWith('$'))) notCompiled('$addFields document');
-    return [topLevelField(name), memoised(expr, compileExpression(expr, scope))] as const;
+    return [topLevelField(name), memoised(expr, compileExpression(expr, scope), joined)] as const;
   });
   const names = fields.map(([name]) => name);
   const fns = fields.map(([, fn]) => fn);
@@ -520,12 +523,12 @@ function replaceRoot(spec: unknown, scope: Scope, vars: Vars): Stage {
   }), 'shared');
 }
 
-function facet(spec: unknown, env: PipelineEnv, scope: Scope): Stage {
+function facet(spec: unknown, env: PipelineEnv, scope: Scope, joined: ReadonlySet<string>): Stage {
   if (!isPlainObject(spec)) notCompiled('$facet');
   const facets = Object.keys(spec as Doc).map((name) => {
     const pipeline: unknown = (spec as Doc)[name];
     if (!Array.isArray(pipeline) || !pipeline.every(isPlainObject)) notCompiled('$facet pipeline');
-    return [topLevelField(name), compilePipeline(pipeline as Document[], env, scope)] as const;
+    return [topLevelField(name), compilePipeline(pipeline as Document[], env, scope, joined)] as const;
   });
   const othersFresh = facets.slice(1).every(([, run]) => run.fresh);
   return stage((docs, owned) => {
@@ -550,7 +553,8 @@ export interface Pipeline {
 }
 
 /** Compiles one stage (with the next one, to fuse `$sort` + `$limit`); returns how many it consumed. */
-function compileStage(stages: Document[], at: number, env: PipelineEnv, scope: Scope): [Stage, number] {
+/** `joined`: the fields earlier `$lookup` stages wrote (see memoised). */
+function compileStage(stages: Document[], at: number, env: PipelineEnv, scope: Scope, joined: ReadonlySet<string>): [Stage, number] {
   const current = stages[at]!;
   const name = Object.keys(current)[0] ?? '';
   const spec: unknown = current[name];
@@ -562,7 +566,7 @@ function compileStage(stages: Document[], at: number, env: PipelineEnv, scope: S
         return [match(spec), 1];
       case '$addFields':
       case '$set':
-        return [addFields(spec, scope, vars), 1];
+        return [addFields(spec, scope, vars, joined), 1];
       case '$project':
         return [project(spec, scope, vars), 1];
       case '$group':
@@ -590,7 +594,7 @@ function compileStage(stages: Document[], at: number, env: PipelineEnv, scope: S
       case '$replaceRoot':
         return [replaceRoot(spec, scope, vars), 1];
       case '$facet':
-        return [facet(spec, env, scope), 1];
+        return [facet(spec, env, scope, joined), 1];
       default:
         notCompiled(name);
     }
@@ -600,11 +604,14 @@ function compileStage(stages: Document[], at: number, env: PipelineEnv, scope: S
   return [stage((docs) => env.mingo(docs, [current]), 'shared'), 1];
 }
 
-export function compilePipeline(stages: Document[], env: PipelineEnv, scope: Scope): Pipeline {
+export function compilePipeline(stages: Document[], env: PipelineEnv, scope: Scope, joinedBefore: ReadonlySet<string> = new Set()): Pipeline {
   const compiled: Stage[] = [];
+  const joined = new Set(joinedBefore);
   for (let at = 0; at < stages.length; ) {
-    const [stage, consumed] = compileStage(stages, at, env, scope);
+    const [stage, consumed] = compileStage(stages, at, env, scope, joined);
     compiled.push(stage);
+    const as: unknown = stages[at]!.$lookup?.as;
+    if (typeof as === 'string') joined.add(as);
     at += consumed;
   }
   const owns = (owned: boolean, run: Stage): boolean => run.output === 'fresh' || (run.output === 'input' && owned);

@@ -5,7 +5,12 @@
  * aggregation pipeline, against pulling the rows it reads into Node and grouping there, in the
  * same run on the same store. Both must give the same figures (the first measure of each row).
  *
- * Usage: npx tsx bench/reports.bench.ts   (BENCH_QUICK=1: 10k resources; MONGODB_URI: a real MongoDB)
+ * Feed and review history is sized for a hub of that many resources (see HISTORY below and
+ * docs/benchmarks.md "Reports"): months of scheduled runs for every feed, review cases for the
+ * share published through review.
+ *
+ * Usage: npx tsx bench/reports.bench.ts   (BENCH_QUICK=1: 10k resources; BENCH_RESOURCES=n: n resources;
+ * MONGODB_URI: a real MongoDB)
  */
 import { readFile } from 'node:fs/promises';
 import { Types } from 'mongoose';
@@ -17,8 +22,15 @@ import { formatNumber, printTable } from './support/measure.js';
 import { startBenchStore, type BenchStore } from './support/bench-store.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
-const RESOURCES = QUICK ? 10_000 : 100_000;
+const RESOURCES = Number(process.env.BENCH_RESOURCES ?? (QUICK ? 10_000 : 100_000));
 const RUNS = 3;
+/**
+ * What a hub of RESOURCES resources holds besides them: a feed per ~500 records (200 at 100k),
+ * 90 days of scheduled runs kept for each (hourly, 6-hourly or daily: ~7.5 runs a day on
+ * average), a fifth of the resources published through review, and a third of those revised
+ * (reviewed again) later.
+ */
+const HISTORY = { feeds: Math.max(5, Math.round(RESOURCES / 500)), runDays: 90, reviewedShare: 0.2, revisedShare: 0.3 };
 
 async function startEmbeddedStore(): Promise<BenchStore> {
   const store = await startBenchStore('bench-reports');
@@ -81,24 +93,65 @@ async function pullAndGroup(models: Models, filter: Record<string, unknown>, fie
   return counts;
 }
 
-/** Feed health's baseline: the feeds and all their runs pulled, feeds counted per department. */
-async function pullFeeds(models: Models): Promise<Map<string, number>> {
+/**
+ * Feed health's baseline: the feeds and the fields of their runs pulled, every measure computed
+ * per department (feeds, worst lag, longest streak, success and quarantine rates); returns the
+ * feed counts, which the check compares.
+ */
+async function pullFeeds(models: Models, asOf: Date): Promise<Map<string, number>> {
   const db = models.Resource.db;
-  const [feeds] = await Promise.all([db.collection('feeds').find({ status: { $ne: 'DELETED' } }).toArray(), db.collection('syncRuns').find({}).toArray()]);
-  const counts = new Map<string, number>();
-  for (const feed of feeds) tally(counts, [String(feed.department ?? 'null')]);
-  return counts;
+  const [feeds, runs] = await Promise.all([
+    db.collection('feeds').find({ status: { $ne: 'DELETED' } }, { projection: { department: 1, lastSuccessAt: 1, createdAt: 1, failureStreak: 1 } }).toArray(),
+    db.collection('syncRuns').find({}, { projection: { feed: 1, status: 1, 'stats.fetched': 1, 'stats.quarantined': 1 } }).toArray(),
+  ]);
+  const runsByFeed = new Map<string, Row[]>();
+  for (const run of runs) {
+    const key = String(run.feed);
+    const list = runsByFeed.get(key);
+    if (list) list.push(run);
+    else runsByFeed.set(key, [run]);
+  }
+  const groups = new Map<string, { feeds: number; lagHours: number; streak: number; ok: number; all: number; quarantined: number; fetched: number }>();
+  for (const feed of feeds) {
+    const key = String(feed.department ?? 'null');
+    const group = groups.get(key) ?? { feeds: 0, lagHours: -Infinity, streak: 0, ok: 0, all: 0, quarantined: 0, fetched: 0 };
+    group.feeds += 1;
+    group.lagHours = Math.max(group.lagHours, (asOf.getTime() - ((feed.lastSuccessAt ?? feed.createdAt) as Date).getTime()) / 3_600_000);
+    group.streak = Math.max(group.streak, feed.failureStreak as number);
+    for (const run of runsByFeed.get(String(feed._id)) ?? []) {
+      group.all += 1;
+      if (run.status === 'SUCCEEDED') group.ok += 1;
+      group.fetched += run.stats.fetched as number;
+      group.quarantined += run.stats.quarantined as number;
+    }
+    groups.set(key, group);
+  }
+  return new Map([...groups].map(([key, group]) => [key, group.feeds]));
 }
 
-/** Review backlog's baseline: the cases pulled, stage entries counted per stage × township. */
+/** Review backlog's baseline: the cases pulled, stage entries, backlog and hours per stage × township; returns the entry counts. */
 async function pullCases(models: Models): Promise<Map<string, number>> {
   const units: Units = new Map((await models.OrgUnit.find({}, { level: 1, ancestors: 1 }).lean()).map((unit) => [unit._id.toHexString(), unit]));
-  const cases = await models.ReviewCase.collection.find({}, { projection: { orgPaths: 1, stageLog: 1 } }).toArray();
-  const counts = new Map<string, number>();
+  const cases = await models.ReviewCase.collection.find({}, { projection: { orgPaths: 1, stageLog: 1, state: 1 } }).toArray();
+  const groups = new Map<string, { entries: number; backlog: number; hoursSum: number; decided: number; hoursMax: number }>();
   for (const reviewCase of cases) {
-    for (const entry of reviewCase.stageLog as Row[]) tally(counts, anchors(reviewCase.orgPaths as Types.ObjectId[], units, 3).map((unit) => `${entry.stage as string}|${unit}`));
+    for (const entry of reviewCase.stageLog as Row[]) {
+      const hours = entry.decidedAt instanceof Date ? (entry.decidedAt.getTime() - (entry.enteredAt as Date).getTime()) / 3_600_000 : null;
+      for (const unit of anchors(reviewCase.orgPaths as Types.ObjectId[], units, 3)) {
+        const key = `${entry.stage as string}|${unit}`;
+        const group = groups.get(key) ?? { entries: 0, backlog: 0, hoursSum: 0, decided: 0, hoursMax: -Infinity };
+        group.entries += 1;
+        if (hours === null && reviewCase.state === 'IN_REVIEW') group.backlog += 1;
+        if (hours !== null) {
+          group.hoursSum += hours;
+          group.decided += 1;
+          group.hoursMax = Math.max(group.hoursMax, hours);
+        }
+        groups.set(key, group);
+      }
+    }
   }
-  return counts;
+  return new Map([...groups].map(([key, group]) => [key, group.entries]));
 }
 
 function anchors(attached: Types.ObjectId[], units: Units, level: number): string[] {
@@ -126,8 +179,9 @@ try {
   await connection.dropDatabase();
   await ensureIndexes(models);
   const loadStarted = performance.now();
-  await insertCorpus(models, buildCorpus({ districts: 10, townshipsPerDistrict: 10, unitsPerTownship: 20 }, RESOURCES, 2024));
-  console.error(`loaded ${RESOURCES} resources in ${Math.round(performance.now() - loadStarted)} ms`);
+  const corpus = buildCorpus({ districts: 10, townshipsPerDistrict: 10, unitsPerTownship: 20 }, RESOURCES, 2024, HISTORY);
+  await insertCorpus(models, corpus);
+  console.error(`loaded ${RESOURCES} resources, ${corpus.feeds.length} feeds, ${corpus.runs.length} runs, ${corpus.cases.length} review cases in ${Math.round(performance.now() - loadStarted)} ms`);
 
   const results: string[][] = [['report', 'rows', 'pipeline (ms)', 'pull + group in Node (ms)', 'speed-up', 'pipeline CPU (ms)', 'pull + group CPU (ms)', 'CPU ratio']];
   const asOf = new Date('2024-03-01T00:00:00Z');
@@ -155,7 +209,7 @@ try {
 
   for (const [name, run, baseline, dims] of [
     ['coverage matrix (townships × departments, services)', coverage, coverageBaseline, 2],
-    ['feed health (per department)', feedHealth, () => pullFeeds(models), 1],
+    ['feed health (per department)', feedHealth, () => pullFeeds(models, asOf), 1],
     ['policy landscape (issuer × theme, in force)', policies, policiesBaseline, 2],
     ['review backlog (stage × township)', reviews, () => pullCases(models), 2],
     ['department × month × district pivot', pivot, pivotBaseline, 3],
@@ -176,7 +230,8 @@ try {
       `${(pulled.cpuMs / Math.max(pipeline.cpuMs, 1)).toFixed(1)}×`,
     ]);
   }
-  console.log(`\n${RESOURCES.toLocaleString('en-US')} resources, 2,111 org units, ${process.env.MONGODB_URI ? 'MongoDB' : 'embedded store'}; median of ${RUNS} runs; CPU = this process + the server's\n`);
+  const volumes = `${RESOURCES.toLocaleString('en-US')} resources, 2,111 org units, ${corpus.feeds.length} feeds, ${corpus.runs.length.toLocaleString('en-US')} runs, ${corpus.cases.length.toLocaleString('en-US')} review cases`;
+  console.log(`\n${volumes}, ${process.env.MONGODB_URI ? 'MongoDB' : 'embedded store'}; median of ${RUNS} runs; CPU = this process + the server's\n`);
   printTable(results);
 } finally {
   await connection.close();

@@ -76,48 +76,84 @@ export function buildTree(shape: TreeShape): OrgUnitDoc[] {
   return units;
 }
 
-export function buildCorpus(shape: TreeShape, resourceCount: number, seed = 42): Corpus {
+/**
+ * How much feed and review history the corpus carries. The defaults keep the tests' corpus
+ * small; bench/reports.bench.ts asks for what a hub of its size would hold.
+ */
+export interface HistoryVolumes {
+  /** Feeds in all, departments in turn (default one per department). */
+  feeds: number;
+  /** Days of scheduled runs kept per feed, up to the report date (default 1). */
+  runDays: number;
+  /** Share of resources published through review, each with a NEW case (default 0.2). */
+  reviewedShare: number;
+  /** Share of reviewed resources with a later REVISION case as well (default 0.3). */
+  revisedShare: number;
+}
+
+const DEFAULT_VOLUMES: HistoryVolumes = { feeds: DEPARTMENTS.length, runDays: 1, reviewedShare: 0.2, revisedShare: 0.3 };
+/** Feeds run hourly, every 6 hours or daily. */
+const RUN_INTERVALS_HOURS = [1, 6, 24, 24];
+const RUNS_END = Date.parse('2024-03-01T00:00:00Z');
+const HOUR_MS = 3_600_000;
+
+export function buildCorpus(shape: TreeShape, resourceCount: number, seed = 42, volumes: Partial<HistoryVolumes> = {}): Corpus {
+  const { feeds: feedCount, runDays, reviewedShare, revisedShare } = { ...DEFAULT_VOLUMES, ...volumes };
   const random = seeded(seed);
   const pick = <T,>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
   const some = <T,>(values: readonly T[], max: number): T[] => [...new Set(Array.from({ length: Math.floor(random() * (max + 1)) }, () => pick(values)))];
   const units = buildTree(shape);
   const byLevel = [1, 2, 3, 4].map((level) => units.filter((unit) => unit.level === level));
-  const feeds = DEPARTMENTS.map((department, index) => ({
-    _id: new Types.ObjectId(),
-    name: `${department}-feed`,
-    department,
-    connector: 'csv',
-    config: {},
-    mapping: null,
-    targetKind: pick(['SERVICE', 'POLICY', 'EVENT']),
-    schedule: { cron: null, timezone: 'Asia/Shanghai' },
-    syncMode: 'FULL',
-    orgScope: [byLevel[1]![index % byLevel[1]!.length]!.code],
-    reviewPolicy: 'AUTO_PUBLISH',
-    status: 'ACTIVE',
-    lastSuccessAt: index === 4 ? null : new Date(Date.UTC(2024, 2, 1, index * 5)),
-    failureStreak: index,
-    createdAt: new Date('2024-01-01T00:00:00Z'),
-    updatedAt: new Date('2024-01-01T00:00:00Z'),
-  }));
-  const runs = feeds.flatMap((feed) =>
-    Array.from({ length: 1 + Math.floor(random() * 5) }, () => {
-      const fetched = Math.floor(random() * 50);
-      return {
+  const runs: Record<string, unknown>[] = [];
+  const feeds = Array.from({ length: feedCount }, (_, index) => {
+    const department = DEPARTMENTS[index % DEPARTMENTS.length]!;
+    const _id = new Types.ObjectId();
+    const intervalHours = pick(RUN_INTERVALS_HOURS);
+    // A feed's records: an even share of the resources, fetched in full by every run.
+    const records = Math.max(1, Math.round(resourceCount / feedCount));
+    // The last feed has failed since it was registered (it never succeeded: its lag counts from creation).
+    const broken = index === feedCount - 1;
+    let lastSuccessAt: Date | null = null;
+    let failureStreak = 0;
+    for (let start = RUNS_END - runDays * 24 * HOUR_MS; start < RUNS_END; start += intervalHours * HOUR_MS) {
+      const status = broken ? 'FAILED' : pick(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'PARTIAL', 'FAILED']);
+      const fetched = status === 'FAILED' ? 0 : records;
+      const finishedAt = new Date(start + 60_000);
+      runs.push({
         _id: new Types.ObjectId(),
-        feed: feed._id,
+        feed: _id,
         trigger: 'SCHEDULE',
         attempt: 1,
         instance: 'test',
-        startedAt: new Date('2024-02-01T00:00:00Z'),
-        finishedAt: new Date('2024-02-01T00:01:00Z'),
-        status: pick(['SUCCEEDED', 'SUCCEEDED', 'FAILED', 'PARTIAL']),
-        stats: { fetched, created: 0, updated: 0, unchanged: 0, withdrawn: 0, quarantined: Math.floor(random() * (fetched / 4)) },
-        error: null,
+        startedAt: new Date(start),
+        finishedAt,
+        status,
+        stats: { fetched, created: 0, updated: 0, unchanged: fetched, withdrawn: 0, quarantined: Math.floor(random() * random() * fetched * 0.05) },
+        error: status === 'FAILED' ? 'HTTP 503' : null,
         complete: true,
-      };
-    }),
-  );
+      });
+      failureStreak = status === 'FAILED' ? failureStreak + 1 : 0;
+      if (status === 'SUCCEEDED') lastSuccessAt = finishedAt;
+    }
+    return {
+      _id,
+      name: `${department}-feed-${index}`,
+      department,
+      connector: 'csv',
+      config: {},
+      mapping: null,
+      targetKind: pick(['SERVICE', 'POLICY', 'EVENT']),
+      schedule: { cron: `0 */${intervalHours} * * *`, timezone: 'Asia/Shanghai' },
+      syncMode: 'FULL',
+      orgScope: [byLevel[1]![index % byLevel[1]!.length]!.code],
+      reviewPolicy: 'AUTO_PUBLISH',
+      status: 'ACTIVE',
+      lastSuccessAt,
+      failureStreak,
+      createdAt: new Date('2024-01-01T00:00:00Z'),
+      updatedAt: new Date('2024-01-01T00:00:00Z'),
+    };
+  });
   const span = Date.parse('2024-04-01T00:00:00Z') - Date.parse('2023-12-01T00:00:00Z');
   const resources = Array.from({ length: resourceCount }, (_, index) => {
     const kind = pick(['SERVICE', 'SERVICE', 'POLICY', 'EVENT'] as const);
@@ -152,34 +188,42 @@ export function buildCorpus(shape: TreeShape, resourceCount: number, seed = 42):
     if (kind === 'EVENT') Object.assign(doc, { startsAt: new Date(createdAt.getTime() + 7 * 86_400_000), allDay: false });
     return doc;
   });
-  const cases = resources.slice(0, Math.min(resources.length, 300)).map((resource, index) => {
-    const entered = new Date(Date.parse('2024-02-01T00:00:00Z') + index * 3_600_000);
-    const stages = ['初审', '复审'];
-    const decidedFirst = random() < 0.8 ? new Date(entered.getTime() + Math.floor(random() * 48) * 3_600_000) : null;
-    const stageLog = [{ stage: stages[0], enteredAt: entered, decidedAt: decidedFirst }];
-    if (decidedFirst && random() < 0.7) stageLog.push({ stage: stages[1], enteredAt: decidedFirst, decidedAt: random() < 0.6 ? new Date(decidedFirst.getTime() + Math.floor(random() * 24) * 3_600_000) : null });
-    const open = stageLog.some((entry) => entry.decidedAt === null);
-    return {
-      _id: new Types.ObjectId(),
-      resource: resource._id,
-      kind: 'NEW',
-      state: open ? (random() < 0.8 ? 'IN_REVIEW' : 'SUPERSEDED') : 'APPROVED',
-      openKey: open ? String(resource._id) : `closed:${index}`,
-      stages,
-      stageIndex: stageLog.length - 1,
-      stage: open ? stageLog.at(-1)!.stage : null,
-      stageLog,
-      submitter: { userId: null, name: 'tester', feedId: null },
-      submittedAt: entered,
-      proposed: null,
-      contentHash: null,
-      baseVersion: 1,
-      department: resource.department,
-      orgPaths: resource.orgPaths,
-      decisions: [],
-      rejectionReason: null,
-      closedAt: open ? null : stageLog.at(-1)!.decidedAt,
-    };
+  const reviewed = resources.filter(() => random() < reviewedShare);
+  const cases = reviewed.flatMap((resource, index) => {
+    const created = (resource.createdAt as Date).getTime();
+    const revisedAt = random() < revisedShare ? created + Math.floor(random() * 30 * 24) * HOUR_MS : null;
+    // Only the latest case of a resource can still be open (one open case per resource).
+    const submissions = revisedAt === null ? [{ kind: 'NEW', at: created, last: true }] : [{ kind: 'NEW', at: created, last: false }, { kind: 'REVISION', at: revisedAt, last: true }];
+    return submissions.map(({ kind, at, last }, n) => {
+      const stages = ['初审', '复审'];
+      const decidedFirst = !last || random() < 0.9 ? new Date(at + Math.floor(random() * 48) * HOUR_MS) : null;
+      const stageLog = [{ stage: stages[0], enteredAt: new Date(at), decidedAt: decidedFirst }];
+      if (decidedFirst && random() < 0.7) {
+        stageLog.push({ stage: stages[1], enteredAt: decidedFirst, decidedAt: !last || random() < 0.9 ? new Date(decidedFirst.getTime() + Math.floor(random() * 24) * HOUR_MS) : null });
+      }
+      const open = stageLog.some((entry) => entry.decidedAt === null);
+      return {
+        _id: new Types.ObjectId(),
+        resource: resource._id,
+        kind,
+        state: open ? (random() < 0.8 ? 'IN_REVIEW' : 'SUPERSEDED') : 'APPROVED',
+        openKey: open ? String(resource._id) : `closed:${index}:${n}`,
+        stages,
+        stageIndex: stageLog.length - 1,
+        stage: open ? stageLog.at(-1)!.stage : null,
+        stageLog,
+        submitter: { userId: null, name: 'tester', feedId: null },
+        submittedAt: new Date(at),
+        proposed: null,
+        contentHash: null,
+        baseVersion: 1,
+        department: resource.department,
+        orgPaths: resource.orgPaths,
+        decisions: [],
+        rejectionReason: null,
+        closedAt: open ? null : stageLog.at(-1)!.decidedAt,
+      };
+    });
   });
   return { units, resources, feeds, runs, cases };
 }
@@ -192,6 +236,6 @@ export async function insertCorpus(models: Models, corpus: Corpus): Promise<void
   await models.Department.collection.insertMany(DEPARTMENTS.map((code, index) => ({ code, name: { zh: `${code}部门`, en: code }, contact: {}, sortOrder: index, createdAt: now, updatedAt: now })));
   for (let i = 0; i < corpus.resources.length; i += 5000) await models.Resource.collection.insertMany(corpus.resources.slice(i, i + 5000));
   await db.collection('feeds').insertMany(corpus.feeds);
-  await db.collection('syncRuns').insertMany(corpus.runs);
-  if (corpus.cases.length > 0) await models.ReviewCase.collection.insertMany(corpus.cases);
+  for (let i = 0; i < corpus.runs.length; i += 5000) await db.collection('syncRuns').insertMany(corpus.runs.slice(i, i + 5000));
+  for (let i = 0; i < corpus.cases.length; i += 5000) await models.ReviewCase.collection.insertMany(corpus.cases.slice(i, i + 5000));
 }

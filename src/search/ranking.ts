@@ -112,24 +112,17 @@ function termScore(term: QueryTerm): Expression[] {
   return parts;
 }
 
-/** Up to recencyMax, halving every recencyHalfLifeDays, from publishedAt / startsAt / updatedAt. */
+/**
+ * Up to recencyMax, halving every recencyHalfLifeDays, from publishedAt / startsAt / updatedAt;
+ * a future date counts as today, a missing one gives nothing (null propagates to the $ifNull).
+ * Written to evaluate as few operators per candidate as possible: it runs for every one.
+ */
 function recencyBoost(asOf: number): Expression {
   const date = { $ifNull: ['$publishedAt', { $ifNull: ['$startsAt', '$updatedAt'] }] };
   const now = new Date(asOf);
-  const ageDays = { $divide: [{ $subtract: [now, date] }, DAY_MS] };
-  return {
-    $cond: [
-      { $ne: [{ $type: date }, 'date'] },
-      0,
-      {
-        $cond: [
-          { $gte: [date, now] },
-          WEIGHTS.recencyMax,
-          { $multiply: [WEIGHTS.recencyMax, { $pow: [0.5, { $divide: [ageDays, WEIGHTS.recencyHalfLifeDays] }] }] },
-        ],
-      },
-    ],
-  };
+  const halfLives = { $divide: [{ $subtract: [now, date] }, WEIGHTS.recencyHalfLifeDays * DAY_MS] };
+  const decayed = { $multiply: [WEIGHTS.recencyMax, { $pow: [0.5, halfLives] }] };
+  return { $ifNull: [{ $cond: [{ $gt: [date, now] }, WEIGHTS.recencyMax, decayed] }, 0] };
 }
 
 /**

@@ -4,8 +4,9 @@
  * are sent, so the source holds no copy), syncs it, optionally syncs it again unchanged, and
  * times a raw insertMany of the same stored documents into a collection with the same indexes.
  *
- * Usage: tsx bench/support/ingest-worker.ts '<json: {uri, format, rows, resync, baseline}>'
- * Prints one JSON line of results.
+ * Usage: tsx bench/support/ingest-worker.ts '<json: {uri, format, rows, resync, baseline, storePid?}>'
+ * Prints one JSON line of results. Each timed part also reports the CPU time this process and
+ * the store's process (storePid, read from /proc) spent on it.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,7 @@ import { connectStore } from '../../src/db/connection.js';
 import { orgUnitModel } from '../../src/db/models/org-unit.js';
 import { createIngestRuntime, ensureIngestIndexes, runFeed } from '../../src/ingest/index.js';
 import { servicesMapping } from '../../test/ingest/services-mapping.js';
+import { processCpuMs } from './measure.js';
 
 interface Job {
   uri: string;
@@ -22,6 +24,24 @@ interface Job {
   rows: number;
   resync: boolean;
   baseline: boolean;
+  /** The embedded store's process, whose CPU time is reported beside each timing. */
+  storePid?: number;
+}
+
+/** CPU milliseconds spent by this process and by the store's process. */
+interface CpuSpent {
+  workerMs: number;
+  storeMs: number | null;
+}
+
+function cpuNow(): CpuSpent {
+  const own = process.cpuUsage();
+  return { workerMs: (own.user + own.system) / 1000, storeMs: processCpuMs(job.storePid) ?? null };
+}
+
+function cpuSince(start: CpuSpent): CpuSpent {
+  const now = cpuNow();
+  return { workerMs: now.workerMs - start.workerMs, storeMs: now.storeMs === null || start.storeMs === null ? null : now.storeMs - start.storeMs };
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;
@@ -106,13 +126,15 @@ connection.getClient().on('commandStarted', (event) => {
   if (['insert', 'update', 'delete', 'findAndModify'].includes(event.commandName) && event.command[event.commandName] === 'resources') resourceWrites += 1;
 });
 
-async function sync(): Promise<{ ms: number; stats: unknown; status: string; writes: number }> {
+async function sync(): Promise<{ ms: number; cpu: CpuSpent; stats: unknown; status: string; writes: number }> {
   resourceWrites = 0;
+  const cpuStart = cpuNow();
   const started = performance.now();
   const outcome = await runFeed(runtime, feed._id, { trigger: 'MANUAL' });
   const ms = performance.now() - started;
+  const cpu = cpuSince(cpuStart);
   if (!outcome.started) throw new Error('run did not start');
-  return { ms, stats: outcome.run.stats, status: outcome.run.status, writes: resourceWrites };
+  return { ms, cpu, stats: outcome.run.stats, status: outcome.run.status, writes: resourceWrites };
 }
 
 const first = await sync();
@@ -120,6 +142,7 @@ const peakRssMb = process.resourceUsage().maxRSS / 1024;
 const second = job.resync ? await sync() : null;
 
 let baselineMs: number | null = null;
+const baselineCpu: CpuSpent = { workerMs: 0, storeMs: job.storePid === undefined ? null : 0 };
 if (job.baseline) {
   const db = connection.db!;
   const target = db.collection('baseline_resources');
@@ -131,9 +154,13 @@ if (job.baseline) {
   const cursor = runtime.models.Resource.collection.find({ 'provenance.feedId': feed._id }).batchSize(PAGE);
   let batch: Record<string, unknown>[] = [];
   const flush = async (): Promise<void> => {
+    const cpuStart = cpuNow();
     const started = performance.now();
     await target.insertMany(batch, { ordered: false });
     baselineMs! += performance.now() - started;
+    const cpu = cpuSince(cpuStart);
+    baselineCpu.workerMs += cpu.workerMs;
+    baselineCpu.storeMs = baselineCpu.storeMs === null || cpu.storeMs === null ? null : baselineCpu.storeMs + cpu.storeMs;
     batch = [];
   };
   for await (const doc of cursor) {
@@ -143,7 +170,7 @@ if (job.baseline) {
   if (batch.length > 0) await flush();
 }
 
-process.stdout.write(`${JSON.stringify({ first, second, peakRssMb, baselineMs })}\n`);
+process.stdout.write(`${JSON.stringify({ first, second, peakRssMb, baselineMs, baselineCpu })}\n`);
 await connection.dropDatabase();
 await connection.close();
 server.close();

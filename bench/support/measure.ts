@@ -1,4 +1,5 @@
 /** Timing helpers shared by benchmarks. */
+import { readFileSync } from 'node:fs';
 
 export interface Measured {
   ops: number;
@@ -9,6 +10,22 @@ export async function timed(ops: number, work: () => Promise<unknown> | unknown)
   const started = performance.now();
   await work();
   return { ops, ms: performance.now() - started };
+}
+
+/**
+ * CPU time (ms, user + system) another process has used so far, from /proc (Linux); undefined
+ * when it cannot be read (another OS, the process gone, no pid as with MONGODB_URI). Unlike
+ * wall time it hardly moves with the machine's load.
+ */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime (fields 14 and 15 of stat), in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }
 
 export function opsPerSecond({ ops, ms }: Measured): number {

@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataOf, startTestHub, type TestHub } from './harness.js';
 import { insertNestedCatalogue, NESTED_QUERY } from './nested-fixture.js';
@@ -36,5 +37,35 @@ describe('no N+1', () => {
     dataOf(await hub.gql(`{ resources(first: 20) { edges { node { title } } } }`));
     expect(hub.commands).toEqual(['find']);
     expect(shallow.length).toBeGreaterThan(5);
+  });
+});
+
+describe('provenance names its feed', () => {
+  it('for anyone who can see the resource, with one feed lookup per page; an unregistered feed id shows no name', async () => {
+    const feeds = [new Types.ObjectId(), new Types.ObjectId()];
+    const gone = new Types.ObjectId();
+    await hub.models.Feed.collection.insertMany([
+      { _id: feeds[0], name: '卫健 预防接种门诊', department: 'health' },
+      { _id: feeds[1], name: '教育 学校名录', department: 'education' },
+    ]);
+    const resources = await hub.models.Resource.find({}, { _id: 1 }).sort({ title: 1 }).lean();
+    await hub.models.Resource.bulkWrite(
+      resources.map((resource, i) => ({
+        updateOne: {
+          filter: { _id: resource._id },
+          update: { $set: { provenance: [{ feedId: i === 0 ? gone : feeds[i % 2]!, sourceId: `s-${i}`, fetchedAt: new Date(), contentHash: `h${i}` }] } },
+        },
+      })),
+    );
+    hub.commands.length = 0;
+    const data = dataOf(
+      await hub.gql<{ resources: { edges: { node: { provenance: { feedName: string | null }[] } }[] } }>(
+        `{ resources(first: 30, orderBy: { field: TITLE, direction: ASC }) { edges { node { provenance { feedName } } } } }`,
+      ),
+    );
+    const names = data.resources.edges.map((edge) => edge.node.provenance[0]!.feedName);
+    expect(names.slice(0, 3)).toEqual([null, '教育 学校名录', '卫健 预防接种门诊']);
+    expect(names.filter((name) => name === '卫健 预防接种门诊')).toHaveLength(14);
+    expect(hub.commands).toEqual(['find', 'find']);
   });
 });

@@ -678,6 +678,8 @@ export type Provenance = {
   /** When this copy's feed stopped carrying it (the resource stays while another copy is carried). */
   droppedAt?: Maybe<Scalars['DateTime']['output']>;
   feedId: Scalars['ID']['output'];
+  /** The feed's name (数据来源), for anyone who can see the resource (a deleted feed keeps its name); null when no feed is registered under feedId, as for seeded demo data. */
+  feedName?: Maybe<Scalars['String']['output']>;
   fetchedAt: Scalars['DateTime']['output'];
   /** Whether the copy comes from the issuing department's own feed (its content takes precedence). */
   issuerCopy: Scalars['Boolean']['output'];
@@ -2121,6 +2123,7 @@ export type ProvenanceResolvers<ContextType = GraphQLContext, ParentType extends
   contentHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   droppedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   feedId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  feedName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   fetchedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   issuerCopy?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   runId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;

@@ -1,6 +1,7 @@
 import type { Models } from '../../db/index.js';
 import type { Viewer } from '../../domain/visibility/index.js';
 import { catalogLoaders } from './catalog.js';
+import { feedLoaders } from './feeds.js';
 import { orgLoaders } from './org.js';
 
 /**
@@ -12,6 +13,7 @@ export function createLoaders(models: Models, viewer: Viewer) {
   return {
     ...orgLoaders(models),
     ...catalogLoaders(models, viewer),
+    ...feedLoaders(models),
   };
 }
 

@@ -88,6 +88,7 @@ const resolvers: Resolvers = {
   },
   Provenance: {
     feedId: (provenance) => provenance.feedId.toHexString(),
+    feedName: async (provenance, _args, { loaders }) => (await loaders.feedNameById.load(provenance.feedId))?.name ?? null,
     runId: (provenance) => provenance.runId?.toHexString() ?? null,
     issuerCopy: (provenance) => provenance.issuerCopy ?? false,
   },

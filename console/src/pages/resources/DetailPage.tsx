@@ -14,6 +14,8 @@ import './messages';
 
 interface Provenance {
   feedId: string;
+  /** Null when no feed is registered under feedId (seeded demo data). */
+  feedName: string | null;
   sourceId: string;
   runId: string | null;
   fetchedAt: string;
@@ -46,12 +48,10 @@ interface ResourceDetail {
   venue?: string | null;
 }
 
-interface SourceNode {
-  __typename: 'Feed' | 'SyncRun';
+interface RunNode {
   id: string;
-  name?: string;
-  status?: string;
-  startedAt?: string;
+  status: string;
+  startedAt: string;
 }
 
 interface Version {
@@ -66,17 +66,16 @@ const DETAIL = `query ResourceDetail($id: ID!) {
       id kind title summary body status version createdAt updatedAt sourceUrl categories tags audience
       department { name { zh en } }
       orgUnits { code name }
-      provenance { feedId sourceId runId fetchedAt sourceUrl contentHash }
+      provenance { feedId feedName sourceId runId fetchedAt sourceUrl contentHash }
     }
     ... on Policy { docNumber validity publishedAt }
     ... on Service { itemCode }
     ... on Event { startsAt venue }
   }
 }`;
-const SOURCES = `query ProvenanceSources($ids: [ID!]!) {
+const RUNS = `query ProvenanceRuns($ids: [ID!]!) {
   nodes(ids: $ids) {
-    __typename id
-    ... on Feed { name }
+    id
     ... on SyncRun { status startedAt }
   }
 }`;
@@ -87,14 +86,14 @@ const DIFF = `query ResourceDiff($resourceId: ID!, $from: Int!, $to: Int!) {
 
 function ProvenanceTable({ provenance }: { provenance: Provenance[] }) {
   const { t } = useTranslation('resources');
-  const ids = [...new Set(provenance.flatMap((entry) => [globalId('Feed', entry.feedId), ...(entry.runId ? [globalId('SyncRun', entry.runId)] : [])]))];
-  // Feeds and runs the viewer may not read (or the seed's pseudo-feed) come back as null.
-  const sources = useQuery({
-    queryKey: ['provenanceSources', ids],
-    queryFn: () => gql<{ nodes: (SourceNode | null)[] }, { ids: string[] }>(SOURCES, { ids }),
-    enabled: ids.length > 0,
+  const runIds = [...new Set(provenance.flatMap((entry) => (entry.runId ? [globalId('SyncRun', entry.runId)] : [])))];
+  // Runs are behind the feed roles: for other viewers they come back as null.
+  const runs = useQuery({
+    queryKey: ['provenanceRuns', runIds],
+    queryFn: () => gql<{ nodes: (RunNode | null)[] }, { ids: string[] }>(RUNS, { ids: runIds }),
+    enabled: runIds.length > 0,
   });
-  const byId = new Map((sources.data?.nodes ?? []).filter((node): node is SourceNode => node !== null).map((node) => [node.id, node]));
+  const runById = new Map((runs.data?.nodes ?? []).filter((node): node is RunNode => node !== null).map((node) => [node.id, node]));
   return (
     <Table<Provenance>
       size="small"
@@ -108,7 +107,7 @@ function ProvenanceTable({ provenance }: { provenance: Provenance[] }) {
           title: t('detail.feed'),
           key: 'feed',
           render: (_value, entry) =>
-            byId.get(globalId('Feed', entry.feedId))?.name ?? (
+            entry.feedName ?? (
               <Typography.Text type="secondary">
                 {t('detail.feedHidden')} <Typography.Text code>{entry.feedId.slice(-8)}</Typography.Text>
               </Typography.Text>
@@ -118,7 +117,7 @@ function ProvenanceTable({ provenance }: { provenance: Provenance[] }) {
           title: t('detail.run'),
           key: 'run',
           render: (_value, entry) => {
-            const run = entry.runId ? byId.get(globalId('SyncRun', entry.runId)) : undefined;
+            const run = entry.runId ? runById.get(globalId('SyncRun', entry.runId)) : undefined;
             if (!run) return <Typography.Text code>{entry.runId?.slice(-8) ?? '—'}</Typography.Text>;
             return (
               <Space size={4}>

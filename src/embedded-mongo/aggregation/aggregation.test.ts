@@ -169,6 +169,14 @@ const PIPELINES: Record<string, Document[]> = {
     { $unwind: { path: '$anchor', preserveNullAndEmptyArrays: true } },
     { $group: { _id: { a: { $ifNull: ['$anchor', null] }, k: '$kind' }, c: { $sum: 1 } } },
   ],
+  'lookup then an addFields reading the joined array and other fields': [
+    { $lookup: { from: 'units', localField: 'units', foreignField: '_id', as: 'u' } },
+    { $addFields: { u: '$$REMOVE', joined: { $size: '$u' }, k: '$kind' } },
+  ],
+  'lookup into an existing field, derived from and removed': [
+    { $lookup: { from: 'units', localField: 'units', foreignField: '_id', as: 'kind' } },
+    { $addFields: { kind: '$$REMOVE', names: '$kind.name', levels: { $map: { input: '$kind', as: 'x', in: '$$x.level' } } } },
+  ],
   'facet with rows and totals': [
     { $match: { kind: { $in: ['A', 'B'] } } },
     { $facet: { rows: [{ $group: { _id: '$dept', c: { $sum: 1 } } }, { $project: { _id: 0, keys: '$_id', c: 1 } }], totals: [{ $group: { _id: null, c: { $sum: 1 } } }], n: [{ $count: 'n' }] } },

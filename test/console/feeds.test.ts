@@ -10,7 +10,8 @@ import { consoleUrl, demoPassword, E2E_SETUP_TIMEOUT_MS, loginAs, screenshot, st
  * The console in headless Chromium against a hub on the embedded store with the demo data:
  * anonymous visitors are kept out; a department admin signs in, registers a CSV feed served by
  * a local server, previews its mapping, runs it and reads the run's counts; then edits the
- * mapping so the rejected row maps, and requeues that row from quarantine.
+ * mapping so the rejected row maps, requeues that row from quarantine, and watches a held sync
+ * run finish on the timeline.
  */
 
 // Three rows: two map to services, the second has no name and must be rejected.
@@ -29,9 +30,20 @@ const MAPPING = {
 let e2e: ConsoleE2E;
 let csvServer: Server;
 let csvUrl: string;
+/** The held CSV stops after its first row until the test calls releaseHeldCsv. */
+let releaseHeldCsv: () => void = () => undefined;
+const heldCsvReleased = new Promise<void>((resolve) => {
+  releaseHeldCsv = resolve;
+});
 
 beforeAll(async () => {
   csvServer = createServer((req, res) => {
+    if (req.url === '/held.csv') {
+      const [header, first, ...rest] = CSV.split('\n');
+      res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8' }).write(`${header}\n${first}\n`);
+      void heldCsvReleased.then(() => res.end(rest.join('\n')));
+      return;
+    }
     if (req.url !== '/vaccination-sites.csv') {
       res.writeHead(404).end();
       return;
@@ -45,6 +57,7 @@ beforeAll(async () => {
 }, E2E_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
+  releaseHeldCsv();
   await e2e?.close();
   csvServer?.close();
 });
@@ -211,5 +224,32 @@ describe('a department admin (卫健)', () => {
     );
     expect(feed.quarantine).toEqual([]);
     expect(feed.syncRuns[0]).toEqual({ trigger: 'REQUEUE', status: 'SUCCEEDED', stats: { created: 1, quarantined: 0 } });
+  }, 180_000);
+
+  it('shows a sync as running while it runs, and its counts when it ends, without a reload', async () => {
+    const { registerFeed } = await graphqlAs<{ registerFeed: { feed: { id: string } } }>(
+      page,
+      'mutation($input: RegisterFeedInput!) { registerFeed(input: $input) { feed { id } } }',
+      {
+        input: {
+          name: 'e2e 卫健 慢速 CSV',
+          department: 'health',
+          connector: 'csv',
+          config: { url: csvUrl.replace('vaccination-sites.csv', 'held.csv'), idPath: '编号' },
+          mapping: MAPPING,
+          targetKind: 'SERVICE',
+        },
+      },
+    );
+    await page.goto(consoleUrl(`/feeds/${encodeURIComponent(registerFeed.feed.id)}`));
+    await page.getByRole('button', { name: /立即同步：e2e 卫健 慢速 CSV/ }).click();
+    const running = page.locator('[data-testid="sync-run"][data-status="RUNNING"]');
+    await running.getByRole('status').waitFor();
+    releaseHeldCsv();
+    // The timeline polls while a run is running: the same page shows the outcome.
+    const done = page.locator('[data-testid="sync-run"][data-status="PARTIAL"]');
+    await done.waitFor();
+    expect(await done.getByTestId('run-fetched').innerText()).toBe('3');
+    expect(await running.count()).toBe(0);
   }, 180_000);
 });

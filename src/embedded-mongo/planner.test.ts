@@ -74,6 +74,14 @@ describe('large shares', () => {
     expect(plan(collection, { kind: 'NOTICE' }).residual).toBeUndefined();
   });
 
+  it('keeps to the index when the filter reads a long array (search terms) element by element', () => {
+    const terms = new Collection('db', 't');
+    terms.createIndex({ name: 'terms_1', key: { terms: 1 } });
+    for (let i = 0; i < 800; i++) terms.insert({ _id: i, terms: [i % 2 === 0 ? 'even' : 'odd', ...Array.from({ length: 40 }, (_, j) => `w${j}`)] });
+    expect(size(plan(terms, { terms: 'even' }).docs)).toBe(400);
+    expect(plan(terms, { terms: 'even' }).residual).toBeUndefined();
+  });
+
   it('keeps to the index when the filter needs mingo for every scanned document', () => {
     const filter = { kind: 'SERVICE', n: { $gt: 5 } };
     expect(size(plan(collection, filter).docs)).toBe(4000);

@@ -54,7 +54,31 @@ export function plan(collection: Collection, filter: Document | undefined): Plan
 const SCAN_SHARE = 8;
 
 function scanIsCheaper(collection: Collection, candidates: number, filter: Document): boolean {
-  return candidates * SCAN_SHARE > collection.docs.size && hasNativeMatcher(filter);
+  return candidates * SCAN_SHARE > collection.docs.size && hasNativeMatcher(filter) && !readsLongArray(collection, filter);
+}
+
+/**
+ * The native matcher checks an array element by element, so a condition on a long array (a
+ * resource's ~200 search terms) costs µs per scanned document, more than gathering ids: such
+ * filters keep to the index sets. Short arrays (org paths, categories) scan as cheaply as
+ * scalars. Array lengths are read from the first few documents.
+ */
+const LONG_ARRAY = 16;
+const LENGTH_SAMPLE = 3;
+
+function readsLongArray(collection: Collection, filter: Document): boolean {
+  const sample: Doc[] = [];
+  for (const doc of collection.docs.values()) {
+    if (sample.length === LENGTH_SAMPLE) break;
+    sample.push(doc);
+  }
+  const long = (field: string) => sample.some((doc) => Array.isArray(doc[field]) && (doc[field] as unknown[]).length > LONG_ARRAY);
+  const reads = (value: unknown): boolean =>
+    isPlainObject(value) &&
+    Object.entries(value).some(([field, condition]) =>
+      field === '$and' || field === '$or' ? Array.isArray(condition) && condition.some(reads) : long(field),
+    );
+  return reads(filter);
 }
 
 /** Below this many index-selected candidates, sorting them beats walking an index in order. */

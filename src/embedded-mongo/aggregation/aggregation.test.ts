@@ -177,6 +177,10 @@ const PIPELINES: Record<string, Document[]> = {
     { $lookup: { from: 'units', localField: 'units', foreignField: '_id', as: 'kind' } },
     { $addFields: { kind: '$$REMOVE', names: '$kind.name', levels: { $map: { input: '$kind', as: 'x', in: '$$x.level' } } } },
   ],
+  '$sum as an expression over a path through an array of documents and over a list': [
+    { $lookup: { from: 'units', localField: 'units', foreignField: '_id', as: 'u' } },
+    { $project: { levels: { $sum: '$u.level' }, names: { $sum: '$u.name' }, listed: { $sum: ['$n', 2, '$u'] } } },
+  ],
   'facet with rows and totals': [
     { $match: { kind: { $in: ['A', 'B'] } } },
     { $facet: { rows: [{ $group: { _id: '$dept', c: { $sum: 1 } } }, { $project: { _id: 0, keys: '$_id', c: 1 } }], totals: [{ $group: { _id: null, c: { $sum: 1 } } }], n: [{ $count: 'n' }] } },

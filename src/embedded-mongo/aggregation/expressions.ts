@@ -402,6 +402,18 @@ const OPERATORS: Record<string, Compiler> = {
       return Array.isArray(value) ? value.length : deopt();
     };
   },
+  // `$sum` as an expression, as mingo computes it: the argument (a list of expressions is a
+  // list of values) must resolve to an array, whose numbers are summed.
+  $sum: (expr, scope) => {
+    const fn = compileExpression(expr, scope);
+    return (doc, vars) => {
+      const values = fn(doc, vars);
+      if (!Array.isArray(values)) deopt();
+      let sum = 0;
+      for (const value of values as unknown[]) if (isNumber(value)) sum += value;
+      return sum;
+    };
+  },
   $arrayElemAt: (expr, scope) => {
     const [a, b] = args(expr, 2, scope) as [Fn, Fn];
     return (doc, vars) => {

@@ -18,9 +18,12 @@ class Ledger {
   readonly versions = new Map<string, number>();
   readonly deleteIntents = new Set<string>();
   readonly deleted = new Set<string>();
+  /** Every acknowledgement line, repeats included: how far the writers got. */
+  acks = 0;
 
   record(line: string): void {
     const [kind, what, id, extra] = line.split(' ');
+    if (kind === 'ACK') this.acks += 1;
     if (kind === 'ACK' && what === 'insert') this.batches.set(id!, Number(extra));
     if (kind === 'ACK' && what === 'update') this.versions.set(id!, Math.max(this.versions.get(id!) ?? 0, Number(extra)));
     if (kind === 'ACK' && what === 'delete') this.deleted.add(id!);
@@ -41,7 +44,21 @@ function random(seed: number): () => number {
   };
 }
 
-/** Runs one writer until a random moment (sometimes before it is even ready), then SIGKILLs it. */
+/** Resolves once the writers have acknowledged `count` more writes, or after `capMs`. */
+async function acknowledged(ledger: Ledger, count: number, capMs: number, exited: Promise<unknown>): Promise<void> {
+  const target = ledger.acks + count;
+  const deadline = Date.now() + capMs;
+  let done = false;
+  void exited.then(() => (done = true));
+  while (!done && ledger.acks < target && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/**
+ * Runs one writer until a random moment (sometimes before it is even ready), then SIGKILLs it.
+ * A writing round is measured in acknowledged writes, not in time, so that a slow or busy
+ * machine still does the same work per round (and reaches compactions); a random few
+ * milliseconds after that count puts the kill anywhere inside the next write.
+ */
 async function runAndKill(dataDir: string, round: number, next: () => number, ledger: Ledger): Promise<string> {
   const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dataDir, `r${round}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -62,11 +79,13 @@ async function runAndKill(dataDir: string, round: number, next: () => number, le
   const exited = once(child, 'exit');
   // Two rounds in three die while writing; the others die at a random point of start-up and recovery.
   const whileWriting = round % 3 !== 2;
-  const delay = whileWriting ? 100 + next() * 1500 : next() * 1500;
+  const writes = whileWriting ? 20 + Math.floor(next() * 80) : 0;
+  const delay = whileWriting ? next() * 40 : next() * 1500;
   let moment = 'start-up';
   if (whileWriting) {
     await Promise.race([readySeen, exited]);
-    moment = 'writing';
+    await acknowledged(ledger, writes, 60_000, exited);
+    moment = `writing, after ${writes} acknowledged writes`;
   }
   await new Promise((resolve) => setTimeout(resolve, delay));
   const stillRunning = child.exitCode === null && child.signalCode === null;

@@ -123,7 +123,8 @@ describe('leases', () => {
     rowDelayMs = 0;
     // The dead instance's lease still blocks until it expires.
     expect(await runFeed(harness.runtime, feedId, { trigger: 'MANUAL' })).toEqual({ started: false, reason: 'BUSY' });
-    await delay(2_200);
+    const lease = await harness.runtime.models.Lease.findById(`feed:${feedId.toHexString()}`).lean();
+    await delay(Math.max(0, lease!.expiresAt.getTime() - Date.now()) + 200);
     const rerun = await runFeed(harness.runtime, feedId, { trigger: 'MANUAL' });
     if (!rerun.started) throw new Error('rerun did not start');
     expect(rerun.run.status).toBe('SUCCEEDED');

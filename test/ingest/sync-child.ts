@@ -12,7 +12,8 @@ const connection = await connectStore(uri);
 const runtime = createIngestRuntime(connection, {
   log: { info() {}, warn() {}, error() {} },
   fetch: { allowlist: ['127.0.0.1'], retries: 0, timeoutMs: 30_000 },
-  leaseTtlMs: 2_000,
+  // Long enough that the parent sees the dead run's lease still held even on a busy machine.
+  leaseTtlMs: 6_000,
   batchSize: 25,
 });
 process.stdout.write('started\n');

@@ -181,6 +181,10 @@ const PIPELINES: Record<string, Document[]> = {
     { $lookup: { from: 'units', localField: 'units', foreignField: '_id', as: 'u' } },
     { $project: { levels: { $sum: '$u.level' }, names: { $sum: '$u.name' }, listed: { $sum: ['$n', 2, '$u'] } } },
   ],
+  'dotted paths through documents, arrays of documents, indexes and scalars': [
+    // Pushed, so that missing values show (as null) on both sides.
+    { $group: { _id: '$kind', x: { $push: '$nested.x' }, y: { $push: '$nested.y' }, deeper: { $push: '$nested.x.z' }, first: { $push: '$tags.0' }, ofString: { $push: '$kind.length' } } },
+  ],
   'facet with rows and totals': [
     { $match: { kind: { $in: ['A', 'B'] } } },
     { $facet: { rows: [{ $group: { _id: '$dept', c: { $sum: 1 } } }, { $project: { _id: 0, keys: '$_id', c: 1 } }], totals: [{ $group: { _id: null, c: { $sum: 1 } } }], n: [{ $count: 'n' }] } },

@@ -51,7 +51,27 @@ function fieldPath(path: string): Fn {
       return value;
     };
   }
-  return (doc) => resolve(doc, path) as unknown;
+  return dottedPath(path);
+}
+
+/**
+ * A dotted path read as mingo's `resolve` reads it. Array indexes (`a.0`) and arrays on the way
+ * (`$stageLog.stage` over several entries) resolve element-wise there: left to it. Through
+ * documents, a plain walk gives its result without its per-call parsing.
+ */
+function dottedPath(path: string): (root: Doc | unknown[]) => unknown {
+  const parts = path.split('.');
+  if (parts.some((part) => /^\d+$/.test(part))) return (root) => resolve(root, path) as unknown;
+  return (root) => {
+    let value: unknown = root;
+    for (const part of parts) {
+      if (Array.isArray(value)) return resolve(root, path) as unknown;
+      if (value === null || typeof value !== 'object') return undefined;
+      value = (value as Doc)[part];
+      if (value === undefined) return undefined;
+    }
+    return value;
+  };
 }
 
 function variablePath(name: string, rest: string | undefined, scope: Scope): Fn {
@@ -60,9 +80,10 @@ function variablePath(name: string, rest: string | undefined, scope: Scope): Fn 
   if (name === 'NOW' || !scope.has(name)) notCompiled(`variable $$${name}`);
   if (rest === undefined) return (_doc, vars) => vars[name];
   if (rest.split('.').some((part) => PROTO_FIELDS.has(part))) notCompiled(`path $$${name}.${rest}`);
+  const read = dottedPath(rest);
   return (_doc, vars) => {
     const value = vars[name];
-    return isPlainObject(value) || Array.isArray(value) ? (resolve(value, rest) as unknown) : value;
+    return isPlainObject(value) || Array.isArray(value) ? read(value) : value;
   };
 }
 

@@ -16,6 +16,7 @@ import { feedIntakeRouter } from './http/feed-intake.js';
 import { reportExportRouter } from './http/report-export.js';
 import { createReportScheduler, type ReportScheduler } from './domain/reports/index.js';
 import { startIngest, type RunningIngest } from './ingest/index.js';
+import { ensureSearchTermsCurrent } from './search/index.js';
 import type { Logger } from './logging/index.js';
 import { CONSOLE_DIST_DIR, consoleRouter } from './web-console/index.js';
 
@@ -51,6 +52,9 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
     log.info({ counts }, 'empty store: demo data seeded');
     log.info({ reviews: await seedDemoReviews(connection) }, 'demo review work seeded (pending submissions and revisions)');
   }
+  // Before serving: search over terms of an older format would rank and match wrongly.
+  const terms = await ensureSearchTermsCurrent(models, { onBatch: (stats) => log.info(stats, 'search terms: reindexing') });
+  if (terms.stats) log.info({ from: terms.from, ...terms.stats }, 'search terms brought to the current format');
 
   const auth = createAuthRuntime(models, authConfig);
   if (seeded) log.info({ created: await seedDemoUsers(auth.service) }, 'demo users seeded (demo-only passwords, see README)');

@@ -19,3 +19,4 @@ export {
 } from './service.js';
 export { bundledSynonyms, loadSynonymDictionary, type SynonymDictionary } from './synonyms.js';
 export { reindexSearchTerms, type ReindexStats } from './reindex.js';
+export { ensureSearchTermsCurrent, SEARCH_TERMS_VERSION, type TermsMigration } from './terms-version.js';

@@ -2,7 +2,7 @@ import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectStore, createModels, ensureIndexes, type Models } from '../../src/db/index.js';
 import { anonymousViewer } from '../../src/domain/visibility/index.js';
-import { reindexSearchTerms, SearchQueryError, SearchService } from '../../src/search/index.js';
+import { ensureSearchTermsCurrent, reindexSearchTerms, SEARCH_TERMS_VERSION, SearchQueryError, SearchService } from '../../src/search/index.js';
 import { uniqueDbName, uriForDb } from '../support/mongo.js';
 import { HIDDEN_CATEGORY, HIDDEN_DEPARTMENT, ids, insertFixtures } from './fixtures.js';
 
@@ -91,5 +91,18 @@ describe('search service on the store', () => {
     expect(stats.updated).toBe(10);
     expect(idsOf(await search('低保'))).toEqual([String(ids.dibao)]);
     expect((await reindexSearchTerms(models.Resource)).updated).toBe(0);
+  });
+
+  it('brings terms of an older format up to date once, and records the format', async () => {
+    await models.Resource.collection.updateMany({}, { $set: { searchTerms: ['stale'] } });
+    await models.HubMeta.deleteMany({});
+    const first = await ensureSearchTermsCurrent(models);
+    expect(first).toEqual({ from: null, stats: { scanned: 10, updated: 10 } });
+    expect(idsOf(await search('低保'))).toEqual([String(ids.dibao)]);
+    expect((await models.HubMeta.findById('searchTerms').lean())?.version).toBe(SEARCH_TERMS_VERSION);
+    // Current: nothing is read again. An older recorded version reindexes (writing nothing new here).
+    expect(await ensureSearchTermsCurrent(models)).toEqual({ from: SEARCH_TERMS_VERSION, stats: null });
+    await models.HubMeta.updateOne({ _id: 'searchTerms' }, { $set: { version: SEARCH_TERMS_VERSION - 1 } });
+    expect(await ensureSearchTermsCurrent(models)).toEqual({ from: SEARCH_TERMS_VERSION - 1, stats: { scanned: 10, updated: 0 } });
   });
 });

@@ -283,6 +283,17 @@ export class Index {
    */
   lookupRange(prefix: unknown[], bounds: RangeBounds | undefined, allDocs: () => Iterable<[string, Doc]>): SortedEntry[] {
     const sorted = this.sortedEntries(allDocs);
+    const [start, end] = this.rangeOf(sorted, prefix, bounds);
+    return end > start ? sorted.slice(start, end) : [];
+  }
+
+  /** How many entries lookupRange would return, without building them. */
+  countRange(prefix: unknown[], bounds: RangeBounds | undefined, allDocs: () => Iterable<[string, Doc]>): number {
+    const [start, end] = this.rangeOf(this.sortedEntries(allDocs), prefix, bounds);
+    return Math.max(0, end - start);
+  }
+
+  private rangeOf(sorted: SortedEntry[], prefix: unknown[], bounds: RangeBounds | undefined): [number, number] {
     const k = prefix.length;
     const bracket = typeRank((bounds?.lower ?? bounds?.upper)?.value);
     const start = firstIndex(sorted, (e) => {
@@ -299,7 +310,7 @@ export class Index {
       const d = compareValues(e.key[k], bounds.upper.value);
       return bounds.upper.inclusive ? d > 0 : d >= 0;
     });
-    return end > start ? sorted.slice(start, end) : [];
+    return [start, end];
   }
 
   private sortedEntries(allDocs: () => Iterable<[string, Doc]>): SortedEntry[] {

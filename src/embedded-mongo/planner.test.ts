@@ -24,6 +24,22 @@ describe('index planner', () => {
     expect(size(candidateDocs(collection, { n: { $in: [1, 2, 20_000] } }))).toBe(2);
   });
 
+  it('counts a range exactly as many entries as it would return, without building them', () => {
+    const index = collection.indexes.get('g_1_n_1')!;
+    const entries = () => collection.entries();
+    const cases: [unknown[], Parameters<typeof index.countRange>[1]][] = [
+      [[3], undefined],
+      [[3], { lower: { value: 100, inclusive: true }, upper: { value: 200, inclusive: false } }],
+      [[3], { lower: { value: 9_990, inclusive: false } }],
+      [[], { upper: { value: 2, inclusive: true } }],
+      [[11], undefined],
+    ];
+    for (const [prefix, bounds] of cases) {
+      expect(index.countRange(prefix, bounds, entries), JSON.stringify({ prefix, bounds })).toBe(index.lookupRange(prefix, bounds, entries).length);
+    }
+    expect(index.countRange([3], undefined, entries)).toBe(1000);
+  });
+
   it('answers ranges on the first indexed field from the sorted entries', () => {
     expect(size(candidateDocs(collection, { n: { $gte: 100, $lt: 150 } }))).toBe(50);
     expect(size(candidateDocs(collection, { g: { $lt: 1 } }))).toBe(1000);

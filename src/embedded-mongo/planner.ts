@@ -197,7 +197,7 @@ function conjunctionPlan(collection: Collection, filter: Document): Selection | 
   // A single large set is the candidates as they stand: a composite plan (a walk over sorted
   // entries) would cost as much as the scan.
   if (sets.length === 1 && scanIsCheaper(collection, smallest!.size, filter)) return undefined;
-  const seed = smallest && smallest.size <= SMALL_CANDIDATE_SET ? undefined : compositePlan(collection, collectPredicates(filter));
+  const seed = smallest && smallest.size <= SMALL_CANDIDATE_SET ? undefined : compositePlan(collection, collectPredicates(filter), smallest?.size);
   if (!smallest) return seed && !scanIsCheaper(collection, seed.length, filter) ? { ids: seed, residual: filter } : undefined;
   const [source, filters] = seed && seed.length < smallest.size ? [seed, sets] : [smallest.ids(), sets.slice(1)];
   const ids: string[] = [];
@@ -332,7 +332,8 @@ function idIdSet(values: unknown[]): IdSet {
 }
 
 /** The smallest candidate set from a compound index's hash or any index's sorted entries. */
-function compositePlan(collection: Collection, predicates: Map<string, FieldPredicate>): string[] | undefined {
+/** `toBeat`: the size of a candidate set already in hand; a plan at least as large is not built. */
+function compositePlan(collection: Collection, predicates: Map<string, FieldPredicate>, toBeat = Infinity): string[] | undefined {
   let best: string[] | undefined;
   for (const index of collection.indexes.values()) {
     if (index.isPartial || index.fields.length < 2) continue;
@@ -343,7 +344,7 @@ function compositePlan(collection: Collection, predicates: Map<string, FieldPred
   for (const index of collection.indexes.values()) {
     // Equalities on one field are answered by the hash (see conjunctionPlan).
     if (index.isPartial || (index.fields.length === 1 && predicates.get(index.fields[0] as string)?.equals)) continue;
-    const ids = rangePlan(collection, index, predicates);
+    const ids = rangePlan(collection, index, predicates, Math.min(toBeat, best?.length ?? Infinity));
     if (ids && (!best || ids.length < best.length)) best = ids;
   }
   return best;
@@ -365,7 +366,7 @@ function hashPlan(index: Index, predicates: Map<string, FieldPredicate>): string
  * Equalities on a prefix of the index's fields, then optionally a range on the next field:
  * scan the sorted entries between the bounds.
  */
-function rangePlan(collection: Collection, index: Index, predicates: Map<string, FieldPredicate>): string[] | undefined {
+function rangePlan(collection: Collection, index: Index, predicates: Map<string, FieldPredicate>, toBeat = Infinity): string[] | undefined {
   let prefixes: unknown[][] = [[]];
   let range: RangeBounds | undefined;
   for (const field of index.fields) {
@@ -384,6 +385,9 @@ function rangePlan(collection: Collection, index: Index, predicates: Map<string,
   // On a multikey index, different elements may satisfy each bound: use only one of them.
   if (range && index.multikey && range.lower && range.upper) range = { lower: range.lower };
   const entries = () => collection.entries();
+  // Counting is two binary searches; building the ids of a range that cannot win is O(range).
+  let count = 0;
+  for (const prefix of prefixes) if ((count += index.countRange(prefix, range, entries)) >= toBeat) return undefined;
   return prefixes.flatMap((prefix) => index.lookupRange(prefix, range, entries).map((entry) => entry.id));
 }
 

@@ -11,7 +11,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +22,7 @@ import { anonymousViewer, visibilityFilter } from '../src/domain/visibility/inde
 import { computeSearchTerms, SearchService } from '../src/search/index.js';
 import { generateDemoResources, SEED_ORG_UNITS } from '../seeds/index.js';
 import { createPrng, type Prng } from '../seeds/prng.js';
-import { formatNumber, printTable } from './support/measure.js';
+import { formatNumber, printTable, processCpuMs } from './support/measure.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const CORPUS_SIZE = QUICK ? 10_000 : 100_000;
@@ -117,17 +116,6 @@ async function startServer(dataDir: string): Promise<{ uri: string; child: Child
   throw new Error('嵌入式服务器未启动 / The embedded server did not start');
 }
 
-/** CPU time (user + system, ms) of a process from /proc; undefined where there is none. */
-function processCpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
-}
-const CLOCK_TICKS = 100;
 
 /**
  * CPU milliseconds of this process and of the server process spent in `work`: on a shared

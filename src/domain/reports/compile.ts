@@ -23,9 +23,14 @@ const DAY_MS = 86_400_000;
 
 /** How a dimension keys documents: stages that derive its key (joins, unwinds), the key, the fields it reads. */
 interface DimensionPlan {
+  /**
+   * Stages on each source document before the source's own unwinding (`prepare`): a key that
+   * does not depend on the unwound element is then derived once per document, not once per row.
+   */
+  derive?: Document[];
   stages: Document[];
   key: Expr;
-  /** Top-level fields of the source document the stages and key read (kept by the early $project). */
+  /** Top-level fields (of the source document, or written by `derive`) the stages and key read: kept by the early $project. */
   reads: string[];
 }
 
@@ -68,9 +73,10 @@ function arrayKey(arrayPath: string, slot: string): DimensionPlan {
 /**
  * Org roll-up to `level`: each attached unit stands for its ancestor at that level
  * (`ancestors[level-1]`), or for itself when it is at that level. Units above the level have no
- * such ancestor; a document attached only above it keys null ("above this level").
+ * such ancestor; a document attached only above it keys null ("above this level"). `join`
+ * leaves the document's anchors in `slot` (an array), `unwind` makes a row per anchor.
  */
-function orgRollup(orgUnitsCollection: string, unitsField: string, level: number, slot: string, scope: ReportScope): DimensionPlan {
+function orgRollup(orgUnitsCollection: string, unitsField: string, level: number, slot: string, scope: ReportScope): { join: Document[]; unwind: Document; key: Expr } {
   const joined = `${slot}_units`;
   // A scoped viewer's roll-up keeps only the units inside their subtrees (a resource may also be attached elsewhere).
   const scopeIds = scope.all ? null : scope.units.map((unit) => unit.id);
@@ -81,7 +87,7 @@ function orgRollup(orgUnitsCollection: string, unitsField: string, level: number
     $cond: [{ $eq: ['$$u.level', level] }, '$$u._id', { $cond: [{ $gt: ['$$u.level', level] }, { $arrayElemAt: ['$$u.ancestors', level - 1] }, null] }],
   };
   return {
-    stages: [
+    join: [
       { $lookup: { from: orgUnitsCollection, localField: unitsField, foreignField: '_id', as: joined } },
       {
         $addFields: {
@@ -89,10 +95,9 @@ function orgRollup(orgUnitsCollection: string, unitsField: string, level: number
           [slot]: { $filter: { input: { $setUnion: [{ $map: { input: units, as: 'u', in: anchor } }] }, as: 'a', cond: { $ne: ['$$a', null] } } },
         },
       },
-      { $unwind: { path: `$${slot}`, preserveNullAndEmptyArrays: true } },
     ],
+    unwind: { $unwind: { path: `$${slot}`, preserveNullAndEmptyArrays: true } },
     key: { $ifNull: [`$${slot}`, null] },
-    reads: [unitsField],
   };
 }
 
@@ -133,8 +138,10 @@ function resourcesPlan(models: Models, match: Document, scope: ReportScope): Sou
           return arrayKey('$audience', slot);
         case 'FEED':
           return arrayKey('$provenance.feedId', slot);
-        case 'ORG_UNIT':
-          return orgRollup(orgUnits, 'orgUnits', dim.level!, slot, scope);
+        case 'ORG_UNIT': {
+          const { join, unwind, key } = orgRollup(orgUnits, 'orgUnits', dim.level!, slot, scope);
+          return { stages: [...join, unwind], key, reads: ['orgUnits'] };
+        }
         case 'TIME': {
           const path = TIME_PATHS[dim.field ?? 'CREATED_AT'];
           return { stages: [], key: bucketStartExpr(path, dim.unit!), reads: [head(path)] };
@@ -184,8 +191,11 @@ function reviewsPlan(models: Models, match: Document, scope: ReportScope): Sourc
           return scalarKey('$state');
         case 'REVIEW_STAGE':
           return scalarKey('$stageLog.stage');
-        case 'ORG_UNIT':
-          return orgRollup(orgUnits, 'orgPaths', dim.level!, slot, scope);
+        case 'ORG_UNIT': {
+          // A case's units are the same for each of its stage entries: rolled up once per case, before $unwind of the stage log.
+          const { join, unwind, key } = orgRollup(orgUnits, 'orgPaths', dim.level!, slot, scope);
+          return { derive: join, stages: [unwind], key, reads: [slot] };
+        }
         case 'TIME':
           return { stages: [], key: bucketStartExpr('$stageLog.enteredAt', dim.unit!), reads: ['stageLog'] };
         default:
@@ -315,7 +325,8 @@ async function unitCodesWithin(models: Models, scope: Extract<ReportScope, { all
 
 /**
  * Compiles a report into one pipeline: the visible, filtered documents (the $match an index
- * answers), the source's joins, a $project down to the fields the dimensions read plus each
+ * answers), keys derived once per document (a review case's org roll-up), the source's joins
+ * and unwinding, a $project down to the fields the dimensions read plus each
  * measure's per-document inputs (computed once per document, not once per unwound row and
  * branch), then a $facet with the grouped rows and the totals over the same documents (each
  * document counted once in the totals, however many groups it falls in).
@@ -345,6 +356,7 @@ export async function compileReport(models: Models, viewer: Viewer, spec: Report
   const totals: Document[] = [{ $group: { _id: null, ...accumulators } }, { $project: { _id: 0, ...outputs } }];
   const pipeline: Document[] = [
     ...(Object.keys(plan.match).length > 0 ? [{ $match: plan.match }] : []),
+    ...keyed.flatMap((dim) => dim.derive ?? []),
     ...plan.prepare,
     { $project: projection },
     { $facet: { rows, totals } },

@@ -53,8 +53,14 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
     log.info({ reviews: await seedDemoReviews(connection) }, 'demo review work seeded (pending submissions and revisions)');
   }
   // Before serving: search over terms of an older format would rank and match wrongly.
-  const terms = await ensureSearchTermsCurrent(models, { onBatch: (stats) => log.info(stats, 'search terms: reindexing') });
-  if (terms.stats) log.info({ from: terms.from, ...terms.stats }, 'search terms brought to the current format');
+  // Progress is news only once something was rewritten (a fresh or current store is just scanned).
+  const terms = await ensureSearchTermsCurrent(models, {
+    onBatch: (stats) => {
+      if (stats.updated > 0) log.info(stats, 'search terms: reindexing');
+      else log.debug(stats, 'search terms: checked');
+    },
+  });
+  if (terms.stats?.updated) log.info({ from: terms.from, ...terms.stats }, 'search terms brought to the current format');
 
   const auth = createAuthRuntime(models, authConfig);
   if (seeded) log.info({ created: await seedDemoUsers(auth.service) }, 'demo users seeded (demo-only passwords, see README)');

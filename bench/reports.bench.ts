@@ -12,13 +12,12 @@
  * Usage: npx tsx bench/reports.bench.ts   (BENCH_QUICK=1: 10k resources; BENCH_RESOURCES=n: n resources;
  * MONGODB_URI: a real MongoDB)
  */
-import { readFile } from 'node:fs/promises';
 import { Types } from 'mongoose';
 import { connectStore, createModels, ensureIndexes, type Models } from '../src/db/index.js';
 import { runBuiltInReport, runReport, bucketStart, type ReportTable } from '../src/domain/reports/index.js';
 import { visibilityFilter, type UserViewer } from '../src/domain/visibility/index.js';
 import { buildCorpus, insertCorpus } from '../test/reports/corpus.js';
-import { formatNumber, printTable } from './support/measure.js';
+import { formatNumber, printTable, processCpuMs } from './support/measure.js';
 import { startBenchStore, type BenchStore } from './support/bench-store.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -37,18 +36,6 @@ async function startEmbeddedStore(): Promise<BenchStore> {
   return { ...store, uri: store.uri.replace(/\/?(\?|$)/, '/bench_reports$1') };
 }
 
-/** CPU time (ms) the embedded server's process has used, from /proc (Linux); 0 elsewhere or for MONGODB_URI. */
-async function serverCpuMs(pid: number | undefined): Promise<number> {
-  if (pid === undefined) return 0;
-  try {
-    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-    // utime and stime (fields 14 and 15 of stat), in clock ticks of 10 ms.
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
-
 interface Timing {
   wallMs: number;
   /** CPU of this process and the server's: much less skewed than wall time by a busy machine. */
@@ -59,12 +46,13 @@ async function median(work: () => Promise<unknown>, serverPid: number | undefine
   const runs: Timing[] = [];
   for (let i = 0; i < RUNS; i += 1) {
     const cpuBefore = process.cpuUsage();
-    const serverBefore = await serverCpuMs(serverPid);
+    // 0 where the server's CPU cannot be read (another OS, MONGODB_URI).
+    const serverBefore = processCpuMs(serverPid) ?? 0;
     const started = performance.now();
     await work();
     const wallMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
-    runs.push({ wallMs, cpuMs: (cpu.user + cpu.system) / 1000 + (await serverCpuMs(serverPid)) - serverBefore });
+    runs.push({ wallMs, cpuMs: (cpu.user + cpu.system) / 1000 + (processCpuMs(serverPid) ?? 0) - serverBefore });
   }
   const middle = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(RUNS / 2)]!;
   return { wallMs: middle(runs.map((run) => run.wallMs)), cpuMs: middle(runs.map((run) => run.cpuMs)) };

@@ -54,7 +54,13 @@ export function plan(collection: Collection, filter: Document | undefined): Plan
 const SCAN_SHARE = 8;
 
 function scanIsCheaper(collection: Collection, candidates: number, filter: Document): boolean {
-  return candidates * SCAN_SHARE > collection.docs.size && hasNativeMatcher(filter) && !readsLongArray(collection, filter);
+  return candidates >= scanThreshold(collection, filter);
+}
+
+/** The fewest candidates for which scanIsCheaper holds (Infinity when the filter cannot be scanned natively). */
+function scanThreshold(collection: Collection, filter: Document): number {
+  if (!hasNativeMatcher(filter) || readsLongArray(collection, filter)) return Infinity;
+  return Math.floor(collection.docs.size / SCAN_SHARE) + 1;
 }
 
 /**
@@ -197,7 +203,9 @@ function conjunctionPlan(collection: Collection, filter: Document): Selection | 
   // A single large set is the candidates as they stand: a composite plan (a walk over sorted
   // entries) would cost as much as the scan.
   if (sets.length === 1 && scanIsCheaper(collection, smallest!.size, filter)) return undefined;
-  const seed = smallest && smallest.size <= SMALL_CANDIDATE_SET ? undefined : compositePlan(collection, collectPredicates(filter), smallest?.size);
+  // With no set in hand, a composite plan the scan would beat is only counted, never built.
+  const toBeat = smallest ? smallest.size : scanThreshold(collection, filter);
+  const seed = smallest && smallest.size <= SMALL_CANDIDATE_SET ? undefined : compositePlan(collection, collectPredicates(filter), toBeat);
   if (!smallest) return seed && !scanIsCheaper(collection, seed.length, filter) ? { ids: seed, residual: filter } : undefined;
   const [source, filters] = seed && seed.length < smallest.size ? [seed, sets] : [smallest.ids(), sets.slice(1)];
   const ids: string[] = [];

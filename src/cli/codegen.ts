@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { generateResolverTypes, RESOLVER_TYPES_FILE } from '../graphql/codegen/index.js';
+import { generatedFiles } from '../graphql/codegen/index.js';
 
-/** `npm run codegen`: regenerates src/graphql/generated/resolvers-types.ts after an SDL edit. */
-writeFileSync(RESOLVER_TYPES_FILE, await generateResolverTypes());
-console.log(`已生成 / generated ${RESOLVER_TYPES_FILE}`);
+/** `npm run codegen`: regenerates the resolver types and the console's schema types after an SDL edit. */
+for (const { path, content } of await generatedFiles()) {
+  writeFileSync(path, content);
+  console.log(`已生成 / generated ${path}`);
+}

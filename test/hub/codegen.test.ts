@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { committedResolverTypes, generateResolverTypes } from '../../src/graphql/codegen/index.js';
+import { committedText, generatedFiles } from '../../src/graphql/codegen/index.js';
 
-describe('generated resolver types', () => {
+describe('generated types', () => {
   it('are up to date with schema/*.graphql (run `npm run codegen` after editing the SDL)', async () => {
-    const generated = await generateResolverTypes();
-    expect(generated).toContain('export type Resolvers<');
-    expect(committedResolverTypes(), 'src/graphql/generated/resolvers-types.ts is stale: run npm run codegen').toBe(generated);
+    const files = await generatedFiles();
+    expect(files.map((file) => file.content.includes('export type SyncStats = {'))).toEqual([true, true]);
+    for (const { path, content } of files) expect(committedText(path), `${path} is stale: run npm run codegen`).toBe(content);
   });
 });

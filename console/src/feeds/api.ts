@@ -1,105 +1,47 @@
 import { gql } from '../api/client';
+import type * as Schema from '../api/schema';
 
-/** The feeds part of the GraphQL API, as the feed, run and quarantine pages use it. */
+/**
+ * The feeds part of the GraphQL API, as the feed, run and quarantine pages use it: each shape is
+ * the selection below picked from the schema's generated types (../api/schema.ts).
+ */
 
-export type FeedStatus = 'ACTIVE' | 'PAUSED' | 'DELETED';
-export type SyncRunStatus = 'RUNNING' | 'SUCCEEDED' | 'PARTIAL' | 'FAILED' | 'HELD';
-export type ResourceKind = 'SERVICE' | 'POLICY' | 'EVENT';
+export type { FeedStatus, ResourceKind, SyncRunStatus, SyncStats, FeedHealth } from '../api/schema';
 
-export interface SyncStats {
-  fetched: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  withdrawn: number;
-  quarantined: number;
-}
+/** JSON fields the API documents as objects are read as such. */
+type JsonObject = Record<string, unknown>;
 
-export interface SyncRun {
-  id: string;
-  trigger: string;
-  attempt: number;
-  startedAt: string;
-  finishedAt: string | null;
-  durationMs: number | null;
-  status: SyncRunStatus;
-  stats: SyncStats;
-  error: { class: string; message: string; origin: string } | null;
-  complete: boolean;
-  held: { activeBefore: number; toWithdraw: number; confirmedAt: string | null } | null;
-}
+export type PreviewItem = Omit<Schema.FeedPreviewItem, 'record'> & { record: JsonObject | null };
 
-export interface FeedHealth {
-  lastSuccessAt: string | null;
-  lagSeconds: number | null;
-  failureStreak: number;
-  lastRunStatus: SyncRunStatus | null;
-  healthy: boolean;
-}
+export type SyncRun = Pick<Schema.SyncRun, 'id' | 'trigger' | 'attempt' | 'startedAt' | 'finishedAt' | 'durationMs' | 'status' | 'stats' | 'error' | 'complete'> & {
+  held: Pick<Schema.HeldWithdrawal, 'activeBefore' | 'toWithdraw' | 'confirmedAt'> | null;
+};
 
-export interface FeedSummary {
-  id: string;
-  name: string;
-  department: string;
-  connector: string;
-  status: FeedStatus;
-  targetKind: ResourceKind;
-  reviewPolicy: 'AUTO_PUBLISH' | 'REQUIRE_REVIEW';
-  syncMode: 'FULL' | 'INCREMENTAL';
-  schedule: { cron: string | null; timezone: string };
-  health: FeedHealth;
+export type FeedSummary = Pick<Schema.Feed, 'id' | 'name' | 'department' | 'connector' | 'status' | 'targetKind' | 'reviewPolicy' | 'syncMode' | 'schedule' | 'health' | 'updatedAt'> & {
   lastRun: SyncRun | null;
-  updatedAt: string;
-}
+};
 
-export interface Feed extends FeedSummary {
-  config: Record<string, unknown>;
-  mapping: Record<string, unknown> | null;
-  cursorField: string | null;
-  orgScope: string[];
-  owner: string | null;
-  withdrawalGuard: number;
-  runTimeoutMs: number;
-  createdAt: string;
-}
+export type Feed = FeedSummary &
+  Pick<Schema.Feed, 'cursorField' | 'orgScope' | 'owner' | 'withdrawalGuard' | 'runTimeoutMs' | 'createdAt'> & { config: JsonObject; mapping: JsonObject | null };
 
-export interface ConnectorInfo {
-  id: string;
-  title: { zh: string; en: string };
-  configSchema: Record<string, unknown>;
-}
+export type ConnectorInfo = Schema.ConnectorInfo;
 
-export interface QuarantineEntry {
-  id: string;
-  sourceId: string;
-  code: string;
-  reasons: string[];
-  raw: unknown;
-  status: 'OPEN' | 'REQUEUED' | 'RESOLVED';
-  firstSeenAt: string;
-  lastSeenAt: string;
-  feed: { id: string; name: string } | null;
-}
+export type QuarantineEntry = Pick<Schema.QuarantineEntry, 'id' | 'sourceId' | 'code' | 'reasons' | 'raw' | 'status' | 'firstSeenAt' | 'lastSeenAt'> & {
+  feed: Pick<Schema.Feed, 'id' | 'name'> | null;
+};
 
-export interface PreviewItem {
-  sourceId: string;
-  ok: boolean;
-  record: Record<string, unknown> | null;
-  code: string | null;
-  reasons: string[];
-}
-
+/** What the editor sends to registerFeed / updateFeed: every field set (the form holds them all). */
 export interface FeedDraft {
   name: string;
   department: string;
   connector: string;
-  config: Record<string, unknown>;
-  mapping: Record<string, unknown> | null;
-  targetKind: ResourceKind;
-  schedule: { cron: string | null; timezone: string };
-  syncMode: 'FULL' | 'INCREMENTAL';
+  config: JsonObject;
+  mapping: JsonObject | null;
+  targetKind: Schema.ResourceKind;
+  schedule: Schema.FeedSchedule;
+  syncMode: Schema.SyncMode;
   orgScope: string[];
-  reviewPolicy: 'AUTO_PUBLISH' | 'REQUIRE_REVIEW';
+  reviewPolicy: Schema.ReviewPolicy;
 }
 
 const STATS = 'fetched created updated unchanged withdrawn quarantined';

@@ -1,15 +1,38 @@
+import { useQuery } from '@tanstack/react-query';
 import { Alert, Descriptions, Space, Spin, Timeline, Typography } from 'antd';
-import { formatDateTime, formatDuration } from '../components';
+import { formatDateTime, formatDuration, PageState } from '../components';
 import { useTranslation } from '../i18n';
-import type { SyncRun, SyncStats } from './api';
+import { feedKeys, feedRuns, type SyncRun, type SyncStats } from './api';
 import { RunStatusBadge, runStatusOf } from './badges';
 import './messages';
 
 const STAT_KEYS: (keyof SyncStats)[] = ['fetched', 'created', 'updated', 'unchanged', 'withdrawn', 'quarantined'];
 const COLORS = { success: 'green', processing: 'blue', warning: 'orange', error: 'red', default: 'gray' } as const;
 
+/** How often a feed's runs are fetched again while one of them is running. */
+const RUNNING_REFRESH_MS = 2_000;
+
+/**
+ * A feed's latest `first` runs as a timeline, fetched again every 2 s while one is running and
+ * every `idleRefreshMs` otherwise (never, by default).
+ */
+export function FeedRuns({ feedId, first, idleRefreshMs = false }: { feedId: string; first: number; idleRefreshMs?: number | false }) {
+  const { t } = useTranslation('feeds');
+  const runs = useQuery({
+    // `first` is part of the key: a page showing 5 runs and one showing 30 do not share a cache entry.
+    queryKey: [...feedKeys.runs(feedId), first],
+    queryFn: () => feedRuns(feedId, first),
+    refetchInterval: (query) => (query.state.data?.runs.some((run) => run.status === 'RUNNING') ? RUNNING_REFRESH_MS : idleRefreshMs),
+  });
+  return (
+    <PageState loading={runs.isLoading} error={runs.error} onRetry={() => void runs.refetch()} empty={runs.data?.runs.length === 0} emptyText={t('runs.empty')}>
+      <RunTimeline runs={runs.data?.runs ?? []} />
+    </PageState>
+  );
+}
+
 /** Runs newest first: status, trigger, counts, error class and message; a running one shows progress. */
-export function RunTimeline({ runs }: { runs: SyncRun[] }) {
+function RunTimeline({ runs }: { runs: SyncRun[] }) {
   const { t } = useTranslation('feeds');
   return (
     <Timeline

@@ -4,5 +4,5 @@ export const FEED_ROLES: Role[] = ['DEPARTMENT_ADMIN', 'ORG_ADMIN'];
 export { FeedStatusBadge, RunStatusBadge, runStatusOf } from './badges';
 export { DepartmentName } from './DepartmentName';
 export { FeedPicker } from './FeedPicker';
-export { RunTimeline } from './RunTimeline';
+export { FeedRuns } from './RunTimeline';
 import './messages';

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Descriptions, Space, Typography } from 'antd';
 import { Link, useParams } from 'react-router-dom';
 import { formatDateTime, formatDuration, PageState } from '../../components';
-import { DepartmentName, feedKeys, feedRuns, FeedStatusBadge, getFeed, RunTimeline } from '../../feeds';
+import { DepartmentName, feedKeys, FeedRuns, FeedStatusBadge, getFeed } from '../../feeds';
 import { useTranslation } from '../../i18n';
 import { FeedActions } from './FeedActions';
 
@@ -12,11 +12,6 @@ export function FeedDetail() {
   const { id = '' } = useParams();
   const { t } = useTranslation('feeds');
   const feed = useQuery({ queryKey: feedKeys.one(id), queryFn: () => getFeed(id) });
-  const runs = useQuery({
-    queryKey: feedKeys.runs(id),
-    queryFn: () => feedRuns(id, 5),
-    refetchInterval: (query) => (query.state.data?.runs.some((run) => run.status === 'RUNNING') ? 2_000 : false),
-  });
   const data = feed.data;
 
   return (
@@ -61,9 +56,7 @@ export function FeedDetail() {
               </Space>
             }
           >
-            <PageState loading={runs.isLoading} error={runs.error} onRetry={() => void runs.refetch()} empty={runs.data?.runs.length === 0} emptyText={t('runs.empty')}>
-              <RunTimeline runs={runs.data?.runs ?? []} />
-            </PageState>
+            <FeedRuns feedId={data.id} first={5} />
           </Card>
         </Space>
       )}

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Card, Space, Typography } from 'antd';
 import { Link, useSearchParams } from 'react-router-dom';
 import { PageState, RequireRole } from '../../components';
-import { FEED_ROLES, feedKeys, FeedPicker, feedRuns, listFeeds, RunTimeline } from '../../feeds';
+import { FEED_ROLES, feedKeys, FeedPicker, FeedRuns, listFeeds } from '../../feeds';
 import { useTranslation } from '../../i18n';
 
 /** /runs?feed=ID: a feed's sync runs as a timeline; a running sync is polled every 2 s. */
@@ -19,12 +19,6 @@ function RunsPage() {
   const [params, setParams] = useSearchParams();
   const feeds = useQuery({ queryKey: feedKeys.list(), queryFn: listFeeds });
   const feedId = params.get('feed') ?? feeds.data?.[0]?.id;
-  const runs = useQuery({
-    queryKey: feedKeys.runs(feedId ?? ''),
-    queryFn: () => feedRuns(feedId!, 30),
-    enabled: Boolean(feedId),
-    refetchInterval: (query) => (query.state.data?.runs.some((run) => run.status === 'RUNNING') ? 2_000 : 15_000),
-  });
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
@@ -37,9 +31,7 @@ function RunsPage() {
           title={<FeedPicker value={feedId} onChange={(id) => setParams({ feed: id })} />}
           extra={feedId && <Link to={`/feeds/${feedId}`}>{t('detail')}</Link>}
         >
-          <PageState loading={runs.isLoading} error={runs.error} onRetry={() => void runs.refetch()} empty={runs.data?.runs.length === 0} emptyText={t('runs.empty')}>
-            <RunTimeline runs={runs.data?.runs ?? []} />
-          </PageState>
+          {feedId && <FeedRuns feedId={feedId} first={30} idleRefreshMs={15_000} />}
         </Card>
       </PageState>
     </Space>

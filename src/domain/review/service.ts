@@ -417,7 +417,7 @@ export class ReviewService {
     const first = Math.min(Math.max(args.first ?? 50, 0), 200);
     // A position, not an offset: cases decided meanwhile neither repeat nor skip the rest.
     const after = args.after ? decodeCursor(args.after, QUEUE_ORDER, 'after') : undefined;
-    const rest = after ? matching.filter((item) => isAfter(item, after)) : matching;
+    const rest = after ? matching.filter(isAfter(after)) : matching;
     const items = rest.slice(0, first);
     const last = items.at(-1);
     return {
@@ -534,8 +534,12 @@ export async function stageFeedRevisions(service: ReviewService, models: Pick<Mo
   }
 }
 
-function isAfter(item: ReviewCaseDoc, position: CursorPosition): boolean {
-  const at = item.submittedAt.getTime();
+/** Whether a case comes after the cursor's position in queue order (submittedAt, then _id). */
+function isAfter(position: CursorPosition): (item: ReviewCaseDoc) => boolean {
   const cursorAt = position.value instanceof Date ? position.value.getTime() : Number.NaN;
-  return at > cursorAt || (at === cursorAt && item._id.toHexString() > position.id.toHexString());
+  const cursorId = position.id.toHexString();
+  return (item) => {
+    const at = item.submittedAt.getTime();
+    return at > cursorAt || (at === cursorAt && item._id.toHexString() > cursorId);
+  };
 }

@@ -1,4 +1,4 @@
-import { Types, type mongo } from 'mongoose';
+import { Types, mongo } from 'mongoose';
 import { createModels, type ResourceModel, type ResourceStatus } from '../db/index.js';
 import { loadReviewStages, ReviewService, stageFeedRevisions, type FeedRevision } from '../domain/review/index.js';
 import type { ReviewPolicy } from '../db/models/feed.js';
@@ -132,6 +132,21 @@ export interface ResourcePlan {
   ops: mongo.AnyBulkWriteOperation[];
   revisions: FeedRevision[];
   counts: WriteCounts;
+  /** The inserts that claim merge keys (op index → record): another sync may win a claim first. */
+  claimed: Map<number, StorableRecord>;
+}
+
+/** The update that writes a copy's own provenance entry without touching the other feeds' entries. */
+function ownEntryUpdate(
+  current: ExistingResource,
+  entry: ProvenanceEntry | undefined,
+  own: ProvenanceEntry,
+  feedId: Types.ObjectId,
+): { filter: Record<string, unknown>; set?: Record<string, unknown>; push?: Record<string, unknown> } {
+  // Joining: append, on the condition that this feed has no entry yet. Another sync joining or
+  // updating its own copy at the same time then keeps its entry (a whole-array $set would drop it).
+  if (!entry) return { filter: { _id: current._id, 'provenance.feedId': { $ne: feedId } }, push: { provenance: own } };
+  return { filter: { _id: current._id, 'provenance.feedId': feedId }, set: { 'provenance.$': own } };
 }
 
 /**
@@ -143,7 +158,8 @@ export async function planResourceWrites(items: StorableRecord[], context: Write
   const counts: WriteCounts = { created: 0, updated: 0, unchanged: 0 };
   const ops: mongo.AnyBulkWriteOperation[] = [];
   const revisions: FeedRevision[] = [];
-  if (items.length === 0) return { context, ops, revisions, counts };
+  const claimed = new Map<number, StorableRecord>();
+  if (items.length === 0) return { context, ops, revisions, counts, claimed };
   const latest = new Map<string, StorableRecord>();
   for (const item of items) latest.set(item.sourceId, item);
   const existing = new Map<string, ExistingResource>();
@@ -164,7 +180,9 @@ export async function planResourceWrites(items: StorableRecord[], context: Write
   for (const item of latest.values()) {
     const current = existing.get(item.sourceId) ?? merge.targets.get(item.sourceId);
     if (!current) {
-      ops.push({ insertOne: { document: newResource(item, context, now, merge) } });
+      const document = newResource(item, context, now, merge);
+      if (document.mergeClaims) claimed.set(ops.length, item);
+      ops.push({ insertOne: { document } });
       counts.created += 1;
       continue;
     }
@@ -179,9 +197,15 @@ export async function planResourceWrites(items: StorableRecord[], context: Write
     }
     const own = provenanceFor(item, context, now, merge, entry);
     const provenance = entry ? current.provenance.map((p) => (p === entry ? own : p)) : [...current.provenance, own];
+    const write = ownEntryUpdate(current, entry, own, context.feedId);
+    const withEntry = (update: Record<string, unknown>): Record<string, unknown> => {
+      if (write.set) update.$set = { ...(update.$set as Record<string, unknown> | undefined), ...write.set };
+      if (write.push) update.$push = write.push;
+      return update;
+    };
     if (!takesPrecedence(provenance, own)) {
       // Another feed's copy of this policy is in force: only this copy's entry changes.
-      ops.push({ updateOne: { filter: { _id: current._id }, update: { $set: { provenance } } } });
+      ops.push({ updateOne: { filter: write.filter, update: withEntry({}) } });
       counts.updated += 1;
       continue;
     }
@@ -190,38 +214,77 @@ export async function planResourceWrites(items: StorableRecord[], context: Write
     if (contentChanged && current.status === 'PUBLISHED' && context.reviewPolicy === 'REQUIRE_REVIEW') {
       // The published version stays visible; the change waits for review as a revision.
       revisions.push({ resourceId: current._id, feedId: context.feedId, proposed: { set, unset: Object.keys(unset) } });
-      ops.push({ updateOne: { filter: { _id: current._id }, update: { $set: { provenance }, $unset: { withdrawalHeldBy: '' } } } });
+      ops.push({ updateOne: { filter: write.filter, update: withEntry({ $unset: { withdrawalHeldBy: '' } }) } });
       counts.updated += 1;
       continue;
     }
     set.status = statusFor(context.reviewPolicy);
     set.updatedAt = now;
-    set.provenance = provenance;
-    const update: Record<string, unknown> = { $set: set, $unset: { ...unset, withdrawalHeldBy: '', withdrawnAt: '' } };
+    const update = withEntry({ $set: set, $unset: { ...unset, withdrawalHeldBy: '', withdrawnAt: '' } });
     if (contentChanged) update.$inc = { version: 1 };
-    ops.push({ updateOne: { filter: { _id: current._id }, update } });
+    ops.push({ updateOne: { filter: write.filter, update } });
     counts.updated += 1;
   }
   counts.unchanged += items.length - latest.size;
-  return { context, ops, revisions, counts };
+  return { context, ops, revisions, counts, claimed };
 }
 
-/** Makes a planned batch's writes (staged revisions, then one bulkWrite) and returns its counts. */
-export async function applyResourcePlan({ context, ops, revisions, counts }: ResourcePlan): Promise<WriteCounts> {
+/** Rounds of "lost a claim, prepare again" before a batch gives up (each round sees the winners). */
+const CLAIM_ROUNDS = 4;
+
+/**
+ * The records whose insert lost a merge-key claim to a resource another sync created after
+ * this plan read the store (E11000 on `mergeClaims`); undefined when the failure is anything else.
+ */
+function lostClaims(error: unknown, claimed: ReadonlyMap<number, StorableRecord>): StorableRecord[] | undefined {
+  if (!(error instanceof mongo.MongoBulkWriteError)) return undefined;
+  const failures = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  const lost: StorableRecord[] = [];
+  for (const failure of failures) {
+    const item = failure.code === 11000 ? claimed.get(failure.index) : undefined;
+    if (!item) return undefined;
+    lost.push(item);
+  }
+  return lost;
+}
+
+/**
+ * Makes a planned batch's writes (staged revisions, then one bulkWrite) and returns its counts.
+ * A policy another sync inserted meanwhile (the store refuses the second claim of a merge key)
+ * is prepared again: it now joins that resource as one more copy, or, when it cannot (a copy
+ * of the same feed, another issuer), is inserted without the held keys. The rest of the batch
+ * is written already (unordered).
+ */
+export async function applyResourcePlan(plan: ResourcePlan, round = 1): Promise<WriteCounts> {
+  const { context, ops, revisions, counts, claimed } = plan;
   // Revisions first: a crash before the provenance write stages the same revision again, idempotently.
   if (revisions.length > 0) {
     const models = createModels(context.Resource.db);
     await stageFeedRevisions(new ReviewService(models, loadReviewStages()), models, revisions);
   }
-  if (ops.length > 0) await context.Resource.collection.bulkWrite(ops, { ordered: false });
-  return counts;
+  if (ops.length === 0) return counts;
+  try {
+    await context.Resource.collection.bulkWrite(ops, { ordered: false });
+    return counts;
+  } catch (error) {
+    const lost = lostClaims(error, claimed);
+    if (!lost || round >= CLAIM_ROUNDS) throw error;
+    const again = await applyResourcePlan(await planResourceWrites(lost, context), round + 1);
+    return {
+      created: counts.created - lost.length + again.created,
+      updated: counts.updated + again.updated,
+      unchanged: counts.unchanged + again.unchanged,
+    };
+  }
 }
 
 function newResource(item: StorableRecord, context: WriteContext, now: Date, merge: BatchMerge<ExistingResource>): Record<string, unknown> {
   const { set } = contentFields(item, merge);
+  const claims = merge.claims(item.sourceId);
   return {
     _id: new Types.ObjectId(),
     ...set,
+    ...(claims ? { mergeClaims: claims } : {}),
     searchTerms: context.searchTerms(set),
     status: statusFor(context.reviewPolicy),
     provenance: [provenanceFor(item, context, now, merge)],

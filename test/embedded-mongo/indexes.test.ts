@@ -53,6 +53,27 @@ describe('indexes', () => {
     expect(indexNames).toEqual(['_id_', 'badge_1', 'email_1', 'org_code']);
   });
 
+  it('a unique sparse index on an array field: no two documents share an element, as on MongoDB', async () => {
+    const coll = db.collection('claims');
+    await coll.createIndex({ claims: 1 }, { unique: true, sparse: true });
+    // One document may repeat an element; documents without the field are not indexed.
+    await coll.insertMany([{ name: 'a', claims: ['doc:1', 'url:a', 'doc:1'] }, { name: 'b' }, { name: 'c' }]);
+    await expect(coll.insertOne({ name: 'd', claims: ['url:b', 'url:a'] })).rejects.toMatchObject({
+      code: 11000,
+      keyValue: { claims: 'url:a' },
+    });
+    await coll.insertOne({ name: 'e', claims: ['url:b'] });
+    await expect(coll.updateOne({ name: 'e' }, { $addToSet: { claims: 'doc:1' } } as never)).rejects.toMatchObject({ code: 11000 });
+    await expect(coll.updateOne({ name: 'b' }, { $set: { claims: 'doc:1' } })).rejects.toMatchObject({ code: 11000 });
+    // An unordered batch reports each refused insert by its index and stores the others.
+    const error = (await coll
+      .bulkWrite([{ insertOne: { document: { name: 'f', claims: ['doc:2'] } } }, { insertOne: { document: { name: 'g', claims: ['doc:2'] } } }, { insertOne: { document: { name: 'h', claims: ['doc:3'] } } }], { ordered: false })
+      .catch((e: unknown) => e)) as { code?: number; writeErrors?: Array<{ index: number; code: number }> };
+    expect(error.writeErrors?.map((w) => [w.index, w.code])).toEqual([[1, 11000]]);
+    expect((await coll.find({ name: { $in: ['f', 'g', 'h'] } }).toArray()).map((doc) => doc.name).sort()).toEqual(['f', 'h']);
+    expect(await coll.countDocuments({ claims: 'doc:1' })).toBe(1);
+  });
+
   it('refuses to build a unique index over existing duplicates', async () => {
     const coll = db.collection('dups');
     await coll.insertMany([{ k: 1 }, { k: 1 }]);

@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { startLocalServer, type LocalServer } from '../../connectors/testing/index.js';
 import { departmentModel } from '../../src/db/models/department.js';
+import { orgUnitModel } from '../../src/db/models/org-unit.js';
 import type { PolicyDoc } from '../../src/db/models/resource.js';
+import { policyRecordSchema } from '../../src/domain/catalog/normalized-record.js';
 import { runFeed } from '../../src/ingest/index.js';
+import { applyResourcePlan, planResourceWrites, type StorableRecord, type WriteContext } from '../../src/ingest/resource-writer.js';
 import { openHarness, resourcesOf, type Harness } from './harness.js';
 
 /**
@@ -244,5 +247,109 @@ describe('one policy from several feeds', () => {
     const stored = await policiesOf([health, hrss]);
     expect(stored).toHaveLength(3);
     expect(stored.every((doc) => doc.provenance.length === 1)).toBe(true);
+  });
+});
+
+describe('two syncs creating the same new policy at once', () => {
+  /** The shared policies of the race tests: one number, one issuer each. */
+  function sharedPolicies(prefix: string, count: number): PolicyRow[] {
+    return Array.from({ length: count }, (_, i) => ({
+      id: `${prefix}-${i}`,
+      title: `关于做好第${i}批就业补贴发放工作的通知`,
+      wh: `浙人社发〔2025〕${prefix}${i}号`,
+      jg: '浙江省人力资源和社会保障厅',
+    }));
+  }
+
+  async function writeContext(feedId: Types.ObjectId): Promise<WriteContext> {
+    return { Resource: harness.runtime.models.Resource, feedId, runId: new Types.ObjectId(), reviewPolicy: 'AUTO_PUBLISH', searchTerms: harness.runtime.searchTerms };
+  }
+
+  it('two writers that both planned an insert: the store takes one, the other joins it as a second copy', async () => {
+    const health = await createFeed('health', '/r1/health');
+    const hrss = await createFeed('hrss', '/r1/hrss');
+    const city = (await orgUnitModel(harness.connection).findOne({ code: '330100' }).lean())!;
+    const placement = { orgUnits: [city._id], orgPaths: [city._id], orgLevels: [city.level] };
+    const storable = (department: string, rows: PolicyRow[]): StorableRecord[] =>
+      rows.map((row) => ({
+        sourceId: `${department}-${row.id}`,
+        hash: `${department}-hash-${row.id}`,
+        placement,
+        record: policyRecordSchema.parse({ kind: 'POLICY', sourceId: `${department}-${row.id}`, title: row.title, department, docNumber: row.wh, issuers: [row.jg] }),
+      }));
+    const rows = sharedPolicies('20', 30);
+    // Both plans read the store before either writes: each plans 30 inserts.
+    const [first, second] = await Promise.all([
+      planResourceWrites(storable('health', rows), await writeContext(health)),
+      planResourceWrites(storable('hrss', rows), await writeContext(hrss)),
+    ]);
+    expect(first.counts.created + second.counts.created).toBe(60);
+    const [a, b] = await Promise.all([applyResourcePlan(first), applyResourcePlan(second)]);
+
+    const stored = await policiesOf([health, hrss]);
+    expect(stored).toHaveLength(30);
+    for (const policy of stored) {
+      expect(policy.provenance.map((p) => p.feedId.toHexString()).sort()).toEqual([health.toHexString(), hrss.toHexString()].sort());
+      // The issuer's (人社) copy is in force whichever insert won.
+      expect(policy.department).toBe('hrss');
+    }
+    expect({ created: a.created + b.created, updated: a.updated + b.updated }).toEqual({ created: 30, updated: 30 });
+
+    // A third feed joins while the health copies change, both planned from the same read:
+    // neither write drops the other's provenance entry.
+    const justice = await createFeed('justice', '/r1/justice');
+    const changed = storable('health', rows).map((item) => ({ ...item, hash: `${item.hash}-v2` }));
+    const [update, join] = await Promise.all([
+      planResourceWrites(changed, await writeContext(health)),
+      planResourceWrites(storable('justice', rows), await writeContext(justice)),
+    ]);
+    await Promise.all([applyResourcePlan(update), applyResourcePlan(join)]);
+    const after = await policiesOf([health, hrss, justice]);
+    expect(after).toHaveLength(30);
+    for (const policy of after) {
+      expect(policy.provenance.map((p) => p.sourceId.split('-')[0]).sort()).toEqual(['health', 'hrss', 'justice']);
+      expect(policy.provenance.find((p) => p.feedId.equals(health))!.contentHash).toMatch(/-v2$/);
+    }
+  });
+
+  it('two full syncs racing over the same 300 new policies store each once, with both provenances', async () => {
+    // Small batches, so that the two syncs' lookups and inserts interleave many times.
+    const racing = await openHarness('ingest_merge_race', { batchSize: 20 });
+    try {
+      await departmentModel(racing.connection).create({ code: 'hrss', name: { zh: '人力资源和社会保障', en: 'HRSS' } });
+      const conflicts: number[] = [];
+      racing.connection.getClient().on('commandSucceeded', (event) => {
+        const errors = (event.reply as { writeErrors?: Array<{ code: number }> }).writeErrors ?? [];
+        if (event.commandName === 'insert') conflicts.push(...errors.filter((error) => error.code === 11000).map(() => 1));
+      });
+      const feed = async (department: string, path: string): Promise<Types.ObjectId> =>
+        (
+          await racing.runtime.models.Feed.create({
+            name: `${department} 政策 ${path}`, department, connector: 'rest', targetKind: 'POLICY', reviewPolicy: 'AUTO_PUBLISH', orgScope: ['330100'],
+            config: { url: `${server.url}${path}`, recordsPath: 'data', idPath: 'id' }, mapping: policyMapping(department),
+          })
+        )._id;
+      let raced = false;
+      for (let round = 0; round < 3 && !raced; round++) {
+        const rows = sharedPolicies(`3${round}`, 300);
+        bodies.set(`/r2/${round}/health`, rows.map((row) => ({ ...row, id: `h${row.id}` })));
+        bodies.set(`/r2/${round}/hrss`, rows.map((row) => ({ ...row, id: `r${row.id}` })));
+        const ids = [await feed('health', `/r2/${round}/health`), await feed('hrss', `/r2/${round}/hrss`)];
+        conflicts.length = 0;
+        const outcomes = await Promise.all(ids.map((id) => runFeed(racing.runtime, id, { trigger: 'MANUAL' })));
+        const runs = outcomes.map((outcome) => (outcome.started ? outcome.run : expect.unreachable(outcome.reason)));
+        expect(runs.map((run) => run.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+        expect(runs[0]!.stats.created + runs[1]!.stats.created).toBe(300);
+        expect(runs[0]!.stats.updated + runs[1]!.stats.updated).toBe(300);
+        const stored = (await resourcesOf(racing.connection).find({ 'provenance.feedId': { $in: ids } }).lean()) as unknown as PolicyDoc[];
+        expect(stored).toHaveLength(300);
+        expect(stored.every((doc) => doc.provenance.length === 2 && !doc.provenance[0]!.feedId.equals(doc.provenance[1]!.feedId))).toBe(true);
+        raced = conflicts.length > 0;
+      }
+      // The store refused a second insert at least once: the race this test is about did happen.
+      expect(raced).toBe(true);
+    } finally {
+      await racing.close();
+    }
   });
 });

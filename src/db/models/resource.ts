@@ -113,6 +113,11 @@ export interface PolicyDoc extends ResourceBase {
   docNumber?: string; // 发文字号, e.g. 国办发〔2024〕12号
   /** Identity across feeds (src/ingest/merge): `doc:` canonical 发文字号, `url:` canonical page. */
   mergeKeys?: string[];
+  /**
+   * The merge keys this resource was created under, unique across resources (a unique index):
+   * two feeds inserting the same new policy at once cannot both succeed. Set once, at insert.
+   */
+  mergeClaims?: string[];
   indexNumber?: string; // 索引号
   issuers: string[]; // 发文机关
   writtenAt?: Date; // 成文日期
@@ -216,6 +221,9 @@ resourceSchema.index({ legalBasisDocNumbers: 1 });
 resourceSchema.index({ docNumber: 1, issuers: 1 });
 // Policy: the same policy from several feeds is found by its merge keys
 resourceSchema.index({ mergeKeys: 1 });
+// ... and created once: no two resources claim one key (sparse: only policies created since
+// merging have claims; multikey unique means no two documents share an element, on MongoDB too)
+resourceSchema.index({ mergeClaims: 1 }, { unique: true, sparse: true });
 resourceSchema.index({ validity: 1, effectiveFrom: 1, effectiveTo: 1 });
 resourceSchema.index({ publishedAt: -1, _id: -1 });
 resourceSchema.index({ theme: 1 });
@@ -255,6 +263,7 @@ export const serviceSchema = new Schema<ServiceDoc>({
 export const policySchema = new Schema<PolicyDoc>({
   docNumber: { type: String, trim: true },
   mergeKeys: { type: [String], default: undefined },
+  mergeClaims: { type: [String], default: undefined },
   indexNumber: String,
   issuers: stringList,
   writtenAt: Date,

@@ -33,7 +33,9 @@ export interface StoredCopies {
 }
 
 interface MergeCandidate extends StoredCopies {
-  mergeKeys: string[];
+  mergeKeys?: string[];
+  /** The keys the resource was created under (unique across resources); absent on older ones. */
+  mergeClaims?: string[];
   issuers?: string[];
 }
 
@@ -49,6 +51,12 @@ export interface BatchMerge<T extends StoredCopies> {
   targets: Map<string, T>;
   /** Fields stored on the resource for its identity (`mergeKeys`), empty for non-policies. */
   identityFields(record: NormalizedRecord): { mergeKeys?: string[] };
+  /**
+   * The merge keys a record inserted as a new resource claims (`mergeClaims`, unique across
+   * resources): those no stored resource it does not join, and no earlier record of the batch,
+   * holds. Undefined when it claims none (not a policy, or every key is held).
+   */
+  claims(sourceId: string): string[] | undefined;
   /** Whether the record's copy comes from its issuing department; undefined for non-policies. */
   issuerCopy(record: NormalizedRecord): boolean | undefined;
 }
@@ -81,10 +89,22 @@ async function departmentName(Resource: ResourceModel, code: string): Promise<st
   return typeof name === 'string' ? name : undefined;
 }
 
+/** Whether a record with these merge keys and issuers can be a copy of the stored resource. */
+function sameIdentity(doc: MergeCandidate, keys: readonly string[], issuers: readonly string[]): boolean {
+  return keys.some(
+    (key) =>
+      (doc.mergeKeys?.includes(key) || doc.mergeClaims?.includes(key)) &&
+      (!key.startsWith('doc:') || issuersCompatible(issuers, doc.issuers ?? [])),
+  );
+}
+
 /**
  * Prepares one batch of a feed's records for merging: loads (one query) the policies of
  * other feeds that share a merge key with a record not yet stored for this feed. A record
- * joins the oldest such resource (deterministic), one copy per feed per resource.
+ * joins the oldest such resource (deterministic), one copy per feed per resource; the others
+ * are inserted and claim their keys not held yet. Two syncs inserting one policy at once:
+ * the store refuses the second claim (E11000), and that writer prepares the record again,
+ * now finding the first one's resource (src/ingest/resource-writer.ts).
  */
 export async function prepareBatchMerge<T extends StoredCopies>(
   Resource: ResourceModel,
@@ -101,34 +121,41 @@ export async function prepareBatchMerge<T extends StoredCopies>(
   }
   const issuerName = department === undefined ? undefined : await departmentName(Resource, department);
   const targets = new Map<string, T>();
-  const wanted = [...unmatched].flatMap((sourceId) => keysBySource.get(sourceId) ?? []);
+  const claims = new Map<string, string[]>();
+  /** Keys claimed by stored resources, then also by the batch's earlier inserts. */
+  const held = new Set<string>();
+  let candidates: Array<MergeCandidate & T> = [];
+  const wanted = [...new Set([...unmatched].flatMap((sourceId) => keysBySource.get(sourceId) ?? []))];
   if (wanted.length > 0) {
     const found = (await Resource.collection
-      .find({ kind: 'POLICY', mergeKeys: { $in: [...new Set(wanted)] } }, {
-        projection: { status: 1, provenance: 1, withdrawalHeldBy: 1, mergeKeys: 1, issuers: 1 },
+      .find({ $or: [{ kind: 'POLICY', mergeKeys: { $in: wanted } }, { kind: 'POLICY', mergeClaims: { $in: wanted } }] }, {
+        projection: { status: 1, provenance: 1, withdrawalHeldBy: 1, mergeKeys: 1, mergeClaims: 1, issuers: 1 },
       })
       .toArray()) as unknown as Array<MergeCandidate & T>;
-    const candidates = found
+    for (const doc of found) for (const key of doc.mergeClaims ?? []) held.add(key);
+    candidates = found
       .filter((doc) => !doc.provenance.some((entry) => entry.feedId.equals(feedId)))
       .sort((a, b) => a._id.toHexString().localeCompare(b._id.toHexString()));
-    const joined = new Set<string>();
-    for (const item of items) {
-      const keys = keysBySource.get(item.sourceId);
-      if (!keys || !unmatched.has(item.sourceId) || item.record.kind !== 'POLICY') continue;
-      const issuers = item.record.issuers;
-      const target = candidates.find(
-        (doc) =>
-          !joined.has(doc._id.toHexString()) &&
-          keys.some((key) => doc.mergeKeys.includes(key) && (!key.startsWith('doc:') || issuersCompatible(issuers, doc.issuers ?? []))),
-      );
-      if (!target) continue;
+  }
+  const joined = new Set<string>();
+  for (const item of items) {
+    const keys = keysBySource.get(item.sourceId);
+    if (!keys || !unmatched.has(item.sourceId)) continue;
+    const issuers = item.record.kind === 'POLICY' ? item.record.issuers : [];
+    const target = candidates.find((doc) => !joined.has(doc._id.toHexString()) && sameIdentity(doc, keys, issuers));
+    if (target) {
       joined.add(target._id.toHexString());
       targets.set(item.sourceId, target);
+      continue;
     }
+    const free = keys.filter((key) => !held.has(key));
+    for (const key of free) held.add(key);
+    if (free.length > 0) claims.set(item.sourceId, free);
   }
   return {
     targets,
     identityFields: (record) => (record.kind === 'POLICY' ? { mergeKeys: policyMergeKeys(record) } : {}),
+    claims: (sourceId) => claims.get(sourceId),
     issuerCopy: (record) =>
       record.kind === 'POLICY' && issuerName !== undefined ? issuedByDepartment(record.issuers, issuerName) : undefined,
   };

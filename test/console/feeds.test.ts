@@ -200,13 +200,25 @@ describe('a department admin (卫健)', () => {
     await page.getByRole('link', { name: '编辑' }).click();
     await page.waitForURL(/\/console\/feeds\/[^/]+\/edit$/);
     const feedId = /\/feeds\/([^/]+)\/edit$/.exec(new URL(page.url()).pathname)![1]!;
-    await page.getByRole('tab', { name: 'JSON' }).click();
-    const editor = page.getByTestId('mapping-json');
-    // The editor opens on the saved mapping.
-    expect(JSON.parse(await editor.inputValue())).toMatchObject({ fields: MAPPING.fields });
-    const withDefault = { ...MAPPING, fields: MAPPING.fields.map((field) => (field.target === 'title' ? { ...field, transforms: [{ op: 'default', value: '未命名接种点' }] } : field)) };
-    await editor.fill(JSON.stringify(withDefault, null, 2));
+    // The structured form, generated from the mapping's JSON Schema, opens on the saved rules;
+    // a default for the title is added through it (its value is a JSON field).
+    const titleRule = page.getByRole('group', { name: 'fields #1' });
+    expect(await titleRule.getByLabel('target', { exact: true }).inputValue()).toBe('title');
+    await titleRule.getByRole('button', { name: /添\s*加/ }).click();
+    const transform = titleRule.getByRole('group', { name: 'transforms #1' });
+    await transform.getByRole('combobox', { name: 'op' }).focus();
+    await page.keyboard.type('default');
+    await page.getByRole('option', { name: 'default', exact: true }).waitFor({ state: 'attached' });
+    await page.keyboard.press('Enter');
+    const value = transform.getByLabel('value', { exact: true });
+    await value.fill('"未命名接种点');
+    await transform.getByText('JSON 格式无效').waitFor();
+    await value.fill('"未命名接种点"');
     await page.getByTestId('preview-summary').filter({ hasText: '映射成功 3 条，被拒 0 条' }).waitFor();
+    // The JSON view shows what the form built.
+    await page.getByRole('tab', { name: 'JSON' }).click();
+    const expected = { ...MAPPING, fields: MAPPING.fields.map((field) => (field.target === 'title' ? { ...field, transforms: [{ op: 'default', value: '未命名接种点' }] } : field)) };
+    expect(JSON.parse(await page.getByTestId('mapping-json').inputValue())).toMatchObject({ fields: expected.fields });
     await page.getByRole('button', { name: /保\s*存/ }).click();
     await page.waitForURL(/\/console\/feeds\/[^/]+$/);
 

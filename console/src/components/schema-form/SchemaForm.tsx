@@ -40,14 +40,24 @@ interface FieldProps {
   required?: boolean;
 }
 
+const LIST_ITEM_PATH = /\.\d+$/;
+
+/** A union told apart by a discriminator property: one select, then the chosen branch's fields. */
+function isVariant(schema: JsonSchema, root: JsonSchema): boolean {
+  const branches = schema.oneOf ?? schema.anyOf;
+  return Boolean(branches && discriminatorOf(branches, root));
+}
+
 function SchemaField(props: FieldProps) {
   const schema = resolve(props.schema, props.root);
   const branches = schema.oneOf ?? schema.anyOf;
   if (branches) {
-    if (discriminatorOf(branches, props.root)) return <VariantField {...props} schema={schema} branches={branches} />;
+    if (isVariant(schema, props.root)) return <VariantField {...props} schema={schema} branches={branches} />;
     const simple = branches.map((branch) => resolve(branch, props.root));
-    // string | string[] (several source paths): a tag list, one tag saved as a plain string.
-    if (simple.some((branch) => typeOf(branch) === 'string') && simple.some((branch) => typeOf(branch) === 'array')) {
+    // string | string[] (several source paths): a tag list, one tag saved as a plain string. Any
+    // other union (a JSON value: number, object…) is edited as JSON.
+    const isStringList = (branch: JsonSchema) => typeOf(branch) === 'array' && typeOf(resolve(branch.items ?? {}, props.root)) === 'string';
+    if (simple.some((branch) => typeOf(branch) === 'string') && simple.some(isStringList) && simple.every((branch) => typeOf(branch) === 'string' || isStringList(branch))) {
       return <TagsField {...props} schema={schema} single />;
     }
     return <JsonField {...props} schema={schema} />;
@@ -62,7 +72,7 @@ function SchemaField(props: FieldProps) {
       const itemType = typeOf(items);
       if (itemType === 'string' && !items.enum) return <TagsField {...props} schema={schema} />;
       if (itemType === 'string' && items.enum) return <EnumField {...props} schema={items} multiple />;
-      if (itemType === 'object' && items.properties) return <ListField {...props} schema={schema} items={items} />;
+      if ((itemType === 'object' && items.properties) || isVariant(items, props.root)) return <ListField {...props} schema={schema} items={items} />;
       return <JsonField {...props} schema={schema} />;
     }
     case 'string':
@@ -237,9 +247,12 @@ function ListField(props: FieldProps & { items: JsonSchema }) {
             key={index}
             size="small"
             title={`#${index + 1}`}
+            // Each item is a named group ("fields #2"), so assistive technology and tests can tell nested lists apart.
+            role="group"
+            aria-label={`${labelOf(props)} #${index + 1}`}
             extra={<Button size="small" aria-label={`${t('remove')} #${index + 1}`} icon={<DeleteOutlined />} onClick={() => write(list.filter((_, i) => i !== index))} />}
           >
-            <ObjectField
+            <SchemaField
               {...props}
               schema={props.items}
               path={`${props.path}.${index}`}
@@ -264,13 +277,16 @@ function VariantField(props: FieldProps & { branches: JsonSchema[] }) {
   const fallback = resolve(props.schema, props.root).default;
   // Unset: show the default the hub will apply.
   const value = isPlainObject(props.value) ? props.value : isPlainObject(fallback) ? fallback : {};
-  const label = props.path === '' ? (props.labels[discriminator] ?? discriminator) : labelOf(props);
+  // At the root, and in a list item whose card already says "#n", the choice is named by its discriminator.
+  const named = props.path === '' || LIST_ITEM_PATH.test(props.path);
+  const label = named ? (props.labels[discriminator] ?? discriminator) : labelOf(props);
   const chosen = branches.find((branch) => branch.properties?.[discriminator]?.const === value[discriminator]);
   return (
     <>
       <Field props={{ ...props, label }} id={id}>
         <Select
           id={id}
+          showSearch
           value={chosen ? String(chosen.properties?.[discriminator]?.const) : undefined}
           options={branches.map((branch) => ({ value: String(branch.properties?.[discriminator]?.const), label: String(branch.properties?.[discriminator]?.const) }))}
           onChange={(next: string) => {

@@ -20,8 +20,8 @@ import { Types } from 'mongoose';
 import { connectStore, createModels, ensureIndexes } from '../src/db/index.js';
 import { anonymousViewer, visibilityFilter } from '../src/domain/visibility/index.js';
 import { computeSearchTerms, SearchService } from '../src/search/index.js';
-import { generateDemoResources, SEED_ORG_UNITS } from '../seeds/index.js';
 import { createPrng, type Prng } from '../seeds/prng.js';
+import { demoCorpus } from './support/corpus.js';
 import { formatNumber, printTable, processCpuMs } from './support/measure.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -41,9 +41,7 @@ const QUERY_LIST = [
   '国办发〔2024〕12号', '国办发[2024]1号', 'yibao', 'shebao', 'dibao', 'gjj', '援助', '补办 身份证', '办理地点',
 ];
 
-const PLACES = [...new Set(SEED_ORG_UNITS.filter((u) => u.level <= 3).map((u) => u.name))];
 const DOC_PREFIXES = ['湖政办发', '湖人社发', '湖卫健发', '湖教发', '湖文旅发', '湖司发', '吴政发', '浔政办发', '浙政办发', '浙人社发'];
-const TITLE_SUFFIXES = ['', '', '', '办事指南', '（2025年修订）', '实施细则', '工作方案', '的通知'];
 
 interface GeneratedDoc {
   _id: Types.ObjectId;
@@ -51,23 +49,14 @@ interface GeneratedDoc {
   [field: string]: unknown;
 }
 
-function sentencesOf(html: string): string[] {
-  return html
-    .replace(/<[^>]+>/g, '\n')
-    .split(/[\n。]/)
-    .map((s) => s.trim())
-    .filter((s) => s.length >= 6);
-}
-
 function generateCorpus(size: number, prng: Prng): { docs: GeneratedDoc[]; docNumbers: string[] } {
-  const seeds = generateDemoResources();
-  const sentences = seeds.flatMap((r) => [...sentencesOf(r.body ?? ''), ...sentencesOf(r.summary ?? '')]);
+  const corpus = demoCorpus();
+  const { seeds, sentences } = corpus;
   const docs: GeneratedDoc[] = [];
   const docNumbers: string[] = [];
   for (let i = 0; i < size; i++) {
     const base = prng.pick(seeds);
-    const place = prng.chance(0.5) ? prng.pick(PLACES) : '';
-    const title = `${place}${base.title}${prng.pick(TITLE_SUFFIXES)}`;
+    const title = corpus.title(base, prng);
     const paragraphs = [base.body ?? '', ...Array.from({ length: prng.int(2, 6) }, () => `<p>${prng.pick(sentences)}。</p>`)];
     const year = prng.int(2012, 2026);
     const date = new Date(Date.UTC(year, prng.int(0, 11), prng.int(1, 28)));

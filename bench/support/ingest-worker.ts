@@ -16,6 +16,8 @@ import { connectStore } from '../../src/db/connection.js';
 import { orgUnitModel } from '../../src/db/models/org-unit.js';
 import { createIngestRuntime, ensureIngestIndexes, runFeed } from '../../src/ingest/index.js';
 import { servicesMapping } from '../../test/ingest/services-mapping.js';
+import { createPrng } from '../../seeds/prng.js';
+import { demoCorpus } from './corpus.js';
 import { processCpuMs } from './measure.js';
 
 interface Job {
@@ -47,20 +49,36 @@ function cpuSince(start: CpuSpent): CpuSpent {
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;
 const PAGE = 1_000;
 const ORG_CODES = ['330102', '330105'];
+const corpus = demoCorpus();
 
+/**
+ * Row i, the same on every request (a re-sync reads identical rows): a title recombined
+ * from the demo catalogue as the search benchmark does it (area name, catalogue title,
+ * suffix), the catalogue service's own materials (or 1–3 others), varied time limits.
+ */
 function row(i: number): { id: string; name: string; materials: string; days: number; org: string } {
+  const prng = createPrng(Math.imul(i + 1, 0x9e3779b1));
+  const base = prng.pick(corpus.seeds);
+  const own = base.kind === 'SERVICE' ? base.materials ?? [] : [];
+  const materials = own.length > 0 ? own : Array.from({ length: prng.int(1, 3) }, () => prng.pick(corpus.materials));
   return {
     id: String(i).padStart(8, '0'),
-    name: `城乡居民基本医疗保险参保登记第${i}号`,
-    materials: '居民身份证；户口簿；近期免冠照片',
-    days: (i % 20) + 1,
+    name: corpus.title(base, prng),
+    materials: [...new Set(materials)].join('；'),
+    days: prng.int(1, 20),
     org: ORG_CODES[i % 2]!,
   };
 }
 
+/** A CSV field, quoted when it holds a delimiter, quote or line break. */
+function csvField(value: string | number): string {
+  const text = String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
 function csvLine(i: number): string {
   const r = row(i);
-  return `${r.id},${r.name},${r.materials},${r.days},${r.org}\n`;
+  return `${r.id},${csvField(r.name)},${csvField(r.materials)},${r.days},${r.org}\n`;
 }
 
 const server = http.createServer(async (request, response) => {
@@ -148,7 +166,8 @@ if (job.baseline) {
   const target = db.collection('baseline_resources');
   for (const index of await runtime.models.Resource.collection.indexes()) {
     if (index.name === '_id_') continue;
-    await target.createIndex(index.key, { name: index.name });
+    const { unique, sparse, partialFilterExpression } = index;
+    await target.createIndex(index.key, { name: index.name, ...(unique ? { unique } : {}), ...(sparse ? { sparse } : {}), ...(partialFilterExpression ? { partialFilterExpression } : {}) });
   }
   baselineMs = 0;
   const cursor = runtime.models.Resource.collection.find({ 'provenance.feedId': feed._id }).batchSize(PAGE);

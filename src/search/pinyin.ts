@@ -16,8 +16,24 @@ export const PINYIN_PREFIX = 'py:';
 const SYLLABLES: ReadonlySet<string> = new Set(syllableList);
 const LONGEST_SYLLABLE = Math.max(...syllableList.map((s) => s.length));
 
-function syllablesOf(han: string): string[] {
-  return pinyin(han, { toneType: 'none', type: 'array', v: true });
+/** How many Han runs' syllables are kept; the memo is cleared when it is full. */
+const MEMO_LIMIT = 20_000;
+const memo = new Map<string, readonly string[]>();
+
+/**
+ * The syllables of one Han run. pinyin-pro costs several µs per call plus about 2 µs per
+ * character, and feeds repeat titles (the same 事项 in every district), so recent runs are
+ * remembered. Keyed by the whole run because a polyphone's reading is decided by its
+ * neighbours inside the run (重庆 chong, 重要 zhong): the memo returns what pinyin() would.
+ */
+function syllablesOf(han: string): readonly string[] {
+  let syllables = memo.get(han);
+  if (syllables === undefined) {
+    syllables = pinyin(han, { toneType: 'none', type: 'array', v: true });
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(han, syllables);
+  }
+  return syllables;
 }
 
 export function titlePinyinTokens(title: string): string[] {

@@ -193,6 +193,28 @@ const PIPELINES: Record<string, Document[]> = {
     { $project: { kind: 1, n: 1 } },
     { $facet: { changed: [{ $addFields: { kind: 'changed' } }, { $unwind: '$kind' }], same: [{ $limit: 3 }], counted: [{ $count: 'n' }] } },
   ],
+  'facet branches streamed side by side: top-k with ties, skip and limit, count, groups by arrays': [
+    { $project: { kind: 1, n: 1, tags: 1, dept: 1 } },
+    {
+      $facet: {
+        top: [{ $sort: { kind: -1, _id: 1 } }, { $limit: 7 }],
+        all: [{ $sort: { dept: 1 } }],
+        page: [{ $match: { kind: 'B' } }, { $skip: 3 }, { $limit: 4 }],
+        n: [{ $count: 'n' }],
+        byTags: [{ $group: { _id: '$tags', c: { $sum: 1 } } }],
+        byPair: [{ $group: { _id: { d: '$dept', t: '$tags' }, c: { $sum: 1 } } }],
+        unwound: [{ $unwind: { path: '$tags', includeArrayIndex: 'i' } }, { $group: { _id: { t: '$tags', i: '$i' }, c: { $sum: 1 } } }],
+      },
+    },
+  ],
+  'a facet branch that needs its whole input beside streamed ones': [
+    { $facet: { joined: [{ $lookup: { from: 'units', localField: 'unit', foreignField: '_id', as: 'u' } }, { $unwind: '$u' }, { $group: { _id: '$u.level', c: { $sum: 1 } } }], n: [{ $count: 'n' }] } },
+  ],
+  'unwound copies of an owned document changed in place downstream': [
+    { $project: { tags: 1, kind: 1 } },
+    { $unwind: { path: '$tags', includeArrayIndex: 'i' } },
+    { $addFields: { tags: { $cond: [{ $eq: ['$tags', 'x'] }, 'X', '$tags'] }, kind: { $cond: [{ $eq: ['$i', 0] }, 'first', '$kind'] } } },
+  ],
   'skip, limit and count': [{ $skip: 5 }, { $limit: 50 }, { $count: 'n' }],
   'date parts in UTC and in a zone': [
     { $match: { at: { $type: 'date' } } },

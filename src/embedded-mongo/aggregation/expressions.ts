@@ -234,8 +234,11 @@ function hashable(value: unknown): boolean {
 /** mingo's `unique` (first occurrences, in order), by `keyOf` when every value's equality is `keyOf`'s. */
 function distinct(values: unknown[]): unknown[] {
   if (!values.every((v) => typeof v === 'number' || hashable(v))) return unique(values);
-  // A few strings (a resource's issuers, categories): compared directly, no sets to build.
-  if (values.length <= SMALL_ARRAY && values.every((v) => typeof v === 'string')) return values.filter((v, i) => values.indexOf(v) === i);
+  // A few strings or numbers (a resource's issuers, categories, org levels): compared directly, no
+  // sets to build (NaN, which indexOf never finds, goes by key).
+  if (values.length <= SMALL_ARRAY && values.every((v) => typeof v === 'string' || (typeof v === 'number' && !Number.isNaN(v)))) {
+    return values.filter((v, i) => values.indexOf(v) === i);
+  }
   // Strings are their own key; other values go by keyOf in a set of their own.
   const strings = new Set<string>();
   const keys = new Set<string>();
@@ -477,9 +480,14 @@ const OPERATORS: Record<string, Compiler> = {
   $setUnion: (expr, scope) => {
     const fns = args(expr, undefined, scope);
     return (doc, vars) => {
-      const arrays = fns.map((fn) => fn(doc, vars));
-      if (!arrays.every(Array.isArray)) deopt();
-      return distinct(arrays.length === 1 ? (arrays[0] as unknown[]) : flatten(arrays as unknown[][]));
+      // The arrays' elements in order (mingo flattens one level), then the first of each value.
+      const values: unknown[] = [];
+      for (const fn of fns) {
+        const array = fn(doc, vars);
+        if (!Array.isArray(array)) deopt();
+        for (const value of array as unknown[]) values.push(value);
+      }
+      return distinct(values);
     };
   },
   $setIntersection: (expr, scope) => {

@@ -25,18 +25,69 @@ export interface PipelineEnv {
 }
 
 /**
- * A compiled stage. `owned` says whether the documents it receives belong to this run alone
- * (fresh copies no one else sees): only then may it change them in place. Otherwise they may be
- * the stored documents themselves, and a stage that changes one returns a shallow copy.
+ * Whether the documents a stage hands on are owned: always (fresh), as its input's, or never
+ * (they may share with others). A document is owned when it belongs to this run alone (a fresh
+ * copy no one else sees): only then may a stage change it in place. Otherwise it may be a stored
+ * document itself, and a stage that changes one hands on a shallow copy.
  */
+type Output = 'fresh' | 'input' | 'shared';
+
+const passesOwned = (owned: boolean, output: Output): boolean => output === 'fresh' || (output === 'input' && owned);
+
+/** A compiled stage that needs its whole input at once (`$lookup` sizes its join by it; mingo). */
 interface Stage {
   (docs: Doc[], owned: boolean): Doc[];
-  /** Whether the documents it returns are owned: always (fresh), as its input's, or never (they may share with others). */
-  readonly output: 'fresh' | 'input' | 'shared';
+  readonly output: Output;
 }
 
-function stage(run: (docs: Doc[], owned: boolean) => Doc[], output: Stage['output']): Stage {
+function stage(run: (docs: Doc[], owned: boolean) => Doc[], output: Output): Stage {
   return Object.assign(run, { output });
+}
+
+/** Where a streamed stage hands its documents, one at a time; `end` follows the last. */
+interface Sink {
+  push(doc: Doc): void;
+  end(): void;
+}
+
+/**
+ * A compiled stage that takes its input one document at a time. A run of such stages is one
+ * pass over the documents: each goes through every stage (and every `$facet` branch) before the
+ * next is read, with no array between stages. Barriers (`$group`, `$sort`, `$count`, `$facet`)
+ * keep their state (groups, the best k, a counter) and hand on their results at `end`.
+ * `owned` is whether the documents it receives are owned.
+ */
+interface Streamer {
+  open(next: Sink, owned: boolean): Sink;
+  readonly output: Output;
+}
+
+/** A stage that hands on zero or more documents for each it receives, holding nothing. */
+function rowStreamer(open: (next: Sink, owned: boolean) => (doc: Doc) => void, output: Output): Streamer {
+  return {
+    output,
+    open(next, owned) {
+      const push = open(next, owned);
+      return { push, end: () => next.end() };
+    },
+  };
+}
+
+/** A barrier: `take` each document, then `results` at the end. */
+function barrier(open: (owned: boolean) => { take(doc: Doc): void; results(): Iterable<Doc> }, output: Output): Streamer {
+  return {
+    output,
+    open(next, owned) {
+      const state = open(owned);
+      return {
+        push: (doc) => state.take(doc),
+        end() {
+          for (const doc of state.results()) next.push(doc);
+          next.end();
+        },
+      };
+    },
+  };
 }
 
 /**
@@ -85,11 +136,13 @@ function usesExpressions(filter: unknown): boolean {
   return Object.keys(filter).some((key) => FILTER_EXPRESSION_OPERATORS.has(key) || usesExpressions(filter[key]));
 }
 
-function match(spec: unknown): Stage {
+function match(spec: unknown): Streamer {
   // `$expr` filters see the command's `let` variables only through mingo's aggregator.
   if (!isPlainObject(spec) || usesExpressions(spec)) notCompiled('$match');
   const test = compileFilter(spec as Document);
-  return stage((docs) => docs.filter(test), 'input');
+  return rowStreamer((next) => (doc) => {
+    if (test(doc)) next.push(doc);
+  }, 'input');
 }
 
 /**
@@ -117,7 +170,7 @@ function memoised(expr: unknown, fn: Fn, joined: ReadonlySet<string>): Fn {
   };
 }
 
-function addFields(spec: unknown, scope: Scope, vars: Vars, joined: ReadonlySet<string>): Stage {
+function addFields(spec: unknown, scope: Scope, vars: Vars, joined: ReadonlySet<string>): Streamer {
   if (!isPlainObject(spec) || Object.keys(spec).length === 0) notCompiled('$addFields');
   const fields = Object.keys(spec as Doc).map((name) => {
     const expr = (spec as Doc)[name];
@@ -127,17 +180,18 @@ function addFields(spec: unknown, scope: Scope, vars: Vars, joined: ReadonlySet<
   });
   const names = fields.map(([name]) => name);
   const fns = fields.map(([, fn]) => fn);
-  return stage((docs, owned) => {
+  return rowStreamer((next, owned) => {
     // Every value is computed from the document as it came in, then set: one array serves all documents.
     const values: unknown[] = new Array(fns.length);
-    return docs.map((doc) => {
+    const set = owned ? setInPlace : copyWith;
+    return (doc) => {
       for (let i = 0; i < fns.length; i++) values[i] = fns[i]!(doc, vars);
-      return owned ? setInPlace(doc, names, values) : copyWith(doc, names, values);
-    });
+      next.push(set(doc, names, values));
+    };
   }, 'fresh');
 }
 
-function project(spec: unknown, scope: Scope, vars: Vars): Stage {
+function project(spec: unknown, scope: Scope, vars: Vars): Streamer {
   if (!isPlainObject(spec) || Object.keys(spec).length === 0) notCompiled('$project');
   const excluded: string[] = [];
   const fields: Array<{ name: string; fn?: Fn }> = [];
@@ -151,21 +205,20 @@ function project(spec: unknown, scope: Scope, vars: Vars): Stage {
   }
   if (fields.length === 0) {
     const removed = excluded.map(() => undefined);
-    return stage((docs) => docs.map((doc) => copyWith(doc, excluded, removed)), 'fresh');
+    return rowStreamer((next) => (doc) => next.push(copyWith(doc, excluded, removed)), 'fresh');
   }
   if (excluded.some((name) => name !== '_id')) notCompiled('$project mixing inclusion and exclusion');
   const keepId = excluded.length === 0 && !fields.some((field) => field.name === '_id');
-  return stage(
-    (docs) =>
-      docs.map((doc) => {
+  return rowStreamer(
+    (next) => (doc) => {
       const out: Doc = {};
       if (keepId && doc._id !== undefined) out._id = doc._id;
       for (const { name, fn } of fields) {
         const value: unknown = fn ? fn(doc, vars) : doc[name];
         if (value !== undefined) out[name] = value;
       }
-      return out;
-      }),
+      next.push(out);
+    },
     'fresh',
   );
 }
@@ -196,11 +249,26 @@ class KeyIds {
     return id;
   }
 
+  /**
+   * Arrays of strings, numbers and booleans (a resource's categories) by their elements' ids, with
+   * the length first: every stored document has its own array instance, and `keyOf` would build a
+   * key string for each. Other arrays go by `keyOf`, so the two kinds never meet.
+   */
+  private readonly arrays = new TupleIds();
+  private readonly parts: number[] = [];
+
   id(value: unknown): number {
     if (value === undefined) return 0;
     if (value === null) return 1;
     const type = typeof value;
     if (type === 'string' || type === 'number' || type === 'boolean') return KeyIds.of(this.byValue, value);
+    if (Array.isArray(value) && value.every(isPrimitiveKey)) {
+      const parts = this.parts;
+      parts.length = 0;
+      parts.push(value.length);
+      for (const element of value) parts.push(KeyIds.of(this.byValue, element));
+      return this.arrays.id(parts) + 0xc000_0000;
+    }
     if (value instanceof Date) return KeyIds.of(this.byTime, value.getTime()) + 0x8000_0000;
     const known = this.byObject.get(value as object);
     if (known !== undefined) return known;
@@ -209,6 +277,8 @@ class KeyIds {
     return id;
   }
 }
+
+const isPrimitiveKey = (value: unknown): boolean => typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 
 /** Group numbers for tuples of key ids: a trie of maps, one level per part (no key string per document). */
 class TupleIds {
@@ -285,32 +355,34 @@ function groupKey(expr: unknown, scope: Scope): GroupKey {
   };
 }
 
-function group(spec: unknown, scope: Scope, vars: Vars): Stage {
+function group(spec: unknown, scope: Scope, vars: Vars): Streamer {
   if (!isPlainObject(spec) || !('_id' in spec)) notCompiled('$group');
   const id = groupKey((spec as Doc)._id, scope);
   const outputs: Array<[string, Accumulator]> = Object.keys(spec as Doc)
     .filter((name) => name !== '_id')
     .map((name) => [topLevelField(name), compileAccumulator((spec as Doc)[name], scope)]);
-  return stage((docs) => {
+  return barrier(() => {
     const groups = new Map<number, { id: unknown; states: ReturnType<Accumulator['start']>[] }>();
-    for (const doc of docs) {
-      const key = id.key(doc, vars);
-      let entry = groups.get(key);
-      if (!entry) {
-        entry = { id: id.id(), states: outputs.map(([, accumulator]) => accumulator.start()) };
-        groups.set(key, entry);
-      }
-      for (const state of entry.states) state.add(doc, vars);
-    }
-    const out: Doc[] = [];
-    for (const entry of groups.values()) {
-      const row: Doc = { _id: entry.id };
-      outputs.forEach(([name], i) => {
-        row[name] = entry.states[i]!.result();
-      });
-      out.push(row);
-    }
-    return out;
+    return {
+      take(doc) {
+        const key = id.key(doc, vars);
+        let entry = groups.get(key);
+        if (!entry) {
+          entry = { id: id.id(), states: outputs.map(([, accumulator]) => accumulator.start()) };
+          groups.set(key, entry);
+        }
+        for (const state of entry.states) state.add(doc, vars);
+      },
+      *results() {
+        for (const entry of groups.values()) {
+          const row: Doc = { _id: entry.id };
+          outputs.forEach(([name], i) => {
+            row[name] = entry.states[i]!.result();
+          });
+          yield row;
+        }
+      },
+    };
   }, 'fresh');
 }
 
@@ -319,9 +391,17 @@ function hasEmbeddedDocuments(value: Doc): boolean {
   return Object.values(value).some((inner) => isPlainObject(inner) || (Array.isArray(inner) && inner.some(isPlainObject)));
 }
 
-function count(spec: unknown): Stage {
+function count(spec: unknown): Streamer {
   if (typeof spec !== 'string' || spec.trim() === '' || spec.includes('.') || spec.startsWith('$')) notCompiled('$count');
-  return stage((docs) => [{ [spec as string]: docs.length }], 'fresh');
+  return barrier(() => {
+    let n = 0;
+    return {
+      take() {
+        n++;
+      },
+      results: () => [{ [spec as string]: n }],
+    };
+  }, 'fresh');
 }
 
 /** mingo's order (`compare`), with the common same-type cases inline. */
@@ -331,55 +411,64 @@ function compareKey(a: unknown, b: unknown): number {
   return compare(a, b);
 }
 
-function sort(spec: unknown, limit: number | undefined): Stage {
+/** Bounded insertion keeps the best `limit` while the documents stream by; larger limits sort all at the end. */
+const MAX_BOUNDED_SORT = 1000;
+
+function sort(spec: unknown, limit: number | undefined): Streamer {
   if (!isPlainObject(spec) || Object.keys(spec).length === 0) notCompiled('$sort');
   const keys = Object.keys(spec as Doc).map((path) => {
     const direction: unknown = (spec as Doc)[path];
     if ((direction !== 1 && direction !== -1) || path.startsWith('$')) notCompiled('$sort direction');
-    return { path, direction: direction as number };
+    const read = path.includes('.') ? (doc: Doc): unknown => resolve(doc, path) : (doc: Doc): unknown => doc[path];
+    return { read, direction: direction as number };
   });
-  return stage((docs) => {
-    const keyed = docs.map((doc) => ({
-      doc,
-      values: keys.map(({ path }) => {
-        // A missing value sorts as null, as in MongoDB.
-        const value: unknown = resolve(doc, path) ?? null;
-        // mingo compares arrays element by element here: left to it.
-        if (Array.isArray(value)) deopt();
-        return value;
-      }),
-    }));
-    const order = (a: (typeof keyed)[number], b: (typeof keyed)[number]): number => {
-      for (let i = 0; i < keys.length; i++) {
-        const c = compareKey(a.values[i], b.values[i]);
-        if (c !== 0) return c * keys[i]!.direction;
-      }
-      return 0;
-    };
-    return topK(keyed, order, limit).map((entry) => entry.doc);
-  }, 'input');
-}
-
-/** The first `limit` items in order (stable), without sorting them all when the limit is small. */
-function topK<T>(items: T[], order: (a: T, b: T) => number, limit: number | undefined): T[] {
-  if (limit === undefined || limit * 8 >= items.length || limit > 1000) {
-    const sorted = items.slice().sort(order);
-    return limit === undefined ? sorted : sorted.slice(0, limit);
-  }
-  const best: T[] = [];
-  for (const item of items) {
-    if (best.length === limit && order(item, best[limit - 1]!) >= 0) continue;
-    let low = 0;
-    let high = best.length;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (order(item, best[mid]!) < 0) high = mid;
-      else low = mid + 1;
+  const order = (a: readonly unknown[], b: readonly unknown[]): number => {
+    for (let i = 0; i < keys.length; i++) {
+      const c = compareKey(a[i], b[i]);
+      if (c !== 0) return c * keys[i]!.direction;
     }
-    best.splice(low, 0, item);
-    if (best.length > limit) best.pop();
-  }
-  return best;
+    return 0;
+  };
+  const valuesOf = (doc: Doc, into: unknown[]): unknown[] => {
+    for (let i = 0; i < keys.length; i++) {
+      // A missing value sorts as null, as in MongoDB.
+      const value: unknown = keys[i]!.read(doc) ?? null;
+      // mingo compares arrays element by element here: left to it.
+      if (Array.isArray(value)) deopt();
+      into[i] = value;
+    }
+    return into;
+  };
+  const bounded = limit !== undefined && limit <= MAX_BOUNDED_SORT;
+  return barrier(() => {
+    // In order; stable: an item goes after those it ties with, and one tying the last is not taken.
+    const best: Array<{ doc: Doc; values: unknown[] }> = [];
+    const scratch: unknown[] = new Array(keys.length);
+    return {
+      take(doc) {
+        if (!bounded) {
+          best.push({ doc, values: valuesOf(doc, new Array(keys.length)) });
+          return;
+        }
+        const values = valuesOf(doc, scratch);
+        if (best.length === limit && order(values, best[limit - 1]!.values) >= 0) return;
+        let low = 0;
+        let high = best.length;
+        while (low < high) {
+          const mid = (low + high) >> 1;
+          if (order(values, best[mid]!.values) < 0) high = mid;
+          else low = mid + 1;
+        }
+        best.splice(low, 0, { doc, values: values.slice() });
+        if (best.length > limit) best.pop();
+      },
+      results() {
+        if (bounded) return best.map((entry) => entry.doc);
+        const sorted = best.sort((a, b) => order(a.values, b.values)).map((entry) => entry.doc);
+        return limit === undefined ? sorted : sorted.slice(0, limit);
+      },
+    };
+  }, 'input');
 }
 
 function nonNegativeInteger(spec: unknown, what: string): number {
@@ -392,7 +481,7 @@ function isEmptyValue(value: unknown): boolean {
   return isNil(value) || value === '' || (Array.isArray(value) && value.length === 0) || (isPlainObject(value) && Object.keys(value).length === 0);
 }
 
-function unwind(spec: unknown): Stage {
+function unwind(spec: unknown): Streamer {
   const options: Doc = typeof spec === 'string' ? { path: spec } : isPlainObject(spec) ? spec : notCompiled('$unwind');
   if (Object.keys(options).some((key) => !['path', 'includeArrayIndex', 'preserveNullAndEmptyArrays'].includes(key))) notCompiled('$unwind options');
   if (typeof options.path !== 'string' || !options.path.startsWith('$')) notCompiled('$unwind path');
@@ -400,39 +489,38 @@ function unwind(spec: unknown): Stage {
   const index = options.includeArrayIndex === undefined ? undefined : topLevelField(options.includeArrayIndex);
   const preserve = options.preserveNullAndEmptyArrays === true;
   const names = index === undefined ? [field] : [field, index];
-  return stage((docs, owned) => {
+  // A document without an array (and without an index to add) goes on as it came: as owned as the input.
+  return rowStreamer((next, owned) => {
     const set = owned ? setInPlace : copyWith;
     // One array of new values serves every document (both setters read it before returning).
     const values: unknown[] = [undefined, null];
-    const out: Doc[] = [];
-    for (const doc of docs) {
+    return (doc) => {
       const value: unknown = doc[field];
       if (Array.isArray(value)) {
         if (value.length === 0) {
           values[0] = undefined;
           values[1] = null;
-          if (preserve) out.push(set(doc, names, values));
-          continue;
+          if (preserve) next.push(set(doc, names, values));
+          return;
         }
-        const first = out.length;
-        out.push(doc);
-        // Copies for the later elements first: an owned document then carries the first one.
-        for (let i = 1; i < value.length; i++) {
+        // Copies for all but the last element; an owned document itself carries the last one, once
+        // every copy was taken from it unchanged.
+        const last = value.length - 1;
+        for (let i = 0; i < last; i++) {
           values[0] = value[i];
           values[1] = i;
-          out.push(copyWith(doc, names, values));
+          next.push(copyWith(doc, names, values));
         }
-        values[0] = value[0];
-        values[1] = 0;
-        out[first] = set(doc, names, values);
+        values[0] = value[last];
+        values[1] = last;
+        next.push(set(doc, names, values));
       } else if (!isEmptyValue(value) || preserve) {
         values[0] = value;
         values[1] = null;
-        out.push(index === undefined ? doc : set(doc, names, values));
+        next.push(index === undefined ? doc : set(doc, names, values));
       }
-    }
-    return out;
-  }, 'fresh');
+    };
+  }, 'input');
 }
 
 /** Local values a `$lookup` probes the index with; others (documents, regexes, nested arrays) are left to mingo. */
@@ -513,48 +601,87 @@ function lookup(spec: unknown, env: PipelineEnv): Stage {
   }, 'fresh');
 }
 
-function replaceRoot(spec: unknown, scope: Scope, vars: Vars): Stage {
+function replaceRoot(spec: unknown, scope: Scope, vars: Vars): Streamer {
   const expr = isPlainObject(spec) && Object.keys(spec).length === 1 ? spec.newRoot : notCompiled('$replaceRoot');
   const fn = compileExpression(expr, scope);
   // The new roots may be embedded documents of the input: never owned.
-  return stage((docs) => docs.map((doc) => {
+  return rowStreamer((next) => (doc) => {
     const root = fn(doc, vars);
-    return isPlainObject(root) ? root : deopt();
-  }), 'shared');
+    next.push(isPlainObject(root) ? root : deopt());
+  }, 'shared');
 }
 
-function facet(spec: unknown, env: PipelineEnv, scope: Scope, joined: ReadonlySet<string>): Stage {
+function facet(spec: unknown, env: PipelineEnv, scope: Scope, joined: ReadonlySet<string>): Streamer {
   if (!isPlainObject(spec)) notCompiled('$facet');
   const facets = Object.keys(spec as Doc).map((name) => {
     const pipeline: unknown = (spec as Doc)[name];
     if (!Array.isArray(pipeline) || !pipeline.every(isPlainObject)) notCompiled('$facet pipeline');
     return [topLevelField(name), compilePipeline(pipeline as Document[], env, scope, joined)] as const;
   });
-  const othersFresh = facets.slice(1).every(([, run]) => run.fresh);
-  return stage((docs, owned) => {
-    // Branches run last to first, so that the first (in reports, the rows) may own the documents,
-    // when no other branch returns them.
-    const results = new Map<string, Doc[]>();
-    for (let i = facets.length - 1; i >= 0; i--) {
-      const [name, run] = facets[i]!;
-      results.set(name, run(docs, owned && i === 0 && othersFresh));
-    }
-    const out: Doc = {};
-    for (const [name] of facets) out[name] = results.get(name);
-    return [out];
-  }, 'fresh');
+  // The first branch (in reports, the rows) may change the documents in place when no other
+  // branch hands them on or keeps them to read after it.
+  const othersDone = facets.slice(1).every(([, pipeline]) => pipeline.fresh && pipeline.streamed);
+  return {
+    output: 'fresh',
+    open(next, owned) {
+      const runs = facets.map(([, pipeline], i) => pipeline.open(owned && i === 0 && othersDone));
+      return {
+        push(doc) {
+          // Last to first: the first branch sees the document after the others are done with it.
+          for (let i = runs.length - 1; i >= 0; i--) runs[i]!.push(doc);
+        },
+        end() {
+          const out: Doc = {};
+          for (let i = runs.length - 1; i >= 0; i--) runs[i]!.end();
+          facets.forEach(([name], i) => {
+            out[name] = runs[i]!.results();
+          });
+          next.push(out);
+          next.end();
+        },
+      };
+    },
+  };
 }
 
-/** A compiled pipeline; see Stage for `owned`. */
+/** A run of a compiled pipeline fed one document at a time; `results` after `end`. */
+export interface PipelineRun extends Sink {
+  results(): Doc[];
+}
+
+/** A compiled pipeline; see Output for `owned`. */
 export interface Pipeline {
   (docs: Doc[], owned: boolean): Doc[];
+  open(owned: boolean): PipelineRun;
   /** Whether it never returns the documents it was given (so that they may be changed after it ran). */
   readonly fresh: boolean;
+  /** Whether every stage streams: it reads each document only while it is pushed. */
+  readonly streamed: boolean;
 }
+
+const limitStage = (n: number): Streamer =>
+  rowStreamer((next) => {
+    let passed = 0;
+    return (doc) => {
+      if (passed < n) {
+        passed++;
+        next.push(doc);
+      }
+    };
+  }, 'input');
+
+const skipStage = (n: number): Streamer =>
+  rowStreamer((next) => {
+    let skipped = 0;
+    return (doc) => {
+      if (skipped < n) skipped++;
+      else next.push(doc);
+    };
+  }, 'input');
 
 /** Compiles one stage (with the next one, to fuse `$sort` + `$limit`); returns how many it consumed. */
 /** `joined`: the fields earlier `$lookup` stages wrote (see memoised). */
-function compileStage(stages: Document[], at: number, env: PipelineEnv, scope: Scope, joined: ReadonlySet<string>): [Stage, number] {
+function compileStage(stages: Document[], at: number, env: PipelineEnv, scope: Scope, joined: ReadonlySet<string>): [Stage | Streamer, number] {
   const current = stages[at]!;
   const name = Object.keys(current)[0] ?? '';
   const spec: unknown = current[name];
@@ -581,12 +708,10 @@ function compileStage(stages: Document[], at: number, env: PipelineEnv, scope: S
       case '$limit': {
         const n = nonNegativeInteger(spec, '$limit');
         if (n === 0) notCompiled('$limit 0');
-        return [stage((docs) => docs.slice(0, n), 'input'), 1];
+        return [limitStage(n), 1];
       }
-      case '$skip': {
-        const n = nonNegativeInteger(spec, '$skip');
-        return [stage((docs) => docs.slice(n), 'input'), 1];
-      }
+      case '$skip':
+        return [skipStage(nonNegativeInteger(spec, '$skip')), 1];
       case '$unwind':
         return [unwind(spec), 1];
       case '$lookup':
@@ -604,25 +729,83 @@ function compileStage(stages: Document[], at: number, env: PipelineEnv, scope: S
   return [stage((docs) => env.mingo(docs, [current]), 'shared'), 1];
 }
 
+const collector = (into: Doc[]): Sink => ({ push: (doc) => into.push(doc), end() {} });
+
+/** Opens a run of streamed stages in front of `last`. */
+function openStream(streamers: readonly Streamer[], owned: boolean, last: Sink): Sink {
+  const ownedIn: boolean[] = [];
+  let own = owned;
+  for (const streamer of streamers) {
+    ownedIn.push(own);
+    own = passesOwned(own, streamer.output);
+  }
+  let sink = last;
+  for (let i = streamers.length - 1; i >= 0; i--) sink = streamers[i]!.open(sink, ownedIn[i]!);
+  return sink;
+}
+
+/**
+ * Consecutive streamed stages run as one pass; a stage that needs its whole input (`$lookup`,
+ * mingo) gets the array the pass before it collected.
+ */
 export function compilePipeline(stages: Document[], env: PipelineEnv, scope: Scope, joinedBefore: ReadonlySet<string> = new Set()): Pipeline {
-  const compiled: Stage[] = [];
+  const parts: Array<Stage | Streamer[]> = [];
   const joined = new Set(joinedBefore);
   for (let at = 0; at < stages.length; ) {
-    const [stage, consumed] = compileStage(stages, at, env, scope, joined);
-    compiled.push(stage);
+    const [compiled, consumed] = compileStage(stages, at, env, scope, joined);
+    const previous = parts[parts.length - 1];
+    if (typeof compiled === 'function') parts.push(compiled);
+    else if (Array.isArray(previous)) previous.push(compiled);
+    else parts.push([compiled]);
     const as: unknown = stages[at]!.$lookup?.as;
     if (typeof as === 'string') joined.add(as);
     at += consumed;
   }
-  const owns = (owned: boolean, run: Stage): boolean => run.output === 'fresh' || (run.output === 'input' && owned);
-  const run = (docs: Doc[], owned: boolean): Doc[] => {
+  const outputs = (part: Stage | Streamer[]): Output[] => (Array.isArray(part) ? part.map((streamer) => streamer.output) : [part.output]);
+  const ownedAfter = (part: Stage | Streamer[], owned: boolean): boolean => outputs(part).reduce(passesOwned, owned);
+  const runFrom = (first: number, docs: Doc[], owned: boolean): Doc[] => {
     let current = docs;
     let own = owned;
-    for (const next of compiled) {
-      current = next(current, own);
-      own = owns(own, next);
+    for (let i = first; i < parts.length; i++) {
+      const part = parts[i]!;
+      if (Array.isArray(part)) {
+        const out: Doc[] = [];
+        const head = openStream(part, own, collector(out));
+        for (const doc of current) head.push(doc);
+        head.end();
+        current = out;
+      } else {
+        current = part(current, own);
+      }
+      own = ownedAfter(part, own);
     }
     return current;
   };
-  return Object.assign(run, { fresh: compiled.reduce(owns, false) });
+  const open = (owned: boolean): PipelineRun => {
+    // Documents go through the first streamed run as they come; later parts run on its output.
+    const first = parts[0];
+    const streamedFirst = Array.isArray(first);
+    const collected: Doc[] = [];
+    const head = streamedFirst ? openStream(first, owned, collector(collected)) : collector(collected);
+    let results: Doc[] = [];
+    return {
+      push: (doc) => head.push(doc),
+      end() {
+        head.end();
+        results = runFrom(streamedFirst ? 1 : 0, collected, streamedFirst ? ownedAfter(first, owned) : owned);
+      },
+      results: () => results,
+    };
+  };
+  const run = (docs: Doc[], owned: boolean): Doc[] => {
+    const pipeline = open(owned);
+    for (const doc of docs) pipeline.push(doc);
+    pipeline.end();
+    return pipeline.results();
+  };
+  return Object.assign(run, {
+    open,
+    fresh: parts.flatMap(outputs).reduce(passesOwned, false),
+    streamed: parts.length === 0 || (parts.length === 1 && Array.isArray(parts[0])),
+  });
 }

@@ -6,24 +6,56 @@ import { scoreExpression } from './ranking.js';
 
 /**
  * The one aggregation a search sends: the candidates (`match`) are scored, and a `$facet`
- * returns the first + 1 best after the cursor, whether any ranks at or before it, the count
- * and the facet buckets. Only those cross the wire, however many candidates there are.
+ * returns the first + 1 best after the cursor, whether any ranks at or before it, and the
+ * candidates counted by combination of facet values. Only those cross the wire, however many
+ * candidates there are.
  */
 
-export interface RankedBucket {
-  _id: unknown;
-  count: number;
+/** The candidates sharing one combination of facet values (arrays as stored), and how many. */
+export interface FacetCombination {
+  _id: Partial<Record<ResourceFacetName, unknown>>;
+  n: number;
 }
 
 /** What the pipeline returns: one document of `$facet` outputs. */
-export type Ranked = {
+export interface Ranked {
   page: { _id: Types.ObjectId; score: number }[];
   /** Only with a cursor: whether anything ranks at or before it. */
   before?: { _id: Types.ObjectId }[];
-  total: { n: number }[];
-} & Record<ResourceFacetName, RankedBucket[]>;
+  combinations: FacetCombination[];
+}
+
+/** A facet value as the resource connections show it (a string), and its count. */
+export interface FacetCount {
+  value: string;
+  count: number;
+}
 
 const FACET_NAMES = Object.keys(RESOURCE_FACETS) as ResourceFacetName[];
+
+/**
+ * The count and the facet buckets, summed from the combinations: a candidate counts once in
+ * the total and once for each distinct value of each facet (an array counts each of its values
+ * once). Exactly what one `$group` per facet over the candidates gives, with one `$group` in
+ * the database instead of four plus `$unwind`s and the per-candidate work of each.
+ */
+export function facetCounts(combinations: readonly FacetCombination[]): { total: number; facets: Record<ResourceFacetName, FacetCount[]> } {
+  let total = 0;
+  const counts = new Map(FACET_NAMES.map((name) => [name, new Map<string, number>()]));
+  for (const { _id: values, n } of combinations) {
+    total += n;
+    for (const name of FACET_NAMES) {
+      const value: unknown = values[name];
+      const present = (Array.isArray(value) ? (value as unknown[]) : [value]).filter((one) => one !== undefined && one !== null);
+      const byValue = counts.get(name)!;
+      for (const one of new Set(present.map(String))) byValue.set(one, (byValue.get(one) ?? 0) + n);
+    }
+  }
+  const facets = Object.fromEntries(
+    FACET_NAMES.map((name) => [name, [...counts.get(name)!].map(([value, count]) => ({ value, count }))]),
+  ) as Record<ResourceFacetName, FacetCount[]>;
+  return { total, facets };
+}
 
 export function rankingPipeline(
   match: Record<string, unknown>,
@@ -32,19 +64,8 @@ export function rankingPipeline(
 ): Record<string, unknown>[] {
   const { cursor, first, asOf } = position;
   const after = cursor ? afterCursor(cursor) : undefined;
-  const facetFields = Object.fromEntries(
-    FACET_NAMES.map((name) => {
-      const { field, multi } = RESOURCE_FACETS[name];
-      // An array counts each of its values once.
-      return [name, multi ? { $setUnion: [{ $ifNull: [`$${field}`, []] }, []] } : `$${field}`];
-    }),
-  );
-  const facetCounts = Object.fromEntries(
-    FACET_NAMES.map((name) => [
-      name,
-      [...(RESOURCE_FACETS[name].multi ? [{ $unwind: `$${name}` }] : []), { $group: { _id: `$${name}`, count: { $sum: 1 } } }],
-    ]),
-  );
+  const facetFields = Object.fromEntries(FACET_NAMES.map((name) => [RESOURCE_FACETS[name].field, 1]));
+  const combination = Object.fromEntries(FACET_NAMES.map((name) => [name, `$${RESOURCE_FACETS[name].field}`]));
   return [
     { $match: match },
     { $project: { score: scoreExpression(plan, asOf), ...facetFields } },
@@ -52,8 +73,7 @@ export function rankingPipeline(
       $facet: {
         page: [...(after ? [{ $match: after.match }] : []), { $sort: { score: -1, _id: 1 } }, { $limit: first + 1 }, { $project: { score: 1 } }],
         ...(after ? { before: [{ $match: after.notMatch }, { $limit: 1 }, { $project: { _id: 1 } }] } : {}),
-        total: [{ $count: 'n' }],
-        ...facetCounts,
+        combinations: [{ $group: { _id: combination, n: { $sum: 1 } } }],
       },
     },
   ];

@@ -6,7 +6,7 @@ import { runPipeline } from '../embedded-mongo/query.js';
 import { decodeSearchCursor, encodeSearchCursor } from './cursor.js';
 import { highlightAll, highlightSnippet } from './highlight.js';
 import { highlightTexts, parseQuery, SearchQueryError, searchTermsFilter } from './query.js';
-import { rankingPipeline } from './pipeline.js';
+import { facetCounts, rankingPipeline, type FacetCombination } from './pipeline.js';
 import { scoreExpression } from './ranking.js';
 import { bundledSynonyms, parseSynonymDictionary } from './synonyms.js';
 import { computeSearchTerms } from './terms.js';
@@ -214,7 +214,12 @@ describe('rankingPipeline', () => {
       });
       expect(fallbacks).toBe(0);
       expect(compiled).toEqual(runPipeline(docs, [match!, ...rest], () => []));
-      expect(compiled[0]!.category).toEqual(expect.arrayContaining([{ _id: 'a', count: 1 }, { _id: 'b', count: 1 }]));
+      const { total, facets } = facetCounts(compiled[0]!.combinations as FacetCombination[]);
+      expect(total).toBe(docs.length);
+      // Document 1's categories ['a', 'a', 'b'] count once each.
+      expect(facets.category).toEqual(expect.arrayContaining([{ value: 'a', count: 1 }, { value: 'b', count: 1 }]));
+      expect(facets.kind).toEqual(expect.arrayContaining([{ value: 'POLICY', count: 3 }, { value: 'SERVICE', count: 2 }]));
+      expect(facets.orgLevel).toEqual(expect.arrayContaining([{ value: '1', count: 3 }, { value: '2', count: 2 }]));
     }
   });
 });

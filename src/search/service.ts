@@ -11,7 +11,7 @@ import { decodeSearchCursor, encodeSearchCursor, type SearchCursor } from './cur
 import { highlightAll, highlightSnippet } from './highlight.js';
 import { htmlToText } from './html-text.js';
 import { highlightTexts, parseQuery, SearchQueryError, searchTermsFilter, type SearchPlan } from './query.js';
-import { rankingPipeline, type Ranked, type RankedBucket } from './pipeline.js';
+import { facetCounts, rankingPipeline, type FacetCount, type Ranked } from './pipeline.js';
 import { TermStatistics } from './statistics.js';
 import { bundledSynonyms, type SynonymDictionary } from './synonyms.js';
 
@@ -84,6 +84,7 @@ export class SearchService {
     const filter = await compileResourceFilter(this.models, args.filter);
     const ranked = await this.rank(plan, args.viewer, filter, { cursor, first, asOf });
     const page = ranked.page.slice(0, first);
+    const { total, facets } = facetCounts(ranked.combinations);
     const nodes = await this.pageDocuments(page.map((entry) => idOf(entry._id)), args.viewer);
     const targets = highlightTexts(plan);
     const hits = page.flatMap(({ _id, score }): SearchHit[] => {
@@ -94,14 +95,14 @@ export class SearchService {
     });
     return {
       hits,
-      totalCount: ranked.total[0]?.n ?? 0,
+      totalCount: total,
       hasNextPage: ranked.page.length > first,
       hasPreviousPage: (ranked.before?.length ?? 0) > 0,
       facets: {
-        department: buckets(ranked.department),
-        kind: buckets(ranked.kind),
-        category: buckets(ranked.category),
-        orgLevel: buckets(ranked.orgLevel),
+        department: buckets(facets.department),
+        kind: buckets(facets.kind),
+        category: buckets(facets.category),
+        orgLevel: buckets(facets.orgLevel),
       },
     };
   }
@@ -163,9 +164,6 @@ function highlights(node: ResourceDoc, targets: readonly string[]): SearchHighli
 }
 
 /** Buckets by count, then value; values are strings like the resource connections' facets. */
-function buckets(groups: readonly RankedBucket[]): FacetBucket[] {
-  return groups
-    .filter((group) => group._id !== undefined && group._id !== null)
-    .map((group) => ({ value: String(group._id), count: group.count }))
-    .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+function buckets(counts: readonly FacetCount[]): FacetBucket[] {
+  return [...counts].sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
 }

@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import { EJSON, type Document } from 'bson';
 import type { Models } from '../../db/index.js';
 import { compileResourceFilter } from '../catalog/index.js';
 import { InvalidInputError } from '../errors.js';
@@ -253,7 +253,11 @@ function measurePlan(measure: Measure, asOf: Date, expiringWithinDays: number): 
     case 'POLICIES_IN_FORCE':
       return countIf(inForce(asOf));
     case 'POLICIES_EXPIRING':
-      return countIf({ $and: [inForce(asOf), { $lt: ['$effectiveTo', new Date(asOf.getTime() + expiringWithinDays * DAY_MS)] }] });
+      // The end date first: most policies fail it, so the validity window is evaluated for few. Its
+      // type check matters on MongoDB, where a missing end (null) sorts before every date.
+      return countIf({
+        $and: [{ $eq: [{ $type: '$effectiveTo' }, 'date'] }, { $lt: ['$effectiveTo', new Date(asOf.getTime() + expiringWithinDays * DAY_MS)] }, inForce(asOf)],
+      });
     case 'FEED_LAG_HOURS':
       // A feed that never succeeded has been stale since it was registered.
       return single('$max', { $divide: [{ $subtract: [asOf, { $ifNull: ['$lastSuccessAt', '$createdAt'] }] }, HOUR_MS] }, rounded);
@@ -278,6 +282,28 @@ function measurePlan(measure: Measure, asOf: Date, expiringWithinDays: number): 
     case 'STAGE_HOURS_MAX':
       return single('$max', stageHours, rounded);
   }
+}
+
+/**
+ * Measure inputs with the same expression (a stage's hours, averaged and maxed) are computed once:
+ * the later ones are dropped and their accumulators read the first one's field.
+ */
+function sharedInputs(inputs: Record<string, Expr>, accumulators: Record<string, Document>): { inputs: Record<string, Expr>; accumulators: Record<string, Document> } {
+  const byExpression = new Map<string, string>();
+  const aliases = new Map<string, string>();
+  const kept: Record<string, Expr> = {};
+  for (const [name, expr] of Object.entries(inputs)) {
+    const key = EJSON.stringify(expr, { relaxed: false });
+    const first = byExpression.get(key);
+    if (first) aliases.set(name, first);
+    else {
+      byExpression.set(key, name);
+      kept[name] = expr;
+    }
+  }
+  const reading = (accumulator: Document): Document =>
+    Object.fromEntries(Object.entries(accumulator).map(([op, arg]) => [op, typeof arg === 'string' && aliases.has(arg.slice(1)) ? `$${aliases.get(arg.slice(1))!}` : arg]));
+  return { inputs: kept, accumulators: Object.fromEntries(Object.entries(accumulators).map(([name, accumulator]) => [name, reading(accumulator)])) };
 }
 
 const RESOURCE_ONLY_FILTERS = ['kinds', 'categories', 'tags', 'audience', 'orgUnit', 'orgLevels', 'createdAt', 'updatedAt', 'themes', 'validity', 'effectiveAt', 'publishedAt', 'startsAt'] as const;
@@ -338,11 +364,13 @@ export async function compileReport(models: Models, viewer: Viewer, spec: Report
   const plan = await planFor(models, viewer, spec, scope, asOf);
   const measures = [...new Set(spec.measures)];
   const measurePlans = measures.map((measure) => measurePlan(measure, asOf, spec.expiringWithinDays ?? 90));
-  const accumulators = Object.assign({}, ...measurePlans.map((plan) => plan.accumulators)) as Record<string, Document>;
   const outputs = Object.fromEntries(measures.map((measure, index) => [measure, measurePlans[index]!.output]));
 
   const keyed = spec.dimensions.map((dim, index) => plan.dimension(dim, `__d${index}`));
-  const inputs = Object.assign({}, ...measurePlans.map((plan) => plan.inputs)) as Record<string, Expr>;
+  const { inputs, accumulators } = sharedInputs(
+    Object.assign({}, ...measurePlans.map((plan) => plan.inputs)) as Record<string, Expr>,
+    Object.assign({}, ...measurePlans.map((plan) => plan.accumulators)) as Record<string, Document>,
+  );
   const reads = new Set(keyed.flatMap((dim) => dim.reads));
   // `_id` stays only when a dimension reads it; a projection keeping nothing else keeps `_id` alone.
   const kept = Object.fromEntries([...reads].map((field) => [field, 1]));

@@ -91,6 +91,16 @@ function constant(value: unknown): Fn {
   return () => value;
 }
 
+/**
+ * The value of an argument known at compile time (a number or a string that is no path), so
+ * that an operator can use it directly instead of calling a closure for it per document.
+ */
+function literal(expr: unknown): { value: number | string } | undefined {
+  if (typeof expr === 'number') return { value: expr };
+  if (typeof expr === 'string' && !expr.startsWith('$')) return { value: expr };
+  return undefined;
+}
+
 export function compileExpression(expr: unknown, scope: Scope): Fn {
   if (typeof expr === 'string') {
     if (expr[0] !== '$') return constant(expr);
@@ -141,21 +151,31 @@ function equals(a: unknown, b: unknown): boolean {
 function ordered(test: (c: number) => boolean): Compiler {
   return (expr, scope) => {
     const [a, b] = args(expr, 2, scope) as [Fn, Fn];
-    return (doc, vars) => {
-      const x = a(doc, vars);
-      const y = b(doc, vars);
-      if (typeof x === 'number' && typeof y === 'number') return test(x < y ? -1 : x > y ? 1 : x === y ? 0 : compare(x, y));
-      // Dates (validity windows) compare by time, as mingo's compare does, without its type dispatch.
-      if (x instanceof Date && y instanceof Date) {
-        const tx = x.getTime();
-        const ty = y.getTime();
-        if (!Number.isNaN(tx) && !Number.isNaN(ty)) return test(tx < ty ? -1 : tx > ty ? 1 : 0);
-      }
-      const type = typeOf(y);
-      for (const v of ensureArray(x)) if (typeOf(v) === type && test(compare(v, y))) return true;
-      return false;
-    };
+    const right = Array.isArray(expr) ? literal(expr[1]) : undefined;
+    if (right && typeof right.value === 'number' && !Number.isNaN(right.value)) {
+      // A comparison with a number (an `$indexOfBytes` result against 0): no closure for it.
+      const y = right.value;
+      return (doc, vars) => {
+        const x = a(doc, vars);
+        if (typeof x === 'number' && !Number.isNaN(x)) return test(x < y ? -1 : x > y ? 1 : 0);
+        return compareOrdered(test, x, y);
+      };
+    }
+    return (doc, vars) => compareOrdered(test, a(doc, vars), b(doc, vars));
   };
+}
+
+function compareOrdered(test: (c: number) => boolean, x: unknown, y: unknown): boolean {
+  if (typeof x === 'number' && typeof y === 'number') return test(x < y ? -1 : x > y ? 1 : x === y ? 0 : compare(x, y));
+  // Dates (validity windows) compare by time, as mingo's compare does, without its type dispatch.
+  if (x instanceof Date && y instanceof Date) {
+    const tx = x.getTime();
+    const ty = y.getTime();
+    if (!Number.isNaN(tx) && !Number.isNaN(ty)) return test(tx < ty ? -1 : tx > ty ? 1 : 0);
+  }
+  const type = typeOf(y);
+  for (const v of ensureArray(x)) if (typeOf(v) === type && test(compare(v, y))) return true;
+  return false;
 }
 
 /** mingo's `$round` for a precision ≥ 0, digit for digit (half to even only at precision 0). */
@@ -192,12 +212,28 @@ function isArray(value: unknown): value is unknown[] {
   return Array.isArray(value);
 }
 
-/** Arguments that are nil make the result null (mingo's rule for most arithmetic). */
-function numeric(expr: unknown, scope: Scope, count: number | undefined, op: (values: number[]) => unknown): Fn {
-  const fns = args(expr, count, scope);
+/** Two numeric arguments: nil makes the result null (mingo's rule for most arithmetic), another type deopts, in argument order. */
+function binary(expr: unknown, scope: Scope, op: (x: number, y: number) => unknown): Fn {
+  const [a, b] = args(expr, 2, scope) as [Fn, Fn];
   return (doc, vars) => {
-    const values = argumentValues(fns, doc, vars, isNumber);
-    return values && op(values);
+    const x = a(doc, vars);
+    if (isNil(x)) return null;
+    if (!isNumber(x)) deopt();
+    const y = b(doc, vars);
+    if (isNil(y)) return null;
+    if (!isNumber(y)) deopt();
+    return op(x, y);
+  };
+}
+
+/** One numeric argument, as `binary`. */
+function single(expr: unknown, scope: Scope, op: (x: number) => number): Fn {
+  const fn = unary(expr, scope);
+  return (doc, vars) => {
+    const x = fn(doc, vars);
+    if (isNil(x)) return null;
+    if (!isNumber(x)) deopt();
+    return op(x);
   };
 }
 
@@ -332,11 +368,17 @@ const OPERATORS: Record<string, Compiler> = {
   },
   $and: (expr, scope) => {
     const fns = args(expr, undefined, scope);
-    return (doc, vars) => fns.every((fn) => truthy(fn(doc, vars)));
+    return (doc, vars) => {
+      for (const fn of fns) if (!truthy(fn(doc, vars))) return false;
+      return true;
+    };
   },
   $or: (expr, scope) => {
     const fns = args(expr, undefined, scope);
-    return (doc, vars) => fns.some((fn) => truthy(fn(doc, vars)));
+    return (doc, vars) => {
+      for (const fn of fns) if (truthy(fn(doc, vars))) return true;
+      return false;
+    };
   },
   $not: (expr, scope) => {
     const fn = compileExpression(Array.isArray(expr) ? (expr.length === 1 ? expr[0] : notCompiled('$not')) : expr, scope);
@@ -389,12 +431,24 @@ const OPERATORS: Record<string, Compiler> = {
       return deopt();
     };
   },
-  $multiply: (expr, scope) => numeric(expr, scope, undefined, (values) => values.reduce((product, value) => product * value, 1)),
-  $divide: (expr, scope) => numeric(expr, scope, 2, ([x, y]) => (y === 0 ? deopt() : x! / y!)),
+  $multiply: (expr, scope) => {
+    const fns = args(expr, undefined, scope);
+    return (doc, vars) => {
+      let product = 1;
+      for (const fn of fns) {
+        const value = fn(doc, vars);
+        if (isNil(value)) return null;
+        if (!isNumber(value)) deopt();
+        product *= value;
+      }
+      return product;
+    };
+  },
+  $divide: (expr, scope) => binary(expr, scope, (x, y) => (y === 0 ? deopt() : x / y)),
   // mingo rejects 0 to a negative power; that error stays mingo's.
-  $pow: (expr, scope) => numeric(expr, scope, 2, ([x, y]) => (x === 0 && y! < 0 ? deopt() : Math.pow(x!, y!))),
-  $floor: (expr, scope) => numeric([unaryArg(expr)], scope, 1, ([x]) => Math.floor(x!)),
-  $ceil: (expr, scope) => numeric([unaryArg(expr)], scope, 1, ([x]) => Math.ceil(x!)),
+  $pow: (expr, scope) => binary(expr, scope, (x, y) => (x === 0 && y < 0 ? deopt() : Math.pow(x, y))),
+  $floor: (expr, scope) => single(expr, scope, Math.floor),
+  $ceil: (expr, scope) => single(expr, scope, Math.ceil),
   $round: (expr, scope) => {
     if (!Array.isArray(expr) || expr.length < 1 || expr.length > 2) notCompiled('$round');
     const precision: unknown = expr[1] ?? 0;
@@ -410,6 +464,16 @@ const OPERATORS: Record<string, Compiler> = {
   // The two-argument form; mingo returns the UTF-16 index (not the byte offset) and so does this.
   $indexOfBytes: (expr, scope) => {
     const [a, b] = args(expr, 2, scope) as [Fn, Fn];
+    const needle = Array.isArray(expr) ? literal(expr[1]) : undefined;
+    if (needle && typeof needle.value === 'string') {
+      const search = needle.value;
+      return (doc, vars) => {
+        const text = a(doc, vars);
+        if (isNil(text)) return null;
+        if (typeof text !== 'string') deopt();
+        return text.indexOf(search);
+      };
+    }
     return (doc, vars) => {
       const text = a(doc, vars);
       if (isNil(text)) return null;
@@ -440,6 +504,17 @@ const OPERATORS: Record<string, Compiler> = {
   },
   $arrayElemAt: (expr, scope) => {
     const [a, b] = args(expr, 2, scope) as [Fn, Fn];
+    const at = Array.isArray(expr) ? literal(expr[1]) : undefined;
+    if (at && typeof at.value === 'number' && Number.isInteger(at.value) && at.value >= 0) {
+      // A fixed position from the start (a ranking text at the head of an array).
+      const i = at.value;
+      return (doc, vars) => {
+        const array = a(doc, vars);
+        if (isNil(array)) return null;
+        if (!Array.isArray(array)) deopt();
+        return i < array.length ? (array[i] as unknown) : undefined;
+      };
+    }
     return (doc, vars) => {
       const array = a(doc, vars);
       const index = b(doc, vars);
@@ -454,8 +529,11 @@ const OPERATORS: Record<string, Compiler> = {
     const [item, list] = args(expr, 2, scope) as [Fn, Fn];
     const keys = Array.isArray(expr) ? literalSet(expr[1]) : undefined;
     if (keys) {
+      // Strings are looked up as they are, without building their key.
+      const strings = new Set((expr as unknown[][])[1]!.filter((v): v is string => typeof v === 'string'));
       return (doc, vars) => {
         const value = item(doc, vars);
+        if (typeof value === 'string') return strings.has(value);
         // Only values of the literal's types can be equal to one of its elements.
         return hashable(value) && keys.has(keyOf(value));
       };

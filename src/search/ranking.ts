@@ -118,7 +118,8 @@ function termScore(term: QueryTerm): Expression[] {
  * Written to evaluate as few operators per candidate as possible: it runs for every one.
  */
 function recencyBoost(asOf: number): Expression {
-  const date = { $ifNull: ['$publishedAt', { $ifNull: ['$startsAt', '$updatedAt'] }] };
+  // The n-argument $ifNull (MongoDB 5.0+): one operator instead of two.
+  const date = { $ifNull: ['$publishedAt', '$startsAt', '$updatedAt'] };
   const now = new Date(asOf);
   const halfLives = { $divide: [{ $subtract: [now, date] }, WEIGHTS.recencyHalfLifeDays * DAY_MS] };
   const decayed = { $multiply: [WEIGHTS.recencyMax, { $pow: [0.5, halfLives] }] };
@@ -132,8 +133,10 @@ function recencyBoost(asOf: number): Expression {
 export function scoreExpression(plan: SearchPlan, asOf: number): Expression {
   const sum = { $add: [...plan.terms.flatMap(termScore), recencyBoost(asOf)] };
   const notInForce = { $and: [{ $eq: ['$kind', 'POLICY'] }, { $in: ['$validity', NOT_IN_FORCE] }] };
-  const penalised = { $multiply: [sum, { $cond: [notInForce, WEIGHTS.notInForce, 1] }] };
+  // The penalty and the scale in one factor: (x × 0.5) × 1000 and x × 500 round alike, as
+  // halving is exact in binary floating point.
+  const scale = { $cond: [notInForce, WEIGHTS.notInForce * SCORE_SCALE, SCORE_SCALE] };
   // Rounded half up as floor(x + 0.5): scores are positive, and $round's half-to-even costs
   // a decimal conversion per candidate on the embedded server.
-  return { $floor: { $add: [{ $multiply: [penalised, SCORE_SCALE] }, 0.5] } };
+  return { $floor: { $add: [{ $multiply: [sum, scale] }, 0.5] } };
 }

@@ -25,6 +25,7 @@ function seeded(seed: number): () => number {
 const random = seeded(7);
 const pick = <T,>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
 const units = Array.from({ length: 12 }, (_, i) => ({ _id: new ObjectId(), level: (i % 3) + 1, name: `u${i}`, tag: i % 4 === 0 ? null : `t${i % 3}` }));
+const GHOST = new ObjectId();
 /** Instants on both sides of Shanghai month ends (16:00Z is midnight there). */
 const EDGES = ['2024-01-31T15:59:59.999Z', '2024-01-31T16:00:00Z', '2024-02-29T16:30:00Z', '2023-12-31T16:00:00Z', '2024-03-31T15:00:00Z'];
 
@@ -38,6 +39,8 @@ function generate(n: number): Doc[] {
     if (random() < 0.1) delete doc.at;
     doc.units = Array.from({ length: Math.floor(random() * 3) }, () => pick(units)._id);
     doc.unit = random() < 0.8 ? pick(units)._id : null;
+    // Repeated values and one no unit has, around the document's own units.
+    doc.mixed = random() < 0.5 ? [...(doc.units as ObjectId[]), GHOST, ...(doc.units as ObjectId[])] : doc.units;
     doc.nested = pick([{ x: 1, y: 'a' }, { x: 2 }, {}, null, [{ x: 3 }, { x: 4 }]]);
     return doc;
   });
@@ -153,6 +156,7 @@ const PIPELINES: Record<string, Document[]> = {
   'unwind dropping empties': [{ $unwind: '$tags' }, { $group: { _id: '$tags', c: { $sum: 1 } } }],
   'lookup on an array local field': [{ $lookup: { from: 'units', localField: 'units', foreignField: '_id', as: 'joined' } }, { $project: { names: '$joined.name', n: { $size: '$joined' } } }],
   'lookup on a scalar local field, null included': [{ $lookup: { from: 'units', localField: 'unit', foreignField: '_id', as: 'joined' } }],
+  'lookup on an array with repeated and unknown values': [{ $lookup: { from: 'units', localField: 'mixed', foreignField: '_id', as: 'joined' } }, { $project: { names: '$joined.name' } }],
   'lookup on a non-unique foreign field': [{ $lookup: { from: 'units', localField: 'dept', foreignField: 'tag', as: 'joined' } }],
   'roll-up: lookup, filter/map with cond and ancestors, unwind, group': [
     { $lookup: { from: 'units', localField: 'units', foreignField: '_id', as: 'u' } },
@@ -252,6 +256,16 @@ describe('compiled aggregation agrees with mingo', () => {
     const probing = harness({}, 1_000_000);
     runAggregation(corpus, PIPELINES['lookup on a scalar local field, null included']!, probing.env);
     expect(probing.probes()).toBeGreaterThan(0);
+  });
+
+  it('switches from index probes to one hash of the foreign collection after a few distinct values', () => {
+    // A collection of 96 documents is probed for 3 distinct values (1/32 of its size), then hashed.
+    for (const [, pipeline] of Object.entries(PIPELINES).filter(([name]) => name.includes('lookup'))) {
+      const switching = harness({}, 96);
+      expect(runAggregation(corpus, pipeline, switching.env)).toStrictEqual(viaMingo(pipeline));
+      // The harness indexes `_id` only: a join on another field hashes at once.
+      expect(switching.probes()).toBe(JSON.stringify(pipeline).includes('"foreignField":"_id"') ? 3 : 0);
+    }
   });
 
   it('does not modify the documents it receives', () => {

@@ -3,6 +3,7 @@ import { compare, resolve } from 'mingo/util';
 import { compileFilter } from '../query.js';
 import { isPlainObject, keyOf, type Doc } from '../values.js';
 import { compileAccumulator, type Accumulator } from './accumulators.js';
+import { ObjectIdMap } from './object-keys.js';
 import { NotCompiled, compileExpression, deopt, isNil, type Fn, type Scope, type Vars } from './expressions.js';
 import { expressionFields } from './narrow.js';
 
@@ -34,7 +35,7 @@ type Output = 'fresh' | 'input' | 'shared';
 
 const passesOwned = (owned: boolean, output: Output): boolean => output === 'fresh' || (output === 'input' && owned);
 
-/** A compiled stage that needs its whole input at once (`$lookup` sizes its join by it; mingo). */
+/** A compiled stage that needs its whole input at once (a stage mingo runs). */
 interface Stage {
   (docs: Doc[], owned: boolean): Doc[];
   readonly output: Output;
@@ -530,27 +531,79 @@ function probeable(value: unknown): boolean {
   return !(isPlainObject(value) || Array.isArray(value) || value instanceof RegExp);
 }
 
+/** Values under query equality: ObjectIds by their bytes (no key string per probe), others by `keyOf`. */
+class ValueMap<V> {
+  private readonly ids = new ObjectIdMap<V>();
+  private readonly others = new Map<string, V>();
+
+  get(value: unknown): V | undefined {
+    return value instanceof ObjectId ? this.ids.get(value) : this.others.get(keyOf(value));
+  }
+
+  set(value: unknown, entry: V): void {
+    if (value instanceof ObjectId) this.ids.set(value, entry);
+    else this.others.set(keyOf(value), entry);
+  }
+}
+
 /**
- * The foreign documents by `keyOf` of each value of the field (null for missing), as mingo's
- * `$lookup` hashes them: one pass instead of a probe per value. A value absent from the map
- * matches nothing.
+ * The foreign documents by each value of the field (null for missing), as mingo's `$lookup`
+ * hashes them: one pass instead of a probe per value. A value absent from the map matches nothing.
  */
-function hashed(foreign: Doc[], field: string): Map<string, Doc[]> {
-  const byValue = new Map<string, Doc[]>();
+function hashed(foreign: Doc[], field: string): ValueMap<Doc[]> {
+  const byValue = new ValueMap<Doc[]>();
   for (const doc of foreign) {
     const value: unknown = doc[field] ?? null;
     for (const element of Array.isArray(value) ? (value as unknown[]) : [value]) {
       if (!probeable(element)) deopt();
-      const key = keyOf(element);
-      const docs = byValue.get(key);
+      const docs = byValue.get(element);
       if (docs) docs.push(doc);
-      else byValue.set(key, [doc]);
+      else byValue.set(element, [doc]);
     }
   }
   return byValue;
 }
 
-function lookup(spec: unknown, env: PipelineEnv): Stage {
+/**
+ * How many distinct values an indexed `$lookup` probes before it hashes the foreign collection
+ * instead, per foreign document: a probe is a planner run (µs), hashing costs a fraction of a µs
+ * per foreign document. A few feeds keep to the index of their runs; every resource joined with
+ * the org units hashes them after a few dozen probes.
+ */
+const PROBES_PER_FOREIGN_DOC = 1 / 32;
+
+/** The foreign documents matching a local value; the same array for the same value (see `memoised`). */
+function foreignMatches(env: PipelineEnv, from: string, field: string): (value: unknown) => Doc[] {
+  const budget = env.indexed(from, field) ? Math.floor(env.size(from) * PROBES_PER_FOREIGN_DOC) : 0;
+  let byValue: ValueMap<Doc[]> | undefined;
+  const probed = new ValueMap<Doc[]>();
+  let probes = 0;
+  // Every value without a match gets this one array (an expression over it is then evaluated once).
+  const none: Doc[] = [];
+  return (value) => {
+    if (!probeable(value)) deopt();
+    if (!byValue) {
+      let found = probed.get(value);
+      if (found) return found;
+      if (probes < budget) {
+        probes++;
+        found = env.probe(from, field, value ?? null);
+        probed.set(value, found);
+        return found;
+      }
+      byValue = hashed(env.scan(from), field);
+    }
+    return byValue.get(value) ?? none;
+  };
+}
+
+/** A node of a trie on the identities of the match arrays of several local values: their union. */
+interface Union {
+  matches?: Doc[];
+  next?: Map<Doc[], Union>;
+}
+
+function lookup(spec: unknown, env: PipelineEnv): Streamer {
   if (!isPlainObject(spec)) notCompiled('$lookup');
   const { from, localField, foreignField, as } = spec as Doc;
   if (Object.keys(spec as Doc).length !== 4 || typeof from !== 'string' || typeof localField !== 'string' || typeof foreignField !== 'string') {
@@ -559,47 +612,38 @@ function lookup(spec: unknown, env: PipelineEnv): Stage {
   if (foreignField.includes('.') || localField.startsWith('$')) notCompiled('$lookup fields');
   const targetName = [topLevelField(as)];
   const readLocal = localField.includes('.') ? (doc: Doc): unknown => resolve(doc, localField) : (doc: Doc): unknown => doc[localField];
-  return stage((docs, owned) => {
-    // An index probe per distinct local value costs a planner run (µs each); hashing the foreign
-    // collection once costs a key per foreign document: cheaper once the inputs outnumber them
-    // (every resource joined with its org units).
-    const probeIndex = env.indexed(from, foreignField) && env.size(from) > docs.length;
-    const probes = probeIndex ? new Map<string, Doc[]>() : hashed(env.scan(from), foreignField);
-    const probe = (value: unknown): Doc[] => {
-      if (!probeable(value)) deopt();
-      const key = keyOf(value);
-      let found = probes.get(key);
-      if (!found) {
-        found = probeIndex ? env.probe(from, foreignField, value ?? null) : [];
-        probes.set(key, found);
+  return rowStreamer((next, owned) => {
+    const matchesOf = foreignMatches(env, from, foreignField);
+    // Several local values: one union per sequence of match arrays, shared by every document
+    // with those values (as the single-value case shares the match array itself).
+    const unions: Union = {};
+    const unionOf = (local: unknown[]): Doc[] => {
+      let node = unions;
+      for (const value of local) {
+        const matches = matchesOf(value);
+        node.next ??= new Map();
+        let child = node.next.get(matches);
+        if (!child) {
+          child = {};
+          node.next.set(matches, child);
+        }
+        node = child;
       }
-      return found;
+      if (!node.matches) {
+        const seen = new Set<Doc>();
+        for (const value of local) for (const match of matchesOf(value)) seen.add(match);
+        node.matches = [...seen];
+      }
+      return node.matches;
     };
-    const joined = new Map<string, Doc[]>();
+    const set = owned ? setInPlace : copyWith;
     // One array of new values serves every document (both setters read it before returning).
     const values: unknown[] = [undefined];
-    return docs.map((doc) => {
+    return (doc) => {
       const local: unknown = readLocal(doc) ?? null;
-      let matches: Doc[];
-      if (Array.isArray(local) && local.length === 1) {
-        // The common case (one attached value): the probe's own array, shared by every such document.
-        matches = probe(local[0]);
-      } else if (Array.isArray(local)) {
-        const key = keyOf(local);
-        let found = joined.get(key);
-        if (!found) {
-          const seen = new Set<Doc>();
-          for (const value of local) for (const match of probe(value)) seen.add(match);
-          found = [...seen];
-          joined.set(key, found);
-        }
-        matches = found;
-      } else {
-        matches = probe(local);
-      }
-      values[0] = matches;
-      return owned ? setInPlace(doc, targetName, values) : copyWith(doc, targetName, values);
-    });
+      values[0] = !Array.isArray(local) ? matchesOf(local) : local.length === 1 ? matchesOf(local[0]) : unionOf(local);
+      next.push(set(doc, targetName, values));
+    };
   }, 'fresh');
 }
 
@@ -747,8 +791,8 @@ function openStream(streamers: readonly Streamer[], owned: boolean, last: Sink):
 }
 
 /**
- * Consecutive streamed stages run as one pass; a stage that needs its whole input (`$lookup`,
- * mingo) gets the array the pass before it collected.
+ * Consecutive streamed stages run as one pass; a stage that needs its whole input (mingo) gets
+ * the array the pass before it collected.
  */
 export function compilePipeline(stages: Document[], env: PipelineEnv, scope: Scope, joinedBefore: ReadonlySet<string> = new Set()): Pipeline {
   const parts: Array<Stage | Streamer[]> = [];

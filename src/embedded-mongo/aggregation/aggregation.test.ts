@@ -151,6 +151,9 @@ const PIPELINES: Record<string, Document[]> = {
       },
     },
   ],
+  'setUnion of ObjectIds, nulls and missing values': [
+    { $project: { u: { $setUnion: [['$unit', null, '$dept', '$unit', null]] }, v: { $setUnion: [['$missing', null, '$missing']] }, w: { $setUnion: ['$units', ['$unit', null]] } } },
+  ],
   'eq on arrays and null': [{ $project: { a: { $eq: ['$tags', 'x'] }, b: { $eq: ['$dept', null] }, c: { $eq: ['$missing', null] }, d: { $gt: ['$n', null] } } }],
   'unwind, preserving empties, with index': [{ $unwind: { path: '$tags', preserveNullAndEmptyArrays: true, includeArrayIndex: 'i' } }],
   'unwind dropping empties': [{ $unwind: '$tags' }, { $group: { _id: '$tags', c: { $sum: 1 } } }],

@@ -269,7 +269,9 @@ function hashable(value: unknown): boolean {
 
 /** mingo's `unique` (first occurrences, in order), by `keyOf` when every value's equality is `keyOf`'s. */
 function distinct(values: unknown[]): unknown[] {
-  if (!values.every((v) => typeof v === 'number' || hashable(v))) return unique(values);
+  // Null too (the org roll-up maps units above its level to null): only null equals it, while
+  // `keyOf` would merge undefined with it, so undefined is left to mingo.
+  if (!values.every((v) => typeof v === 'number' || v === null || hashable(v))) return unique(values);
   // A few strings or numbers (a resource's issuers, categories, org levels): compared directly, no
   // sets to build (NaN, which indexOf never finds, goes by key).
   if (values.length <= SMALL_ARRAY && values.every((v) => typeof v === 'string' || (typeof v === 'number' && !Number.isNaN(v)))) {

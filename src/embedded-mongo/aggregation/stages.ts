@@ -310,6 +310,7 @@ type Trie = Map<number, Trie | number>;
 
 /** The group key of a document and, for a new group, its `_id`. */
 interface GroupKey {
+  /** The group's number: 0, 1, 2… in the order the groups are first seen. */
   key(doc: Doc, vars: Vars): number;
   /** The `_id` of the group whose key was computed last. */
   id(): unknown;
@@ -321,13 +322,20 @@ function groupKey(expr: unknown, scope: Scope): GroupKey {
   const parts = isPlainObject(expr) && Object.keys(expr).length > 0 && !Object.keys(expr).some((key) => key.startsWith('$')) ? Object.keys(expr) : undefined;
   if (!parts) {
     const fn = compileExpression(expr, scope);
+    const numbers = new Map<number, number>();
     let last: unknown;
     return {
       key(doc, vars) {
         // A missing key groups with null, as in MongoDB.
         last = fn(doc, vars) ?? null;
         if (isPlainObject(last) && hasEmbeddedDocuments(last)) deopt();
-        return ids.id(last);
+        const id = ids.id(last);
+        let number = numbers.get(id);
+        if (number === undefined) {
+          number = numbers.size;
+          numbers.set(id, number);
+        }
+        return number;
       },
       id: () => last,
     };
@@ -363,19 +371,20 @@ function group(spec: unknown, scope: Scope, vars: Vars): Streamer {
     .filter((name) => name !== '_id')
     .map((name) => [topLevelField(name), compileAccumulator((spec as Doc)[name], scope)]);
   return barrier(() => {
-    const groups = new Map<number, { id: unknown; states: ReturnType<Accumulator['start']>[] }>();
+    // By group number: in the order the groups were first seen, as mingo outputs them.
+    const groups: Array<{ id: unknown; states: ReturnType<Accumulator['start']>[] }> = [];
     return {
       take(doc) {
         const key = id.key(doc, vars);
-        let entry = groups.get(key);
+        let entry = groups[key];
         if (!entry) {
           entry = { id: id.id(), states: outputs.map(([, accumulator]) => accumulator.start()) };
-          groups.set(key, entry);
+          groups[key] = entry;
         }
         for (const state of entry.states) state.add(doc, vars);
       },
       *results() {
-        for (const entry of groups.values()) {
+        for (const entry of groups) {
           const row: Doc = { _id: entry.id };
           outputs.forEach(([name], i) => {
             row[name] = entry.states[i]!.result();
@@ -581,7 +590,8 @@ function foreignMatches(env: PipelineEnv, from: string, field: string): (value: 
   // Every value without a match gets this one array (an expression over it is then evaluated once).
   const none: Doc[] = [];
   return (value) => {
-    if (!probeable(value)) deopt();
+    // ObjectIds (the usual local values) are probeable: checked first, without the prototype walk.
+    if (!(value instanceof ObjectId) && !probeable(value)) deopt();
     if (!byValue) {
       let found = probed.get(value);
       if (found) return found;

@@ -177,6 +177,25 @@ describe('ranking', () => {
     expect(ranked.map((r) => r.id)).toEqual(['typed', 'synonym']);
   });
 
+  it('tests a synonym containing another of the same weight not at all, with the same scores', () => {
+    const plan = parseQuery('医保', dictionary);
+    expect(plan.terms[0]!.pieces[0]!.alternatives.map((a) => a.text)).toContain('基本医疗保险');
+    // A field holding 基本医疗保险 holds 医疗保险: the longer synonym decides nothing.
+    expect(JSON.stringify(scoreExpression(plan, asOf))).not.toContain('基本医疗保险');
+    const ranked = rankCandidates(
+      plan,
+      [
+        { id: 'a', title: '基本医疗保险参保' },
+        { id: 'b', title: '医疗保险参保' },
+        { id: 'c', title: '参保', summary: '基本医疗保险' },
+      ],
+      asOf,
+    );
+    const score = new Map(ranked.map((r) => [r.id, r.score]));
+    expect(score.get('a')).toBe(score.get('b'));
+    expect(score.get('a')).toBeGreaterThan(score.get('c')!);
+  });
+
   it('breaks ties by id', () => {
     const ranked = rankCandidates(parseQuery('救助', dictionary), ['c', 'a', 'b'].map((id) => doc(id, { title: '救助' })), asOf);
     expect(ranked.map((r) => r.id)).toEqual(['a', 'b', 'c']);

@@ -50,10 +50,18 @@ function contains(name: RankingTextName, text: string): Expression {
   return { $gte: [{ $indexOfBytes: [rankingText(name), text] }, 0] };
 }
 
-/** A score a piece may reach, and when. `when: true` always holds. */
+/**
+ * A score a piece may reach, and when. `when: true` always holds; `found` is the field and
+ * text a `contains` condition tests, so that firstReached can drop implied conditions.
+ */
 interface Level {
   value: number;
   when: Expression | true;
+  found?: { field: RankingTextName; text: string };
+}
+
+function foundIn(value: number, field: RankingTextName, text: string): Level {
+  return { value, when: contains(field, text), found: { field, text } };
 }
 
 function alternativeLevels(alternative: Alternative): Level[] {
@@ -62,13 +70,13 @@ function alternativeLevels(alternative: Alternative): Level[] {
   const factor = alternative.kind === 'synonym' ? WEIGHTS.synonym : 1;
   const levels: Level[] = [];
   if (alternative.kind === 'docNumber') {
-    levels.push({ value: WEIGHTS.docNumber + WEIGHTS.exactDocNumber, when: contains('docNumberTokens', `\n${text}\n`) });
+    levels.push(foundIn(WEIGHTS.docNumber + WEIGHTS.exactDocNumber, 'docNumberTokens', `\n${text}\n`));
   }
   levels.push(
-    { value: WEIGHTS.title * factor, when: contains('title', text) },
-    { value: WEIGHTS.docNumber * factor, when: contains('docNumber', text) },
-    { value: WEIGHTS.tags * factor, when: contains('tags', text) },
-    { value: WEIGHTS.summary * factor, when: contains('summary', text) },
+    foundIn(WEIGHTS.title * factor, 'title', text),
+    foundIn(WEIGHTS.docNumber * factor, 'docNumber', text),
+    foundIn(WEIGHTS.tags * factor, 'tags', text),
+    foundIn(WEIGHTS.summary * factor, 'summary', text),
   );
   return levels;
 }
@@ -81,6 +89,7 @@ function alternativeLevels(alternative: Alternative): Level[] {
 function firstReached(levels: Level[], otherwise: number): Expression {
   const byValue = new Map<number, (Expression | true)[]>();
   for (const level of [...levels].sort((a, b) => b.value - a.value)) {
+    if (impliedAtSameValue(level, levels)) continue;
     byValue.set(level.value, [...(byValue.get(level.value) ?? []), level.when]);
   }
   let expression: Expression = otherwise;
@@ -89,6 +98,25 @@ function firstReached(levels: Level[], otherwise: number): Expression {
     else expression = { $cond: [conditions.length === 1 ? conditions[0]! : { $or: conditions }, value, expression] };
   }
   return expression;
+}
+
+/**
+ * A field holding a text holds every part of it: of two conditions ORed at one value, the one
+ * looking for the longer text (基本医疗保险 beside 医疗保险, both synonyms ×0.9) never decides
+ * anything, and leaving it out saves a substring search per candidate. Of equal texts, the
+ * first stays.
+ */
+function impliedAtSameValue(level: Level, levels: readonly Level[]): boolean {
+  const { found } = level;
+  if (!found) return false;
+  return levels.some(
+    (other, i) =>
+      other !== level &&
+      other.value === level.value &&
+      other.found?.field === found.field &&
+      found.text.includes(other.found.text) &&
+      (other.found.text !== found.text || i < levels.indexOf(level)),
+  );
 }
 
 function pieceScore(piece: Piece): Expression {

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { BSON, Binary, BSONRegExp, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, UUID } from 'bson';
 import { describe, expect, it } from 'vitest';
-import { decodeBson } from '../../src/embedded-mongo/storage/decode.js';
+import { decodeBson, decodeCommon } from '../../src/embedded-mongo/storage/decode.js';
 
 /** The server's decoder must return exactly what BSON.deserialize does with the server's options. */
 const OPTIONS = { promoteValues: true, promoteLongs: true, promoteBuffers: false };
@@ -68,6 +68,7 @@ describe('decodeBson (the embedded server’s BSON decoder)', () => {
       binary: new Binary(Buffer.from([1, 2, 3])),
       uuid: new UUID(),
       oldBinary: new Binary(Buffer.from([9, 9]), 2),
+      notQuiteUuid: new Binary(Buffer.from([1, 2]), 4),
       regex: /a+b/i,
       bsonRegex: new BSONRegExp('x', 'm'),
       decimal: Decimal128.fromString('1.10'),
@@ -111,6 +112,15 @@ describe('decodeBson (the embedded server’s BSON decoder)', () => {
       expect(expected).toBeInstanceOf(Error);
       expect(() => decodeBson(bytes)).toThrow((expected as Error).message);
     }
+  });
+
+  it('reads a driver’s insert command itself (session id and all), so no document is decoded twice', () => {
+    const resource = { _id: new ObjectId(), title: '预防接种门诊', searchTerms: ['预防', '接种', 'py:yufang'], provenance: [{ feedId: new ObjectId(), fetchedAt: new Date() }], version: 1 };
+    const body = BSON.serialize({ insert: 'resources', documents: [resource, resource], ordered: false, lsid: { id: new UUID() }, txnNumber: Long.fromNumber(3), $db: 'hub' });
+    const decoded = decodeCommon(body);
+    expect(decoded).toBeDefined();
+    expect(sameDecoding(decoded, reference(body))).toBe(true);
+    expect(decodeCommon(BSON.serialize({ find: 'x', filter: { a: /b/ } }))).toBeUndefined();
   });
 
   it('copies ObjectIds out of the request bytes', () => {

@@ -4,10 +4,10 @@ import { BSON, type Document } from 'bson';
 /**
  * BSON → documents, value for value what `BSON.deserialize` returns with the server's options
  * (numbers promoted, buffers not), but cheaper for the documents the server mostly receives:
- * strings, numbers, booleans, nulls, dates, ObjectIds, documents and arrays. Short strings
+ * strings, numbers, booleans, nulls, dates, ObjectIds, binaries, documents and arrays. Short strings
  * (index terms: two Han characters are 6 bytes) are decoded in JS, where bson makes a native
  * call per string; that and fewer temporary objects make a resource document about twice as
- * cheap to decode. Anything else (binary, regex, decimal, timestamp, undefined, code, min/max
+ * cheap to decode. Anything else (regex, decimal, timestamp, undefined, code, min/max
  * keys, a `$ref` or `__proto__` key, a non-ASCII key name, invalid UTF-8, a malformed size)
  * sends the whole document to `BSON.deserialize`, which returns the same values or throws the
  * same error it always did.
@@ -33,14 +33,21 @@ function int32(b: Uint8Array, i: number): number {
   return b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
 }
 
-/** A short UTF-8 string; invalid sequences (overlong, surrogates, truncated) go to the fallback. */
+/** Code units of the string being decoded (synchronous use only). */
+const UNITS: number[] = [];
+
+/**
+ * A short UTF-8 string, built in one step from its code units: concatenating characters
+ * would leave chains of string pieces in the stored documents (more heap, more GC work).
+ * Invalid sequences (overlong, surrogates, truncated) go to the fallback.
+ */
 function shortUtf8(b: Uint8Array, start: number, end: number): string {
-  let out = '';
+  UNITS.length = 0;
   let i = start;
   while (i < end) {
     const c = b[i]!;
     if (c < 0x80) {
-      out += String.fromCharCode(c);
+      UNITS.push(c);
       i += 1;
     } else if (c >= 0xe0 && c < 0xf0 && i + 2 < end) {
       const c1 = b[i + 1]!;
@@ -48,12 +55,12 @@ function shortUtf8(b: Uint8Array, start: number, end: number): string {
       if ((c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80) throw FALLBACK;
       const code = ((c & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f);
       if (code < 0x800 || (code >= 0xd800 && code <= 0xdfff)) throw FALLBACK;
-      out += String.fromCharCode(code);
+      UNITS.push(code);
       i += 3;
     } else if (c >= 0xc2 && c < 0xe0 && i + 1 < end) {
       const c1 = b[i + 1]!;
       if ((c1 & 0xc0) !== 0x80) throw FALLBACK;
-      out += String.fromCharCode(((c & 0x1f) << 6) | (c1 & 0x3f));
+      UNITS.push(((c & 0x1f) << 6) | (c1 & 0x3f));
       i += 2;
     } else if (c >= 0xf0 && c < 0xf5 && i + 3 < end) {
       const c1 = b[i + 1]!;
@@ -62,11 +69,11 @@ function shortUtf8(b: Uint8Array, start: number, end: number): string {
       if ((c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80 || (c3 & 0xc0) !== 0x80) throw FALLBACK;
       const code = ((c & 0x07) << 18) | ((c1 & 0x3f) << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f);
       if (code < 0x10000 || code > 0x10ffff) throw FALLBACK;
-      out += String.fromCodePoint(code);
+      UNITS.push(0xd800 + ((code - 0x10000) >> 10), 0xdc00 + ((code - 0x10000) & 0x3ff));
       i += 4;
     } else throw FALLBACK;
   }
-  return out;
+  return String.fromCharCode.apply(null, UNITS);
 }
 
 const fatalDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -153,6 +160,24 @@ function readInto(b: Uint8Array, start: number, into: Record<string, unknown> | 
         value = new Date(int32(b, i + 4) * TWO_32 + (int32(b, i) >>> 0));
         i += 8;
         break;
+      case 0x05: {
+        // Every command's session id is a UUID: handled here, or each insert would be decoded twice.
+        let size = int32(b, i);
+        const total = size;
+        const subType = b[i + 4]!;
+        i += 5;
+        if (size < 0 || size > b.byteLength) throw FALLBACK;
+        if (subType === 2) {
+          size = int32(b, i);
+          i += 4;
+          if (size !== total - 4) throw FALLBACK;
+        }
+        if (i + size > end) throw FALLBACK;
+        const binary = new BSON.Binary(b.subarray(i, i + size), subType);
+        value = subType === 4 && BSON.UUID.isValid(binary) ? binary.toUUID() : binary;
+        i += size;
+        break;
+      }
       case 0x03: {
         const inner: Record<string, unknown> = {};
         i = readInto(b, i, inner);
@@ -175,14 +200,22 @@ function readInto(b: Uint8Array, start: number, into: Record<string, unknown> | 
   return end;
 }
 
-export function decodeBson(bytes: Uint8Array): Document {
+/**
+ * The documents this decoder reads itself (see above); undefined when the document needs
+ * BSON.deserialize. A command the drivers send (an insert of resources with its session id)
+ * must not need it, or it would be decoded twice.
+ */
+export function decodeCommon(bytes: Uint8Array): Document | undefined {
   const doc: Document = {};
   try {
-    if (bytes.length < 5) throw FALLBACK;
-    if (readInto(bytes, 0, doc) !== bytes.length) throw FALLBACK;
+    if (bytes.length < 5 || readInto(bytes, 0, doc) !== bytes.length) return undefined;
     return doc;
   } catch (error) {
     if (error !== FALLBACK) throw error;
-    return BSON.deserialize(bytes, OPTIONS);
+    return undefined;
   }
+}
+
+export function decodeBson(bytes: Uint8Array): Document {
+  return decodeCommon(bytes) ?? BSON.deserialize(bytes, OPTIONS);
 }

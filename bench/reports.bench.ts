@@ -10,7 +10,7 @@
  * share published through review.
  *
  * Usage: npx tsx bench/reports.bench.ts   (BENCH_QUICK=1: 10k resources; BENCH_RESOURCES=n: n resources;
- * MONGODB_URI: a real MongoDB)
+ * BENCH_RUNS=n: runs per side, default 5; MONGODB_URI: a real MongoDB)
  */
 import { Types } from 'mongoose';
 import { connectStore, createModels, ensureIndexes, type Models } from '../src/db/index.js';
@@ -22,7 +22,7 @@ import { startBenchStore, type BenchStore } from './support/bench-store.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const RESOURCES = Number(process.env.BENCH_RESOURCES ?? (QUICK ? 10_000 : 100_000));
-const RUNS = 3;
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 /**
  * What a hub of RESOURCES resources holds besides them: a feed per ~500 records (200 at 100k),
  * 90 days of scheduled runs kept for each (hourly, 6-hourly or daily: ~7.5 runs a day on
@@ -42,20 +42,32 @@ interface Timing {
   cpuMs: number;
 }
 
-async function median(work: () => Promise<unknown>, serverPid: number | undefined): Promise<Timing> {
-  const runs: Timing[] = [];
+/** One timed run: wall time, and the CPU time of this process plus the server's. */
+async function timed(work: () => Promise<unknown>, serverPid: number | undefined): Promise<Timing> {
+  const cpuBefore = process.cpuUsage();
+  // 0 where the server's CPU cannot be read (another OS, MONGODB_URI).
+  const serverBefore = processCpuMs(serverPid) ?? 0;
+  const started = performance.now();
+  await work();
+  const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000 + (processCpuMs(serverPid) ?? 0) - serverBefore };
+}
+
+/**
+ * Medians of RUNS runs of each side, the two sides alternating run by run: on a shared machine
+ * the load changes within seconds, and timing one side's runs after the other's would hand
+ * one of them a quieter stretch.
+ */
+async function medians(pipeline: () => Promise<unknown>, baseline: () => Promise<unknown>, serverPid: number | undefined): Promise<[Timing, Timing]> {
+  const runs: [Timing[], Timing[]] = [[], []];
   for (let i = 0; i < RUNS; i += 1) {
-    const cpuBefore = process.cpuUsage();
-    // 0 where the server's CPU cannot be read (another OS, MONGODB_URI).
-    const serverBefore = processCpuMs(serverPid) ?? 0;
-    const started = performance.now();
-    await work();
-    const wallMs = performance.now() - started;
-    const cpu = process.cpuUsage(cpuBefore);
-    runs.push({ wallMs, cpuMs: (cpu.user + cpu.system) / 1000 + (processCpuMs(serverPid) ?? 0) - serverBefore });
+    runs[0].push(await timed(pipeline, serverPid));
+    runs[1].push(await timed(baseline, serverPid));
   }
   const middle = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(RUNS / 2)]!;
-  return { wallMs: middle(runs.map((run) => run.wallMs)), cpuMs: middle(runs.map((run) => run.cpuMs)) };
+  const median = (side: Timing[]): Timing => ({ wallMs: middle(side.map((run) => run.wallMs)), cpuMs: middle(side.map((run) => run.cpuMs)) });
+  return [median(runs[0]), median(runs[1])];
 }
 
 const admin: UserViewer = { kind: 'user', userId: new Types.ObjectId(), username: 'bench', grants: [{ role: 'PLATFORM_ADMIN', orgUnit: null, department: null, stages: [] }] };
@@ -205,8 +217,7 @@ try {
     const table = await run();
     const expected = await baseline();
     if (!sameCounts(tableCounts(table, dims), expected)) throw new Error(`${name}: pipeline and baseline disagree`);
-    const pipeline = await median(run, store.pid);
-    const pulled = await median(baseline, store.pid);
+    const [pipeline, pulled] = await medians(run, baseline, store.pid);
     results.push([
       name,
       String(table.rows.length),

@@ -1,5 +1,4 @@
 import { BSON, type Document } from 'bson';
-import { decodeBson } from './storage/decode.js';
 
 /** Wire protocol opcodes the server understands or emits. */
 export const OP_REPLY = 1;
@@ -14,8 +13,18 @@ const FLAG_MORE_TO_COME = 2;
 export const MAX_MESSAGE_SIZE = 48_000_000;
 export const MAX_BSON_SIZE = 16 * 1024 * 1024;
 
+/**
+ * Numbers come back as plain JS numbers (Int32, Double and safe Long promoted) because mingo
+ * compares values with `===`/`<` and mishandles the wrapper classes.
+ */
+const DESERIALIZE_OPTIONS: BSON.DeserializeOptions = {
+  promoteValues: true,
+  promoteLongs: true,
+  promoteBuffers: false,
+};
+
 export function decodeDocument(bytes: Uint8Array): Document {
-  return decodeBson(bytes);
+  return BSON.deserialize(bytes, DESERIALIZE_OPTIONS);
 }
 
 /** The documents of an insert as sent, by the decoded array (see `sentBytes`). */

@@ -1,5 +1,5 @@
 import { Types, mongo } from 'mongoose';
-import { createModels, type ResourceModel, type ResourceStatus } from '../db/index.js';
+import { createModels, type Provenance, type ResourceModel, type ResourceStatus } from '../db/index.js';
 import { loadReviewStages, ReviewService, stageFeedRevisions, type FeedRevision } from '../domain/review/index.js';
 import type { ReviewPolicy } from '../db/models/feed.js';
 import {
@@ -34,23 +34,10 @@ export interface WriteCounts {
   unchanged: number;
 }
 
-interface ProvenanceEntry {
-  feedId: Types.ObjectId;
-  sourceId: string;
-  runId?: Types.ObjectId;
-  fetchedAt: Date;
-  sourceUrl?: string;
-  contentHash: string;
-  /** Merged policies (src/ingest/merge): when the copy last changed, whether its feed dropped it, whether it is the issuer's. */
-  changedAt?: Date;
-  droppedAt?: Date;
-  issuerCopy?: boolean;
-}
-
 interface ExistingResource {
   _id: Types.ObjectId;
   status: ResourceStatus;
-  provenance: ProvenanceEntry[];
+  provenance: Provenance[];
   withdrawalHeldBy?: Types.ObjectId;
 }
 
@@ -97,9 +84,9 @@ function provenanceFor(
   context: WriteContext,
   now: Date,
   merge: BatchMerge<ExistingResource>,
-  previous?: ProvenanceEntry,
-): ProvenanceEntry {
-  const entry: ProvenanceEntry = {
+  previous?: Provenance,
+): Provenance {
+  const entry: Provenance = {
     feedId: context.feedId,
     sourceId: item.sourceId,
     runId: context.runId,
@@ -113,7 +100,7 @@ function provenanceFor(
   return entry;
 }
 
-function ownEntry(existing: ExistingResource, feedId: Types.ObjectId): ProvenanceEntry | undefined {
+function ownEntry(existing: ExistingResource, feedId: Types.ObjectId): Provenance | undefined {
   return existing.provenance.find((entry) => entry.feedId.equals(feedId));
 }
 
@@ -139,8 +126,8 @@ export interface ResourcePlan {
 /** The update that writes a copy's own provenance entry without touching the other feeds' entries. */
 function ownEntryUpdate(
   current: ExistingResource,
-  entry: ProvenanceEntry | undefined,
-  own: ProvenanceEntry,
+  entry: Provenance | undefined,
+  own: Provenance,
   feedId: Types.ObjectId,
 ): { filter: Record<string, unknown>; set?: Record<string, unknown>; push?: Record<string, unknown> } {
   // Joining: append, on the condition that this feed has no entry yet. Another sync joining or

@@ -39,6 +39,7 @@ interface ExistingResource {
   status: ResourceStatus;
   provenance: Provenance[];
   withdrawalHeldBy?: Types.ObjectId;
+  mergeClaims?: string[];
 }
 
 /** Record fields that are not stored as such: the key lives in provenance, codes become ids. */
@@ -119,7 +120,7 @@ export interface ResourcePlan {
   ops: mongo.AnyBulkWriteOperation[];
   revisions: FeedRevision[];
   counts: WriteCounts;
-  /** The inserts that claim merge keys (op index → record): another sync may win a claim first. */
+  /** The inserts and rewrites that claim merge keys (op index → record): another sync may win a claim first. */
   claimed: Map<number, StorableRecord>;
 }
 
@@ -152,16 +153,19 @@ export async function planResourceWrites(items: StorableRecord[], context: Write
   const existing = new Map<string, ExistingResource>();
   const found = await context.Resource.collection
     .find(sourceKeyFilter(context.feedId, [...latest.keys()]), {
-      projection: { status: 1, provenance: 1, withdrawalHeldBy: 1 },
+      projection: { status: 1, provenance: 1, withdrawalHeldBy: 1, mergeClaims: 1 },
     })
     .toArray();
+  const rewritten = new Map<string, ExistingResource>();
   for (const doc of found as unknown as ExistingResource[]) {
     const entry = ownEntry(doc, context.feedId);
-    if (entry) existing.set(entry.sourceId, doc);
+    if (!entry) continue;
+    existing.set(entry.sourceId, doc);
+    if (latest.get(entry.sourceId)?.hash !== entry.contentHash) rewritten.set(entry.sourceId, doc);
   }
-  // A policy new to this feed may join another feed's copy of it (src/ingest/merge).
+  // A policy new to this feed may join another feed's copy of it; a changed one may gain merge keys (src/ingest/merge).
   const unmatched = new Set([...latest.keys()].filter((sourceId) => !existing.has(sourceId)));
-  const merge = await prepareBatchMerge<ExistingResource>(context.Resource, context.feedId, [...latest.values()], unmatched);
+  const merge = await prepareBatchMerge<ExistingResource>(context.Resource, context.feedId, [...latest.values()], unmatched, rewritten);
 
   const now = new Date();
   for (const item of latest.values()) {
@@ -205,6 +209,7 @@ export async function planResourceWrites(items: StorableRecord[], context: Write
       counts.updated += 1;
       continue;
     }
+    if (claimsGained(current, merge.claims(item.sourceId), set)) claimed.set(ops.length, item);
     set.status = statusFor(context.reviewPolicy);
     set.updatedAt = now;
     const update = withEntry({ $set: set, $unset: { ...unset, withdrawalHeldBy: '', withdrawnAt: '' } });
@@ -216,34 +221,54 @@ export async function planResourceWrites(items: StorableRecord[], context: Write
   return { context, ops, revisions, counts, claimed };
 }
 
+/**
+ * Adds the keys a record claims to its resource's claims, in the `$set` that rewrites the
+ * resource's content; whether it did (another sync may have claimed one of them first). Claims
+ * only grow: a key any copy was once known by keeps finding the resource.
+ */
+function claimsGained(current: ExistingResource, claims: string[] | undefined, set: Record<string, unknown>): boolean {
+  const held = current.mergeClaims ?? [];
+  const gained = (claims ?? []).filter((key) => !held.includes(key));
+  if (gained.length > 0) set.mergeClaims = [...held, ...gained];
+  return gained.length > 0;
+}
+
 /** Rounds of "lost a claim, prepare again" before a batch gives up (each round sees the winners). */
 const CLAIM_ROUNDS = 4;
 
+/** The writes that lost a merge-key claim: the records, and how many of them were inserts. */
+interface LostClaims {
+  items: StorableRecord[];
+  inserts: number;
+}
+
 /**
- * The records whose insert lost a merge-key claim to a resource another sync created after
- * this plan read the store (E11000 on `mergeClaims`); undefined when the failure is anything else.
+ * The records whose insert or rewrite lost a merge-key claim to a resource another sync claimed
+ * it for after this plan read the store (E11000 on `mergeClaims`); undefined when the failure is
+ * anything else.
  */
-function lostClaims(error: unknown, claimed: ReadonlyMap<number, StorableRecord>): StorableRecord[] | undefined {
+function lostClaims(error: unknown, plan: ResourcePlan): LostClaims | undefined {
   if (!(error instanceof mongo.MongoBulkWriteError)) return undefined;
   const failures = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-  const lost: StorableRecord[] = [];
+  const lost: LostClaims = { items: [], inserts: 0 };
   for (const failure of failures) {
-    const item = failure.code === 11000 ? claimed.get(failure.index) : undefined;
+    const item = failure.code === 11000 ? plan.claimed.get(failure.index) : undefined;
     if (!item) return undefined;
-    lost.push(item);
+    lost.items.push(item);
+    if ('insertOne' in plan.ops[failure.index]!) lost.inserts += 1;
   }
   return lost;
 }
 
 /**
  * Makes a planned batch's writes (staged revisions, then one bulkWrite) and returns its counts.
- * A policy another sync inserted meanwhile (the store refuses the second claim of a merge key)
- * is prepared again: it now joins that resource as one more copy, or, when it cannot (a copy
- * of the same feed, another issuer), is inserted without the held keys. The rest of the batch
- * is written already (unordered).
+ * A policy whose merge key another sync claimed meanwhile (the store refuses the second claim)
+ * is prepared again: an insert now joins that resource as one more copy, or, when it cannot (a
+ * copy of the same feed, another issuer), is inserted without the held keys; a rewrite is made
+ * without them. The rest of the batch is written already (unordered).
  */
 export async function applyResourcePlan(plan: ResourcePlan, round = 1): Promise<WriteCounts> {
-  const { context, ops, revisions, counts, claimed } = plan;
+  const { context, ops, revisions, counts } = plan;
   // Revisions first: a crash before the provenance write stages the same revision again, idempotently.
   if (revisions.length > 0) {
     const models = createModels(context.Resource.db);
@@ -254,12 +279,12 @@ export async function applyResourcePlan(plan: ResourcePlan, round = 1): Promise<
     await context.Resource.collection.bulkWrite(ops, { ordered: false });
     return counts;
   } catch (error) {
-    const lost = lostClaims(error, claimed);
+    const lost = lostClaims(error, plan);
     if (!lost || round >= CLAIM_ROUNDS) throw error;
-    const again = await applyResourcePlan(await planResourceWrites(lost, context), round + 1);
+    const again = await applyResourcePlan(await planResourceWrites(lost.items, context), round + 1);
     return {
-      created: counts.created - lost.length + again.created,
-      updated: counts.updated + again.updated,
+      created: counts.created - lost.inserts + again.created,
+      updated: counts.updated - (lost.items.length - lost.inserts) + again.updated,
       unchanged: counts.unchanged + again.unchanged,
     };
   }

@@ -265,23 +265,32 @@ describe('two syncs creating the same new policy at once', () => {
     return { Resource: harness.runtime.models.Resource, feedId, runId: new Types.ObjectId(), reviewPolicy: 'AUTO_PUBLISH', searchTerms: harness.runtime.searchTerms };
   }
 
+  /** The rows as a feed's validated records placed at the city; `version` changes their hashes. */
+  async function storable(department: string, rows: PolicyRow[], version = ''): Promise<StorableRecord[]> {
+    const city = (await orgUnitModel(harness.connection).findOne({ code: '330100' }).lean())!;
+    const placement = { orgUnits: [city._id], orgPaths: [city._id], orgLevels: [city.level] };
+    return rows.map((row) => ({
+      sourceId: `${department}-${row.id}`,
+      hash: `${department}-hash-${row.id}${version}`,
+      placement,
+      record: policyRecordSchema.parse({
+        kind: 'POLICY', sourceId: `${department}-${row.id}`, title: row.title, department, docNumber: row.wh, issuers: [row.jg], sourceUrl: row.url,
+      }),
+    }));
+  }
+
+  async function write(department: string, feedId: Types.ObjectId, rows: PolicyRow[], version = '') {
+    return applyResourcePlan(await planResourceWrites(await storable(department, rows, version), await writeContext(feedId)));
+  }
+
   it('two writers that both planned an insert: the store takes one, the other joins it as a second copy', async () => {
     const health = await createFeed('health', '/r1/health');
     const hrss = await createFeed('hrss', '/r1/hrss');
-    const city = (await orgUnitModel(harness.connection).findOne({ code: '330100' }).lean())!;
-    const placement = { orgUnits: [city._id], orgPaths: [city._id], orgLevels: [city.level] };
-    const storable = (department: string, rows: PolicyRow[]): StorableRecord[] =>
-      rows.map((row) => ({
-        sourceId: `${department}-${row.id}`,
-        hash: `${department}-hash-${row.id}`,
-        placement,
-        record: policyRecordSchema.parse({ kind: 'POLICY', sourceId: `${department}-${row.id}`, title: row.title, department, docNumber: row.wh, issuers: [row.jg] }),
-      }));
     const rows = sharedPolicies('20', 30);
     // Both plans read the store before either writes: each plans 30 inserts.
     const [first, second] = await Promise.all([
-      planResourceWrites(storable('health', rows), await writeContext(health)),
-      planResourceWrites(storable('hrss', rows), await writeContext(hrss)),
+      planResourceWrites(await storable('health', rows), await writeContext(health)),
+      planResourceWrites(await storable('hrss', rows), await writeContext(hrss)),
     ]);
     expect(first.counts.created + second.counts.created).toBe(60);
     const [a, b] = await Promise.all([applyResourcePlan(first), applyResourcePlan(second)]);
@@ -298,10 +307,9 @@ describe('two syncs creating the same new policy at once', () => {
     // A third feed joins while the health copies change, both planned from the same read:
     // neither write drops the other's provenance entry.
     const justice = await createFeed('justice', '/r1/justice');
-    const changed = storable('health', rows).map((item) => ({ ...item, hash: `${item.hash}-v2` }));
     const [update, join] = await Promise.all([
-      planResourceWrites(changed, await writeContext(health)),
-      planResourceWrites(storable('justice', rows), await writeContext(justice)),
+      planResourceWrites(await storable('health', rows, '-v2'), await writeContext(health)),
+      planResourceWrites(await storable('justice', rows), await writeContext(justice)),
     ]);
     await Promise.all([applyResourcePlan(update), applyResourcePlan(join)]);
     const after = await policiesOf([health, hrss, justice]);
@@ -310,6 +318,52 @@ describe('two syncs creating the same new policy at once', () => {
       expect(policy.provenance.map((p) => p.sourceId.split('-')[0]).sort()).toEqual(['health', 'hrss', 'justice']);
       expect(policy.provenance.find((p) => p.feedId.equals(health))!.contentHash).toMatch(/-v2$/);
     }
+  });
+
+  it('a merge key a policy gains after it was created is claimed: an insert planned before that joins it', async () => {
+    const health = await createFeed('health', '/r3/health');
+    const hrss = await createFeed('hrss', '/r3/hrss');
+    const [numbered] = sharedPolicies('40', 1) as [PolicyRow];
+    const page = 'https://www.zj.gov.cn/art/2025/3/1/art_40.html';
+    // The health feed first carries the policy without its number, found by its page only.
+    expect(await write('health', health, [{ ...numbered, wh: undefined, url: page }])).toEqual({ created: 1, updated: 0, unchanged: 0 });
+    // The 人社 feed plans the numbered policy as new before the health copy gains the number...
+    const insert = await planResourceWrites(await storable('hrss', [numbered]), await writeContext(hrss));
+    expect(insert.counts.created).toBe(1);
+    // ...which the health copy then gains: its resource claims it.
+    expect(await write('health', health, [{ ...numbered, url: page }], '-v2')).toEqual({ created: 0, updated: 1, unchanged: 0 });
+    // The store refuses the insert's claim, and the 人社 record joins the health resource.
+    expect(await applyResourcePlan(insert)).toEqual({ created: 0, updated: 1, unchanged: 0 });
+    const stored = await policiesOf([health, hrss]);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.provenance.map((p) => p.sourceId)).toEqual(['health-40-0', 'hrss-40-0']);
+    expect(stored[0]!.mergeClaims?.sort()).toEqual(['doc:浙人社发〔2025〕400号', 'url:www.zj.gov.cn/art/2025/3/1/art_40.html']);
+  });
+
+  it('a rewrite that lost a gained key to another resource is made without it; a key a policy no longer shows stays claimed', async () => {
+    const health = await createFeed('health', '/r4/health');
+    const hrss = await createFeed('hrss', '/r4/hrss');
+    const [numbered] = sharedPolicies('41', 1) as [PolicyRow];
+    const page = 'https://www.zj.gov.cn/art/2025/3/1/art_41.html';
+    await write('health', health, [{ ...numbered, wh: undefined, url: page }]);
+    // The health copy plans to gain the number while the 人社 feed inserts it as a policy of its own.
+    const rewrite = await planResourceWrites(await storable('health', [{ ...numbered, url: page }], '-v2'), await writeContext(health));
+    expect(await write('hrss', hrss, [numbered])).toEqual({ created: 1, updated: 0, unchanged: 0 });
+    expect(await applyResourcePlan(rewrite)).toEqual({ created: 0, updated: 1, unchanged: 0 });
+    const [healthCopy, hrssCopy] = await policiesOf([health, hrss]);
+    expect(healthCopy!.docNumber).toBe(numbered.wh);
+    expect(healthCopy!.provenance[0]!.contentHash).toMatch(/-v2$/);
+    expect(healthCopy!.mergeClaims).toEqual(['url:www.zj.gov.cn/art/2025/3/1/art_41.html']);
+    expect(hrssCopy!.mergeClaims).toEqual(['doc:浙人社发〔2025〕410号']);
+
+    // The page moves: the new address is claimed, and a feed still linking the old one finds the policy.
+    const moved = 'https://www.zj.gov.cn/art/2025/4/1/art_41.html';
+    expect(await write('health', health, [{ ...numbered, wh: undefined, url: moved }], '-v3')).toEqual({ created: 0, updated: 1, unchanged: 0 });
+    const [after] = await policiesOf([health]);
+    expect(after!.mergeClaims).toEqual(['url:www.zj.gov.cn/art/2025/3/1/art_41.html', 'url:www.zj.gov.cn/art/2025/4/1/art_41.html']);
+    const justice = await createFeed('justice', '/r4/justice');
+    expect(await write('justice', justice, [{ ...numbered, wh: undefined, url: page }])).toEqual({ created: 0, updated: 1, unchanged: 0 });
+    expect((await policiesOf([justice]))[0]!._id).toEqual(after!._id);
   });
 
   it('two full syncs racing over the same 300 new policies store each once, with both provenances', async () => {

@@ -1,4 +1,4 @@
-import type { Types, mongo } from 'mongoose';
+import { Types, type mongo } from 'mongoose';
 import { departmentModel, type ResourceModel, type ResourceStatus } from '../../db/index.js';
 import type { NormalizedRecord } from '../../domain/catalog/normalized-record.js';
 import { issuedByDepartment, issuersCompatible, policyMergeKeys } from './identity.js';
@@ -32,10 +32,14 @@ export interface StoredCopies {
   withdrawalHeldBy?: Types.ObjectId;
 }
 
-interface MergeCandidate extends StoredCopies {
-  mergeKeys?: string[];
-  /** The keys the resource was created under (unique across resources); absent on older ones. */
+/** A stored resource and the merge keys it holds (unique across resources; absent on older ones). */
+export interface ClaimHolder {
+  _id: Types.ObjectId;
   mergeClaims?: string[];
+}
+
+interface MergeCandidate extends StoredCopies, ClaimHolder {
+  mergeKeys?: string[];
   issuers?: string[];
 }
 
@@ -52,9 +56,9 @@ export interface BatchMerge<T extends StoredCopies> {
   /** Fields stored on the resource for its identity (`mergeKeys`), empty for non-policies. */
   identityFields(record: NormalizedRecord): { mergeKeys?: string[] };
   /**
-   * The merge keys a record inserted as a new resource claims (`mergeClaims`, unique across
-   * resources): those no stored resource it does not join, and no earlier record of the batch,
-   * holds. Undefined when it claims none (not a policy, or every key is held).
+   * The merge keys (`mergeClaims`, unique across resources) a record claims for the resource it
+   * inserts, joins or rewrites: its keys that no other stored resource, and no earlier record of
+   * the batch, holds. Undefined when it claims none (not a policy, or every key is held).
    */
   claims(sourceId: string): string[] | undefined;
   /** Whether the record's copy comes from its issuing department; undefined for non-policies. */
@@ -102,15 +106,18 @@ function sameIdentity(doc: MergeCandidate, keys: readonly string[], issuers: rea
  * Prepares one batch of a feed's records for merging: loads (one query) the policies of
  * other feeds that share a merge key with a record not yet stored for this feed. A record
  * joins the oldest such resource (deterministic), one copy per feed per resource; the others
- * are inserted and claim their keys not held yet. Two syncs inserting one policy at once:
- * the store refuses the second claim (E11000), and that writer prepares the record again,
- * now finding the first one's resource (src/ingest/resource-writer.ts).
+ * are inserted and claim their keys not held yet. A record joining a resource, or changing its
+ * feed's copy of one (`rewritten`: sourceId → that resource), claims the keys it brings the same
+ * way when its content is written, so a key added after creation is held too. Two syncs claiming
+ * one key at once: the store refuses the second claim (E11000), and that writer prepares the
+ * record again, now finding the first one's resource (src/ingest/resource-writer.ts).
  */
 export async function prepareBatchMerge<T extends StoredCopies>(
   Resource: ResourceModel,
   feedId: Types.ObjectId,
   items: readonly MergeItem[],
   unmatched: ReadonlySet<string>,
+  rewritten: ReadonlyMap<string, ClaimHolder>,
 ): Promise<BatchMerge<T>> {
   const keysBySource = new Map<string, string[]>();
   let department: string | undefined;
@@ -122,35 +129,54 @@ export async function prepareBatchMerge<T extends StoredCopies>(
   const issuerName = department === undefined ? undefined : await departmentName(Resource, department);
   const targets = new Map<string, T>();
   const claims = new Map<string, string[]>();
-  /** Keys claimed by stored resources, then also by the batch's earlier inserts. */
-  const held = new Set<string>();
+  /** Key → the resource holding it: stored claims, then the batch's earlier claims. */
+  const holders = new Map<string, Types.ObjectId>();
+  for (const holder of rewritten.values()) for (const key of holder.mergeClaims ?? []) holders.set(key, holder._id);
   let candidates: Array<MergeCandidate & T> = [];
-  const wanted = [...new Set([...unmatched].flatMap((sourceId) => keysBySource.get(sourceId) ?? []))];
-  if (wanted.length > 0) {
+  const keysOf = (sourceIds: Iterable<string>): string[] => [...sourceIds].flatMap((sourceId) => keysBySource.get(sourceId) ?? []);
+  const wanted = [...new Set(keysOf(unmatched))];
+  const reclaimed = [...new Set([...wanted, ...keysOf(rewritten.keys())])];
+  if (reclaimed.length > 0) {
     const found = (await Resource.collection
-      .find({ $or: [{ kind: 'POLICY', mergeKeys: { $in: wanted } }, { kind: 'POLICY', mergeClaims: { $in: wanted } }] }, {
+      .find({ $or: [{ kind: 'POLICY', mergeKeys: { $in: wanted } }, { kind: 'POLICY', mergeClaims: { $in: reclaimed } }] }, {
         projection: { status: 1, provenance: 1, withdrawalHeldBy: 1, mergeKeys: 1, mergeClaims: 1, issuers: 1 },
       })
       .toArray()) as unknown as Array<MergeCandidate & T>;
-    for (const doc of found) for (const key of doc.mergeClaims ?? []) held.add(key);
+    for (const doc of found) for (const key of doc.mergeClaims ?? []) holders.set(key, doc._id);
     candidates = found
       .filter((doc) => !doc.provenance.some((entry) => entry.feedId.equals(feedId)))
       .sort((a, b) => a._id.toHexString().localeCompare(b._id.toHexString()));
   }
   const joined = new Set<string>();
+  /** The record's keys free for `owner` (held by nobody else), now held by it. */
+  const claim = (sourceId: string, keys: readonly string[], owner: Types.ObjectId | undefined): void => {
+    const free = keys.filter((key) => {
+      const holder = holders.get(key);
+      return holder === undefined || (owner !== undefined && holder.equals(owner));
+    });
+    // An insert's resource has no id yet: any id other than a stored one's marks its keys held.
+    const id = owner ?? new Types.ObjectId();
+    for (const key of free) holders.set(key, id);
+    if (free.length > 0) claims.set(sourceId, free);
+  };
   for (const item of items) {
     const keys = keysBySource.get(item.sourceId);
-    if (!keys || !unmatched.has(item.sourceId)) continue;
+    if (!keys) continue;
+    const resource = rewritten.get(item.sourceId);
+    if (resource) {
+      claim(item.sourceId, keys, resource._id);
+      continue;
+    }
+    if (!unmatched.has(item.sourceId)) continue;
     const issuers = item.record.kind === 'POLICY' ? item.record.issuers : [];
     const target = candidates.find((doc) => !joined.has(doc._id.toHexString()) && sameIdentity(doc, keys, issuers));
     if (target) {
       joined.add(target._id.toHexString());
       targets.set(item.sourceId, target);
+      claim(item.sourceId, keys, target._id);
       continue;
     }
-    const free = keys.filter((key) => !held.has(key));
-    for (const key of free) held.add(key);
-    if (free.length > 0) claims.set(item.sourceId, free);
+    claim(item.sourceId, keys, undefined);
   }
   return {
     targets,

@@ -10,6 +10,7 @@ export {
   dropCopies,
   carriedBy,
   type BatchMerge,
+  type ClaimHolder,
   type CopyEntry,
   type MergeItem,
   type StoredCopies,

@@ -230,6 +230,44 @@ const PIPELINES: Record<string, Document[]> = {
     { $project: { y: { $year: '$at' }, m: { $month: { date: '$at', timezone: '+00:00' } }, d: { $dayOfMonth: '$at' }, h: { $hour: '$at' } } },
   ],
   'let variables': [{ $project: { hit: { $eq: ['$kind', '$$wanted'] } } }],
+  'a score as search computes it (generated code): substring cascades, recency, a penalty': [
+    { $match: { tags: { $type: 'array' } } },
+    {
+      $project: {
+        dept: 1,
+        score: {
+          $floor: {
+            $add: [
+              {
+                $multiply: [
+                  {
+                    $add: [
+                      { $cond: [{ $or: [{ $gte: [{ $indexOfBytes: [{ $arrayElemAt: ['$tags', 0] }, 'x'] }, 0] }, { $gte: [{ $indexOfBytes: ['$dept', 'ea'] }, 0] }] }, 10, 1] },
+                      { $cond: [{ $eq: [{ $arrayElemAt: ['$tags', 1] }, 'x'] }, 10, 0] },
+                      {
+                        $ifNull: [
+                          {
+                            $cond: [
+                              { $gt: [{ $ifNull: ['$at', '$missing'] }, new Date('2024-07-01T00:00:00Z')] },
+                              3,
+                              { $multiply: [3, { $pow: [0.5, { $divide: [{ $subtract: [new Date('2024-07-01T00:00:00Z'), { $ifNull: ['$at', '$missing'] }] }, 31_536_000_000] }] }] },
+                            ],
+                          },
+                          0,
+                        ],
+                      },
+                    ],
+                  },
+                  { $cond: [{ $and: [{ $eq: ['$kind', 'A'] }, { $in: ['$dept', ['edu', 'culture']] }] }, 500, 1000] },
+                ],
+              },
+              0.5,
+            ],
+          },
+        },
+      },
+    },
+  ],
 };
 
 const variablesFor = (name: string): Doc => (name === 'let variables' ? { wanted: 'B' } : {});

@@ -101,7 +101,8 @@ function literal(expr: unknown): { value: number | string } | undefined {
   return undefined;
 }
 
-export function compileExpression(expr: unknown, scope: Scope): Fn {
+/** The expression as a tree of closures, one per operator (the reference for the generated code). */
+export function closureOf(expr: unknown, scope: Scope): Fn {
   if (typeof expr === 'string') {
     if (expr[0] !== '$') return constant(expr);
     if (expr.startsWith('$$')) {
@@ -112,14 +113,14 @@ export function compileExpression(expr: unknown, scope: Scope): Fn {
     return fieldPath(expr.slice(1));
   }
   if (Array.isArray(expr)) {
-    const items = expr.map((item) => compileExpression(item, scope));
+    const items = expr.map((item) => closureOf(item, scope));
     return (doc, vars) => items.map((item) => item(doc, vars));
   }
   if (isPlainObject(expr)) {
     const keys = Object.keys(expr);
     if (keys.length === 1 && keys[0]!.startsWith('$')) return compileOperator(keys[0]!, expr[keys[0]!], scope);
     if (keys.some((key) => key.startsWith('$') || key.includes('.') || PROTO_FIELDS.has(key))) notCompiled('object expression');
-    const fields = keys.map((key) => [key, compileExpression(expr[key], scope)] as const);
+    const fields = keys.map((key) => [key, closureOf(expr[key], scope)] as const);
     return (doc, vars) => {
       const out: Doc = {};
       for (const [key, fn] of fields) out[key] = fn(doc, vars);
@@ -131,7 +132,7 @@ export function compileExpression(expr: unknown, scope: Scope): Fn {
 
 function args(expr: unknown, count: number | undefined, scope: Scope): Fn[] {
   if (!Array.isArray(expr) || (count !== undefined && expr.length !== count)) notCompiled('operator arguments');
-  return expr.map((item) => compileExpression(item, scope));
+  return expr.map((item) => closureOf(item, scope));
 }
 
 type Compiler = (expr: unknown, scope: Scope) => Fn;
@@ -146,6 +147,14 @@ function equals(a: unknown, b: unknown): boolean {
   if (Array.isArray(a)) return a.some((v) => isEqual(v, b)) || flatten(a, 1).some((v) => isEqual(v, b));
   return false;
 }
+
+/** The ordering operators: the test on a comparison's result, and the JavaScript operator for two numbers. */
+const COMPARISONS = {
+  $gt: { test: (c: number) => c > 0, js: '>' },
+  $gte: { test: (c: number) => c >= 0, js: '>=' },
+  $lt: { test: (c: number) => c < 0, js: '<' },
+  $lte: { test: (c: number) => c <= 0, js: '<=' },
+} as const;
 
 /** Mirrors mingo's `$gt`…`$lte`: only values of the same type compare; arrays on the left by element. */
 function ordered(test: (c: number) => boolean): Compiler {
@@ -243,7 +252,7 @@ function unaryArg(expr: unknown): unknown {
 }
 
 function unary(expr: unknown, scope: Scope): Fn {
-  return compileExpression(unaryArg(expr), scope);
+  return closureOf(unaryArg(expr), scope);
 }
 
 /** Variables for an iteration's body: the outer ones by prototype (a spread then a new key makes a slow dictionary object). */
@@ -258,7 +267,7 @@ function iteration(expr: unknown, scope: Scope, body: 'in' | 'cond'): { input: F
   if (keys.some((key) => key !== 'input' && key !== 'as' && key !== body)) notCompiled('iteration options');
   const as = expr.as ?? 'this';
   if (typeof as !== 'string' || as === '') notCompiled('iteration variable');
-  return { input: compileExpression(expr.input, scope), as, body: compileExpression(expr[body], new Set([...scope, as])) };
+  return { input: closureOf(expr.input, scope), as, body: closureOf(expr[body], new Set([...scope, as])) };
 }
 
 /** Values whose mingo equality is exactly `keyOf` equality. */
@@ -300,14 +309,14 @@ function literalSet(expr: unknown): Set<string> | undefined {
 function dateArgs(expr: unknown, scope: Scope): { date: Fn; zone: (doc: Doc, vars: Vars) => Zone } {
   if (isPlainObject(expr) && 'date' in expr) {
     if (Object.keys(expr).some((key) => key !== 'date' && key !== 'timezone')) notCompiled('date operator options');
-    return { date: compileExpression(expr.date, scope), zone: zoneArg(expr.timezone, scope) };
+    return { date: closureOf(expr.date, scope), zone: zoneArg(expr.timezone, scope) };
   }
   return { date: unary(expr, scope), zone: () => zoneOf(undefined)! };
 }
 
 function zoneArg(expr: unknown, scope: Scope): (doc: Doc, vars: Vars) => Zone {
   if (expr === undefined) return () => zoneOf(undefined)!;
-  const fn = compileExpression(expr, scope);
+  const fn = closureOf(expr, scope);
   return (doc, vars) => {
     const name = fn(doc, vars);
     if (name !== undefined && typeof name !== 'string') deopt();
@@ -360,10 +369,10 @@ const OPERATORS: Record<string, Compiler> = {
     const [a, b] = args(expr, 2, scope) as [Fn, Fn];
     return (doc, vars) => !equals(a(doc, vars), b(doc, vars));
   },
-  $gt: ordered((c) => c > 0),
-  $gte: ordered((c) => c >= 0),
-  $lt: ordered((c) => c < 0),
-  $lte: ordered((c) => c <= 0),
+  $gt: ordered(COMPARISONS.$gt.test),
+  $gte: ordered(COMPARISONS.$gte.test),
+  $lt: ordered(COMPARISONS.$lt.test),
+  $lte: ordered(COMPARISONS.$lte.test),
   $cmp: (expr, scope) => {
     const [a, b] = args(expr, 2, scope) as [Fn, Fn];
     return (doc, vars) => compare(a(doc, vars), b(doc, vars));
@@ -383,14 +392,14 @@ const OPERATORS: Record<string, Compiler> = {
     };
   },
   $not: (expr, scope) => {
-    const fn = compileExpression(Array.isArray(expr) ? (expr.length === 1 ? expr[0] : notCompiled('$not')) : expr, scope);
+    const fn = closureOf(Array.isArray(expr) ? (expr.length === 1 ? expr[0] : notCompiled('$not')) : expr, scope);
     // mingo negates with plain JavaScript truthiness here.
     return (doc, vars) => !fn(doc, vars);
   },
   $cond: (expr, scope) => {
     const parts = Array.isArray(expr) ? expr : isPlainObject(expr) ? [expr.if, expr.then, expr.else] : notCompiled('$cond');
     if (parts.length !== 3) notCompiled('$cond');
-    const [test, then, otherwise] = parts.map((part) => compileExpression(part, scope)) as [Fn, Fn, Fn];
+    const [test, then, otherwise] = parts.map((part) => closureOf(part, scope)) as [Fn, Fn, Fn];
     return (doc, vars) => (truthy(test(doc, vars)) ? then(doc, vars) : otherwise(doc, vars));
   },
   $ifNull: (expr, scope) => {
@@ -455,7 +464,7 @@ const OPERATORS: Record<string, Compiler> = {
     if (!Array.isArray(expr) || expr.length < 1 || expr.length > 2) notCompiled('$round');
     const precision: unknown = expr[1] ?? 0;
     if (typeof precision !== 'number' || !Number.isInteger(precision) || precision < 0 || precision > 100) notCompiled('$round precision');
-    const fn = compileExpression(expr[0], scope);
+    const fn = closureOf(expr[0], scope);
     return (doc, vars) => {
       const value = fn(doc, vars);
       if (isNil(value)) return null;
@@ -495,7 +504,7 @@ const OPERATORS: Record<string, Compiler> = {
   // `$sum` as an expression, as mingo computes it: the argument (a list of expressions is a
   // list of values) must resolve to an array, whose numbers are summed.
   $sum: (expr, scope) => {
-    const fn = compileExpression(expr, scope);
+    const fn = closureOf(expr, scope);
     return (doc, vars) => {
       const values = fn(doc, vars);
       if (!Array.isArray(values)) deopt();
@@ -606,7 +615,7 @@ const OPERATORS: Record<string, Compiler> = {
     const unit = spec.unit as TruncUnit;
     const weekStart = spec.startOfWeek === undefined ? 0 : typeof spec.startOfWeek === 'string' ? weekStartOf(spec.startOfWeek) : undefined;
     if (weekStart === undefined) notCompiled('$dateTrunc startOfWeek');
-    const date = compileExpression(spec.date, scope);
+    const date = closureOf(spec.date, scope);
     const zone = zoneArg(spec.timezone, scope);
     return (doc, vars) => {
       const value = date(doc, vars);
@@ -620,9 +629,9 @@ const OPERATORS: Record<string, Compiler> = {
     if (spec.format !== undefined && typeof spec.format !== 'string') notCompiled('$dateToString format');
     if (spec.format === undefined && spec.timezone !== undefined) notCompiled('$dateToString default format in a zone');
     const format = (spec.format as string | undefined) ?? DEFAULT_DATE_FORMAT;
-    const date = compileExpression(spec.date, scope);
+    const date = closureOf(spec.date, scope);
     const zone = zoneArg(spec.timezone, scope);
-    const onNull = spec.onNull === undefined ? undefined : compileExpression(spec.onNull, scope);
+    const onNull = spec.onNull === undefined ? undefined : closureOf(spec.onNull, scope);
     return (doc, vars) => {
       const value = date(doc, vars);
       if (isNil(value)) return onNull ? onNull(doc, vars) : null;
@@ -633,7 +642,7 @@ const OPERATORS: Record<string, Compiler> = {
   $dateToParts: (expr, scope) => {
     const spec = options(expr, ['date', 'timezone', 'iso8601'], '$dateToParts');
     if (spec.iso8601 !== undefined && spec.iso8601 !== false) notCompiled('$dateToParts iso8601');
-    const date = compileExpression(spec.date, scope);
+    const date = closureOf(spec.date, scope);
     const zone = zoneArg(spec.timezone, scope);
     return (doc, vars) => {
       const value = date(doc, vars);
@@ -648,6 +657,327 @@ function compileOperator(name: string, expr: unknown, scope: Scope): Fn {
   const compiler = OPERATORS[name];
   if (!compiler) notCompiled(`operator ${name}`);
   return compiler(expr, scope);
+}
+
+/*
+ * Generated code. A closure tree costs a call per operator per document, through call sites
+ * shared by every expression (megamorphic, never inlined): for a search's score that is most of
+ * its cost. So the operators below are also written out as one straight-line JavaScript
+ * function per expression, which V8 compiles like hand-written code. What goes into the source
+ * text is fixed code, temporaries and constant slots only: every literal of the expression
+ * (strings, numbers, dates, literal sets) is a slot of a constants array passed in, and field
+ * names appear as JSON string literals. The source therefore depends only on the expression's
+ * shape, and functions generated from the same source share one compiled function (and its
+ * optimised code) across commands. Operators and paths not written out here run as their
+ * closures, called from the generated code; every operator mirrors its closure exactly,
+ * `Deopt`s included (differential tests in expressions.test.ts).
+ */
+
+/** A generated value: an atom (temporary, constant slot or literal) that may be read repeatedly. */
+interface Value {
+  code: string;
+  /** Known to be a boolean: tested without MongoDB's truthiness. */
+  boolean?: boolean;
+}
+
+/** Helpers the generated code calls, passed in as parameters (never reached through a name in the expression). */
+const HELPERS = { deopt, equals, compareOrdered } as const;
+
+class Emitter {
+  readonly constants: unknown[] = [];
+  private lines: string[] = [];
+  private temps = 0;
+
+  /** A slot holding a value of the expression (its literals, fallback closures). */
+  constant(value: unknown): string {
+    this.constants.push(value);
+    return `k${this.constants.length - 1}`;
+  }
+
+  temp(): string {
+    return `t${this.temps++}`;
+  }
+
+  line(code: string): void {
+    this.lines.push(code);
+  }
+
+  /** The lines `emit` writes, as a block of their own (a branch). */
+  block(emit: () => void): string {
+    const outer = this.lines;
+    this.lines = [];
+    emit();
+    const inner = this.lines.join('\n');
+    this.lines = outer;
+    return inner;
+  }
+
+  source(result: Value): string {
+    const slots = this.constants.map((_, i) => `const k${i} = c[${i}];`).join('\n');
+    const temps = this.temps > 0 ? `let ${Array.from({ length: this.temps }, (_, i) => `t${i}`).join(', ')};` : '';
+    return `"use strict";\nconst { deopt, equals, compareOrdered } = h;\n${slots}\nreturn function generated(doc, vars) {\n${temps}\n${this.lines.join('\n')}\nreturn ${result.code};\n};`;
+  }
+}
+
+type Generator = (expr: unknown, scope: Scope, out: Emitter) => Value;
+
+const nil = (v: string): string => `(${v} === null || ${v} === undefined)`;
+const number = (v: string): string => `(typeof ${v} === "number" && ${v} === ${v})`;
+const truthyCode = (v: Value): string => (v.boolean ? v.code : `(${v.code} || ${v.code} === "")`);
+
+/** Writes `expr` out, or calls its closure where it is not written out. */
+function generate(expr: unknown, scope: Scope, out: Emitter): Value {
+  if (typeof expr === 'string' && expr.startsWith('$') && !expr.startsWith('$$') && !expr.includes('.')) {
+    const field = expr.slice(1);
+    // The closure path refuses these (the stage runs through mingo); closureOf raised it already.
+    if (field === '' || PROTO_FIELDS.has(field)) return viaClosure(expr, scope, out);
+    const t = out.temp();
+    out.line(`${t} = doc[${JSON.stringify(field)}];`);
+    return { code: t };
+  }
+  if (typeof expr === 'string' && !expr.startsWith('$')) return { code: out.constant(expr) };
+  // Numbers, booleans, null, dates, ObjectIds…: constants, as closureOf makes them.
+  if (typeof expr !== 'string' && !Array.isArray(expr) && !isPlainObject(expr)) return { code: out.constant(expr) };
+  if (isPlainObject(expr)) {
+    const [name, ...others] = Object.keys(expr);
+    const generator = name !== undefined && others.length === 0 && Object.hasOwn(GENERATORS, name) ? GENERATORS[name] : undefined;
+    if (generator) return generator((expr as Doc)[name!], scope, out);
+  }
+  return viaClosure(expr, scope, out);
+}
+
+function viaClosure(expr: unknown, scope: Scope, out: Emitter): Value {
+  const fn = out.constant(closureOf(expr, scope));
+  const t = out.temp();
+  out.line(`${t} = ${fn}(doc, vars);`);
+  return { code: t };
+}
+
+function generateArgs(expr: unknown, count: number | undefined): unknown[] {
+  if (!Array.isArray(expr) || (count !== undefined && expr.length !== count)) notCompiled('operator arguments');
+  return expr;
+}
+
+/** Evaluates `args` one after the other, each step in the branch the previous one leaves open. */
+function chain(args: readonly unknown[], step: (value: Value, rest: () => void) => void, done: () => void, scope: Scope, out: Emitter): void {
+  const at = (i: number): void => {
+    if (i === args.length) return done();
+    step(generate(args[i], scope, out), () => at(i + 1));
+  };
+  at(0);
+}
+
+function comparison(name: keyof typeof COMPARISONS): Generator {
+  const { js } = COMPARISONS[name];
+  return (expr, scope, out) => {
+    const [left, right] = generateArgs(expr, 2);
+    const test = out.constant(COMPARISONS[name].test);
+    const a = generate(left, scope, out);
+    const t = out.temp();
+    const literalRight = literal(right);
+    if (literalRight && typeof literalRight.value === 'number' && !Number.isNaN(literalRight.value)) {
+      const y = out.constant(literalRight.value);
+      out.line(`${t} = ${number(a.code)} ? ${a.code} ${js} ${y} : compareOrdered(${test}, ${a.code}, ${y});`);
+      return { code: t, boolean: true };
+    }
+    const b = generate(right, scope, out);
+    // Numbers and valid dates compare directly, as compareOrdered compares them.
+    out.line(
+      `if (typeof ${a.code} === "number" && typeof ${b.code} === "number" && ${a.code} === ${a.code} && ${b.code} === ${b.code}) ${t} = ${a.code} ${js} ${b.code};` +
+        `\nelse if (${a.code} instanceof Date && ${b.code} instanceof Date && ${a.code}.getTime() === ${a.code}.getTime() && ${b.code}.getTime() === ${b.code}.getTime()) ${t} = ${a.code}.getTime() ${js} ${b.code}.getTime();` +
+        `\nelse ${t} = compareOrdered(${test}, ${a.code}, ${b.code});`,
+    );
+    return { code: t, boolean: true };
+  };
+}
+
+function equality(negated: boolean): Generator {
+  return (expr, scope, out) => {
+    const [left, right] = generateArgs(expr, 2);
+    const a = generate(left, scope, out);
+    const b = generate(right, scope, out);
+    const t = out.temp();
+    out.line(`${t} = ${negated ? '!' : ''}(typeof ${a.code} === "string" && typeof ${b.code} === "string" ? ${a.code} === ${b.code} : equals(${a.code}, ${b.code}));`);
+    return { code: t, boolean: true };
+  };
+}
+
+/** `$and` / `$or`: the first argument that decides ends it, as in the closures. */
+function logical(decidesWhen: boolean): Generator {
+  return (expr, scope, out) => {
+    const t = out.temp();
+    chain(
+      generateArgs(expr, undefined),
+      (value, rest) => {
+        const test = truthyCode(value);
+        out.line(`if (${decidesWhen ? test : `!${test}`}) ${t} = ${decidesWhen};\nelse {\n${out.block(rest)}\n}`);
+      },
+      () => out.line(`${t} = ${!decidesWhen};`),
+      scope,
+      out,
+    );
+    return { code: t, boolean: true };
+  };
+}
+
+/** Numeric arguments in order: nil makes the result null (later arguments not evaluated), another type deopts. */
+function numericChain(expr: unknown, count: number | undefined, scope: Scope, out: Emitter, result: (values: string[]) => string): Value {
+  const t = out.temp();
+  const values: string[] = [];
+  chain(
+    generateArgs(expr, count),
+    (value, rest) => {
+      values.push(value.code);
+      out.line(`if (${nil(value.code)}) ${t} = null;\nelse {\nif (!${number(value.code)}) deopt();\n${out.block(rest)}\n}`);
+    },
+    () => out.line(`${t} = ${result(values)};`),
+    scope,
+    out,
+  );
+  return { code: t };
+}
+
+const GENERATORS: Record<string, Generator> = {
+  $literal: (expr, _scope, out) => ({ code: out.constant(expr) }),
+  $eq: equality(false),
+  $ne: equality(true),
+  $gt: comparison('$gt'),
+  $gte: comparison('$gte'),
+  $lt: comparison('$lt'),
+  $lte: comparison('$lte'),
+  $and: logical(false),
+  $or: logical(true),
+  $not: (expr, scope, out) => {
+    const value = generate(Array.isArray(expr) ? (expr.length === 1 ? expr[0] : notCompiled('$not')) : expr, scope, out);
+    const t = out.temp();
+    // Plain JavaScript truthiness, as the closure (and mingo).
+    out.line(`${t} = !${value.code};`);
+    return { code: t, boolean: true };
+  },
+  $cond: (expr, scope, out) => {
+    const parts = Array.isArray(expr) ? expr : isPlainObject(expr) ? [expr.if, expr.then, expr.else] : notCompiled('$cond');
+    if (parts.length !== 3) notCompiled('$cond');
+    const test = generate(parts[0], scope, out);
+    const t = out.temp();
+    const branch = (part: unknown) =>
+      out.block(() => {
+        const value = generate(part, scope, out);
+        out.line(`${t} = ${value.code};`);
+      });
+    out.line(`if (${truthyCode(test)}) {\n${branch(parts[1])}\n} else {\n${branch(parts[2])}\n}`);
+    return { code: t };
+  },
+  $ifNull: (expr, scope, out) => {
+    const t = out.temp();
+    chain(
+      generateArgs(expr, undefined),
+      (value, rest) => out.line(`${t} = ${value.code};\nif (${nil(t)}) {\n${out.block(rest)}\n}`),
+      () => undefined,
+      scope,
+      out,
+    );
+    return { code: t };
+  },
+  $add: (expr, scope, out) => {
+    const t = out.temp();
+    const sum = out.temp();
+    const date = out.temp();
+    out.line(`${sum} = 0; ${date} = false;`);
+    chain(
+      generateArgs(expr, undefined),
+      (value, rest) => {
+        const v = value.code;
+        out.line(
+          `if (${nil(v)}) ${t} = null;\nelse {\nif (typeof ${v} === "number") ${sum} += ${v};\nelse if (${v} instanceof Date && !${date}) { ${date} = true; ${sum} += ${v}.getTime(); }\nelse deopt();\n${out.block(rest)}\n}`,
+        );
+      },
+      () => out.line(`${t} = ${date} ? new Date(${sum}) : ${sum};`),
+      scope,
+      out,
+    );
+    return { code: t };
+  },
+  $subtract: (expr, scope, out) => {
+    const [left, right] = generateArgs(expr, 2);
+    const x = generate(left, scope, out).code;
+    const y = generate(right, scope, out).code;
+    const t = out.temp();
+    out.line(
+      `if (${nil(x)} || ${nil(y)}) ${t} = null;\n` +
+        `else if (${x} instanceof Date && ${number(y)}) ${t} = new Date(${x}.getTime() - Math.round(${y}));\n` +
+        `else if (${x} instanceof Date && ${y} instanceof Date) ${t} = ${x}.getTime() - ${y}.getTime();\n` +
+        `else if (typeof ${x} === "number" && typeof ${y} === "number") ${t} = ${x} - ${y};\n` +
+        `else deopt();`,
+    );
+    return { code: t };
+  },
+  $multiply: (expr, scope, out) => numericChain(expr, undefined, scope, out, (values) => (values.length === 0 ? '1' : values.join(' * '))),
+  $divide: (expr, scope, out) => numericChain(expr, 2, scope, out, ([x, y]) => `(${y} === 0 ? deopt() : ${x} / ${y})`),
+  $pow: (expr, scope, out) => numericChain(expr, 2, scope, out, ([x, y]) => `(${x} === 0 && ${y} < 0 ? deopt() : Math.pow(${x}, ${y}))`),
+  $floor: (expr, scope, out) => numericChain([unaryArg(expr)], 1, scope, out, ([x]) => `Math.floor(${x})`),
+  $ceil: (expr, scope, out) => numericChain([unaryArg(expr)], 1, scope, out, ([x]) => `Math.ceil(${x})`),
+  $indexOfBytes: (expr, scope, out) => {
+    const [text, search] = generateArgs(expr, 2);
+    const needle = literal(search);
+    if (!needle || typeof needle.value !== 'string') return viaClosure({ $indexOfBytes: expr }, scope, out);
+    const v = generate(text, scope, out).code;
+    const t = out.temp();
+    out.line(`if (${nil(v)}) ${t} = null;\nelse if (typeof ${v} !== "string") deopt();\nelse ${t} = ${v}.indexOf(${out.constant(needle.value)});`);
+    return { code: t };
+  },
+  $arrayElemAt: (expr, scope, out) => {
+    const [array, index] = generateArgs(expr, 2);
+    const at = literal(index);
+    if (!at || typeof at.value !== 'number' || !Number.isInteger(at.value) || at.value < 0) return viaClosure({ $arrayElemAt: expr }, scope, out);
+    const v = generate(array, scope, out).code;
+    const i = out.constant(at.value);
+    const t = out.temp();
+    out.line(`if (${nil(v)}) ${t} = null;\nelse if (!Array.isArray(${v})) deopt();\nelse ${t} = ${i} < ${v}.length ? ${v}[${i}] : undefined;`);
+    return { code: t };
+  },
+  $in: (expr, scope, out) => {
+    const [item, list] = generateArgs(expr, 2);
+    if (!literalSet(list)) return viaClosure({ $in: expr }, scope, out);
+    // Strings are looked up in a set of the literal's strings; other values through the closure's own test.
+    const keys = literalSet(list)!;
+    const strings = out.constant(new Set((list as unknown[]).filter((v): v is string => typeof v === 'string')));
+    const others = out.constant((value: unknown) => hashable(value) && keys.has(keyOf(value)));
+    const v = generate(item, scope, out).code;
+    const t = out.temp();
+    out.line(`${t} = typeof ${v} === "string" ? ${strings}.has(${v}) : ${others}(${v});`);
+    return { code: t, boolean: true };
+  },
+};
+
+type Factory = (constants: unknown[], helpers: typeof HELPERS) => Fn;
+
+/** Compiled sources by text: expressions of one shape share a function and its optimised code. */
+const factories = new Map<string, Factory>();
+const MAX_FACTORIES = 500;
+
+function generated(expr: unknown, scope: Scope): Fn {
+  const out = new Emitter();
+  const result = generate(expr, scope, out);
+  const source = out.source(result);
+  let factory = factories.get(source);
+  if (!factory) {
+    if (factories.size >= MAX_FACTORIES) factories.clear();
+    // The source is fixed code, temporaries, slots and JSON string literals of field names only.
+    factory = new Function('c', 'h', source) as Factory;
+    factories.set(source, factory);
+  }
+  return factory(out.constants, HELPERS);
+}
+
+/**
+ * An expression compiled for evaluation per document: operator expressions as generated code
+ * (see above), paths and literals as their closures. The closures are compiled first in every
+ * case, so that what is not compiled fails here exactly as it fails there.
+ */
+export function compileExpression(expr: unknown, scope: Scope): Fn {
+  const closure = closureOf(expr, scope);
+  if (!isPlainObject(expr) || Object.keys(expr).length !== 1 || !Object.keys(expr)[0]!.startsWith('$')) return closure;
+  return generated(expr, scope);
 }
 
 export { isNil, isNumber };

@@ -44,23 +44,38 @@ export function builtInSpec(name: BuiltInReport, options: BuiltInOptions = {}): 
   }
 }
 
-/** Units at `level` the viewer's reports reach (the rows a coverage matrix must show). */
+/**
+ * Units at `level` the viewer's reports reach (the rows a coverage matrix must show). Unordered:
+ * the matrix's rows are sorted by their keys once the gaps are in.
+ */
 async function unitsInScope(models: Models, scope: ReportScope, level: number): Promise<{ _id: Types.ObjectId; name: string }[]> {
   const ids = scope.all ? [] : scope.units.map((unit) => unit.id);
   const filter = scope.all ? { level } : { level, $or: [{ _id: { $in: ids } }, { ancestors: { $in: ids } }] };
-  return models.OrgUnit.find(filter, { name: 1 }).sort({ sortOrder: 1, code: 1 }).lean();
+  return models.OrgUnit.find(filter, { name: 1 }).lean();
+}
+
+/** What a coverage matrix's gap rows are made of: the units at the level, and the departments when they are the columns. */
+interface GapAxes {
+  units: { _id: Types.ObjectId; name: string }[];
+  departments?: { key: string; label: string }[];
+}
+
+/** Read while the report's pipeline runs: they do not depend on its result. */
+async function gapAxes(models: Models, viewer: Viewer, level: number, across: 'DEPARTMENT' | 'CATEGORY'): Promise<GapAxes> {
+  const [units, departments] = await Promise.all([
+    unitsInScope(models, reportScope(viewer), level),
+    across === 'DEPARTMENT' ? models.Department.find({}, { code: 1, name: 1 }).lean() : undefined,
+  ]);
+  return { units, departments: departments?.map((dept) => ({ key: dept.code, label: dept.name.zh })) };
 }
 
 /**
  * Adds the empty cells of a coverage matrix as gap rows: every unit at the level (within the
  * viewer's scope) × every department (or every category seen in the report), with no data.
  */
-async function withGaps(models: Models, viewer: Viewer, table: ReportTable, level: number, across: 'DEPARTMENT' | 'CATEGORY'): Promise<ReportTable> {
-  const units = await unitsInScope(models, reportScope(viewer), level);
+function withGaps(table: ReportTable, { units, departments }: GapAxes): ReportTable {
   const columns =
-    across === 'DEPARTMENT'
-      ? (await models.Department.find({}, { code: 1, name: 1 }).sort({ sortOrder: 1, code: 1 }).lean()).map((dept) => ({ key: dept.code, label: dept.name.zh }))
-      : [...new Set(table.rows.map((row) => row.keys[1]).filter((key): key is string => key !== null))].map((key) => ({ key, label: key }));
+    departments ?? [...new Set(table.rows.map((row) => row.keys[1]).filter((key): key is string => key !== null))].map((key) => ({ key, label: key }));
   const present = new Set(table.rows.map((row) => `${row.keys[0]}|${row.keys[1]}`));
   const gaps: ReportRow[] = [];
   for (const unit of units) {
@@ -76,6 +91,8 @@ async function withGaps(models: Models, viewer: Viewer, table: ReportTable, leve
 
 export async function runBuiltInReport(models: Models, viewer: Viewer, name: BuiltInReport, options: BuiltInOptions = {}, now?: Date): Promise<ReportTable> {
   const spec = parseReportSpec(builtInSpec(name, options));
-  const table = await executeReport(models, await compileReport(models, viewer, spec, now));
-  return name === 'COVERAGE_MATRIX' ? withGaps(models, viewer, table, options.level ?? 3, options.across ?? 'DEPARTMENT') : table;
+  const compiled = await compileReport(models, viewer, spec, now);
+  if (name !== 'COVERAGE_MATRIX') return executeReport(models, compiled);
+  const [table, axes] = await Promise.all([executeReport(models, compiled), gapAxes(models, viewer, options.level ?? 3, options.across ?? 'DEPARTMENT')]);
+  return withGaps(table, axes);
 }

@@ -74,24 +74,24 @@ function arrayKey(arrayPath: string, slot: string): DimensionPlan {
  * Org roll-up to `level`: each attached unit stands for its ancestor at that level
  * (`ancestors[level-1]`), or for itself when it is at that level. Units above the level have no
  * such ancestor; a document attached only above it keys null ("above this level"). `join`
- * leaves the document's anchors in `slot` (an array), `unwind` makes a row per anchor.
+ * leaves the document's anchors in `slot` (an array), `unwind` makes a row per anchor. The
+ * joined units go into `slot` too, which the roll-up then replaces: no field to remove (a
+ * removed field costs the embedded store a property deletion per document).
  */
 function orgRollup(orgUnitsCollection: string, unitsField: string, level: number, slot: string, scope: ReportScope): { join: Document[]; unwind: Document; key: Expr } {
-  const joined = `${slot}_units`;
   // A scoped viewer's roll-up keeps only the units inside their subtrees (a resource may also be attached elsewhere).
   const scopeIds = scope.all ? null : scope.units.map((unit) => unit.id);
   const units = scopeIds
-    ? { $filter: { input: `$${joined}`, as: 'u', cond: { $or: [{ $in: ['$$u._id', scopeIds] }, { $gt: [{ $size: { $setIntersection: ['$$u.ancestors', scopeIds] } }, 0] }] } } }
-    : `$${joined}`;
+    ? { $filter: { input: `$${slot}`, as: 'u', cond: { $or: [{ $in: ['$$u._id', scopeIds] }, { $gt: [{ $size: { $setIntersection: ['$$u.ancestors', scopeIds] } }, 0] }] } } }
+    : `$${slot}`;
   const anchor = {
     $cond: [{ $eq: ['$$u.level', level] }, '$$u._id', { $cond: [{ $gt: ['$$u.level', level] }, { $arrayElemAt: ['$$u.ancestors', level - 1] }, null] }],
   };
   return {
     join: [
-      { $lookup: { from: orgUnitsCollection, localField: unitsField, foreignField: '_id', as: joined } },
+      { $lookup: { from: orgUnitsCollection, localField: unitsField, foreignField: '_id', as: slot } },
       {
         $addFields: {
-          [joined]: '$$REMOVE',
           [slot]: { $filter: { input: { $setUnion: [{ $map: { input: units, as: 'u', in: anchor } }] }, as: 'a', cond: { $ne: ['$$a', null] } } },
         },
       },

@@ -30,21 +30,35 @@ function ranked(value: unknown): unknown {
 }
 
 const FACTORIES: Record<string, Factory> = {
-  $sum: (fn, expr) => ({
-    start() {
-      let sum = 0;
-      let count = 0;
+  $sum: (fn, expr) => {
+    // A constant (`$sum: 1`, a count) needs no evaluation per document.
+    if (isNumber(expr)) {
+      const step = expr;
       return {
-        add(doc, vars) {
-          count += 1;
-          if (isNumber(expr)) return;
-          const value = fn(doc, vars);
-          if (isNumber(value)) sum += value;
+        start() {
+          let count = 0;
+          return {
+            add() {
+              count += 1;
+            },
+            result: () => count * step,
+          };
         },
-        result: () => (isNumber(expr) ? count * expr : sum),
       };
-    },
-  }),
+    }
+    return {
+      start() {
+        let sum = 0;
+        return {
+          add(doc, vars) {
+            const value = fn(doc, vars);
+            if (isNumber(value)) sum += value;
+          },
+          result: () => sum,
+        };
+      },
+    };
+  },
   $avg: (fn) => ({
     start() {
       let sum = 0;

@@ -178,6 +178,19 @@ const PIPELINES: Record<string, Document[]> = {
     { $unwind: { path: '$anchor', preserveNullAndEmptyArrays: true } },
     { $group: { _id: { a: { $ifNull: ['$anchor', null] }, k: '$kind' }, c: { $sum: 1 } } },
   ],
+  'roll-up into the lookup\'s own field (replaced, not removed), grouped with ObjectIds and documents in the key': [
+    { $lookup: { from: 'units', localField: 'units', foreignField: '_id', as: 'r' } },
+    { $addFields: { r: { $filter: { input: { $setUnion: [{ $map: { input: '$r', as: 'x', in: { $cond: [{ $eq: ['$$x.level', 1] }, null, '$$x._id'] } } }] }, as: 'a', cond: { $ne: ['$$a', null] } } } } },
+    { $unwind: { path: '$r', preserveNullAndEmptyArrays: true } },
+    { $group: { _id: { r: '$r', k: '$kind', u: '$units', t: '$tags' }, c: { $sum: 1 }, s: { $sum: '$n' } } },
+  ],
+  // Set in place on owned (narrowed) documents by generated code: names are written as string literals.
+  'field names with quotes, backslashes and line separators set in place': [
+    { $addFields: { 'a"b': '$kind', 'c\\d': { $ifNull: ['$dept', 'none'] }, 'e\u2028f': '$tags', "g'${h}": 1 } },
+    { $unwind: { path: '$e\u2028f', preserveNullAndEmptyArrays: true, includeArrayIndex: 'i"\\' } },
+    { $lookup: { from: 'units', localField: 'units', foreignField: '_id', as: '`x`' } },
+    { $group: { _id: { a: '$a"b', c: '$c\\d', e: '$e\u2028f', i: '$i"\\', g: "$g'${h}" }, n: { $sum: { $size: '$`x`' } } } },
+  ],
   'lookup then an addFields reading the joined array and other fields': [
     { $lookup: { from: 'units', localField: 'units', foreignField: '_id', as: 'u' } },
     { $addFields: { u: '$$REMOVE', joined: { $size: '$u' }, k: '$kind' } },

@@ -104,17 +104,22 @@ export function weekStartOf(name: string): number | undefined {
 /** Day-or-longer bucket starts by local day number, per zone, unit and week start. */
 const dayBuckets = new WeakMap<Zone, Map<number, number>>();
 const MAX_CACHED_BUCKETS = 100_000;
+let lastZone: Zone | undefined;
+let lastBuckets: Map<number, number> | undefined;
 
 /** `$dateTrunc` with binSize 1: the start of the unit holding the instant, in the zone. */
 export function truncate(instantMs: number, unit: TruncUnit, zone: Zone, weekStart: number): number {
   if (unit === 'millisecond' || unit === 'second' || unit === 'minute' || unit === 'hour') return truncateParts(instantMs, unit, zone, weekStart);
   // A bucket of a day or longer depends only on the local date: computed once per date.
   const localDay = Math.floor((instantMs + zone(instantMs)) / DAY_MS);
-  let cache = dayBuckets.get(zone);
+  // The zone is nearly always the previous call's (one pipeline, one timezone): no WeakMap lookup then.
+  let cache = zone === lastZone ? lastBuckets : dayBuckets.get(zone);
   if (!cache || cache.size > MAX_CACHED_BUCKETS) {
     cache = new Map();
     dayBuckets.set(zone, cache);
   }
+  lastZone = zone;
+  lastBuckets = cache;
   const key = localDay * 100 + TRUNC_UNITS.indexOf(unit) * 10 + weekStart;
   let start = cache.get(key);
   if (start === undefined) {

@@ -110,13 +110,18 @@ function copyWith(doc: Doc, names: readonly string[], values: readonly unknown[]
   return out;
 }
 
-/** copyWith on a document this run owns. */
-function setInPlace(doc: Doc, names: readonly string[], values: readonly unknown[]): Doc {
-  for (let i = 0; i < names.length; i++) {
-    if (values[i] === undefined) delete doc[names[i]!];
-    else doc[names[i]!] = values[i];
-  }
-  return doc;
+type Setter = (doc: Doc, names: readonly string[], values: readonly unknown[]) => Doc;
+
+/**
+ * copyWith on a document this run owns, generated for one stage's field names: each stage gets
+ * its own property stores (one store shared by every stage and field name goes megamorphic).
+ * Names are top-level field names (see topLevelField), written as JSON string literals.
+ */
+function inPlaceSetter(names: readonly string[]): Setter {
+  const body = names
+    .map((name, i) => `v = values[${i}]; if (v === undefined) delete doc[${JSON.stringify(name)}]; else doc[${JSON.stringify(name)}] = v;`)
+    .join('\n');
+  return new Function('doc', 'names', 'values', `let v;\n${body}\nreturn doc;`) as Setter;
 }
 
 const notCompiled = (what: string): never => {
@@ -184,7 +189,7 @@ function addFields(spec: unknown, scope: Scope, vars: Vars, joined: ReadonlySet<
   return rowStreamer((next, owned) => {
     // Every value is computed from the document as it came in, then set: one array serves all documents.
     const values: unknown[] = new Array(fns.length);
-    const set = owned ? setInPlace : copyWith;
+    const set = owned ? inPlaceSetter(names) : copyWith;
     return (doc) => {
       for (let i = 0; i < fns.length; i++) values[i] = fns[i]!(doc, vars);
       next.push(set(doc, names, values));
@@ -348,7 +353,8 @@ function groupKey(expr: unknown, scope: Scope): GroupKey {
     key(doc, vars) {
       for (let i = 0; i < fns.length; i++) {
         const value = fns[i]!(doc, vars);
-        if (isPlainObject(value) || (Array.isArray(value) && value.some(isPlainObject))) deopt();
+        // Strings, numbers and ObjectIds (most parts) skip the embedded-document check.
+        if (typeof value === 'object' && value !== null && !(value instanceof ObjectId) && hasDocuments(value)) deopt();
         values[i] = value;
         partIds[i] = ids.id(value);
       }
@@ -381,7 +387,8 @@ function group(spec: unknown, scope: Scope, vars: Vars): Streamer {
           entry = { id: id.id(), states: outputs.map(([, accumulator]) => accumulator.start()) };
           groups[key] = entry;
         }
-        for (const state of entry.states) state.add(doc, vars);
+        const states = entry.states;
+        for (let i = 0; i < states.length; i++) states[i]!.add(doc, vars);
       },
       *results() {
         for (const entry of groups) {
@@ -394,6 +401,11 @@ function group(spec: unknown, scope: Scope, vars: Vars): Streamer {
       },
     };
   }, 'fresh');
+}
+
+/** A compound key's part that is a document, or an array holding one: left to mingo (see hasEmbeddedDocuments). */
+function hasDocuments(value: object): boolean {
+  return isPlainObject(value) || (Array.isArray(value) && value.some(isPlainObject));
 }
 
 /** Keys that are documents inside documents compare field-order-blind in mingo: left to it. */
@@ -503,7 +515,7 @@ function unwind(spec: unknown): Streamer {
   const names = index === undefined ? [field] : [field, index];
   // A document without an array (and without an index to add) goes on as it came: as owned as the input.
   return rowStreamer((next, owned) => {
-    const set = owned ? setInPlace : copyWith;
+    const set = owned ? inPlaceSetter(names) : copyWith;
     // One array of new values serves every document (both setters read it before returning).
     const values: unknown[] = [undefined, null];
     return (doc) => {
@@ -646,7 +658,7 @@ function lookup(spec: unknown, env: PipelineEnv): Streamer {
       }
       return node.matches;
     };
-    const set = owned ? setInPlace : copyWith;
+    const set = owned ? inPlaceSetter(targetName) : copyWith;
     // One array of new values serves every document (both setters read it before returning).
     const values: unknown[] = [undefined];
     return (doc) => {

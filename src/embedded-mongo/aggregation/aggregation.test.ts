@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { compileFilter, runPipeline } from '../query.js';
 import type { Doc } from '../values.js';
 import { runAggregation, type PipelineEnv } from './index.js';
+import { narrowed } from './narrow.js';
 
 /**
  * Differential tests: the compiled path against mingo (the server's reference evaluator) on the
@@ -326,6 +327,20 @@ describe('compiled aggregation agrees with mingo', () => {
     const before = JSON.stringify(corpus);
     for (const [name, pipeline] of Object.entries(PIPELINES)) compiled(pipeline, corpus, variablesFor(name));
     expect(JSON.stringify(corpus)).toBe(before);
+  });
+
+  it('narrows documents to own fields, inherited names and __proto__ included, as data properties', () => {
+    const docs = [JSON.parse('{"_id": 1, "__proto__": "p", "constructor": "c", "a": 1}') as Doc, { _id: 2, a: 2 }];
+    // The second document has no `constructor` of its own: it groups as missing, not as Object. (The
+    // path is mingo's, on the narrowed copies: the compiled path leaves inherited names to it.)
+    const byConstructor = [{ $group: { _id: '$constructor', n: { $sum: '$a' } } }];
+    const { results } = compiled(byConstructor, docs);
+    expect(results).toStrictEqual(viaMingo(byConstructor, docs));
+    expect(results.map((row) => row._id)).toEqual(['c', null]);
+    const [copy] = narrowed(docs, new Set(['__proto__', 'constructor', 'a']));
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(copy, '__proto__')?.value).toBe('p');
+    expect(Object.keys(copy!)).toEqual(['__proto__', 'constructor', 'a']);
   });
 
   it('hands uncompiled stages to mingo and re-runs inputs it does not handle', () => {

@@ -1,5 +1,6 @@
 import type { Document } from 'bson';
 import { isPlainObject, type Doc } from '../values.js';
+import { projector } from './generated.js';
 
 /**
  * Dependency tracking, as MongoDB's optimizer does it: when every branch of a pipeline ends in a
@@ -108,16 +109,6 @@ export function fieldsRead(stages: Document[]): Set<string> | undefined {
 }
 
 export function narrowed(docs: Doc[], fields: Set<string>): Doc[] {
-  // Names that objects inherit (`constructor`…) need an own-property check; others need none.
-  const names = [...fields].filter((name) => !(name in Object.prototype));
-  const inherited = [...fields].filter((name) => name in Object.prototype);
-  return docs.map((doc) => {
-    const out: Doc = {};
-    for (const name of names) {
-      const value: unknown = doc[name];
-      if (value !== undefined) out[name] = value;
-    }
-    for (const name of inherited) if (Object.hasOwn(doc, name)) out[name] = doc[name];
-    return out;
-  });
+  const copy = projector([...fields].map((name) => ({ name })));
+  return docs.map((doc) => copy(doc, {}));
 }

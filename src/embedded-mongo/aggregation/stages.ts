@@ -3,6 +3,7 @@ import { compare, resolve } from 'mingo/util';
 import { compileFilter } from '../query.js';
 import { isPlainObject, keyOf, type Doc } from '../values.js';
 import { compileAccumulator, type Accumulator } from './accumulators.js';
+import { inPlaceSetter, projector } from './generated.js';
 import { ObjectIdMap } from './object-keys.js';
 import { NotCompiled, compileExpression, deopt, isNil, type Fn, type Scope, type Vars } from './expressions.js';
 import { expressionFields } from './narrow.js';
@@ -110,20 +111,6 @@ function copyWith(doc: Doc, names: readonly string[], values: readonly unknown[]
   return out;
 }
 
-type Setter = (doc: Doc, names: readonly string[], values: readonly unknown[]) => Doc;
-
-/**
- * copyWith on a document this run owns, generated for one stage's field names: each stage gets
- * its own property stores (one store shared by every stage and field name goes megamorphic).
- * Names are top-level field names (see topLevelField), written as JSON string literals.
- */
-function inPlaceSetter(names: readonly string[]): Setter {
-  const body = names
-    .map((name, i) => `v = values[${i}]; if (v === undefined) delete doc[${JSON.stringify(name)}]; else doc[${JSON.stringify(name)}] = v;`)
-    .join('\n');
-  return new Function('doc', 'names', 'values', `let v;\n${body}\nreturn doc;`) as Setter;
-}
-
 const notCompiled = (what: string): never => {
   throw new NotCompiled(what);
 };
@@ -215,19 +202,10 @@ function project(spec: unknown, scope: Scope, vars: Vars): Streamer {
   }
   if (excluded.some((name) => name !== '_id')) notCompiled('$project mixing inclusion and exclusion');
   const keepId = excluded.length === 0 && !fields.some((field) => field.name === '_id');
-  return rowStreamer(
-    (next) => (doc) => {
-      const out: Doc = {};
-      if (keepId && doc._id !== undefined) out._id = doc._id;
-      for (const { name, fn } of fields) {
-        const value: unknown = fn ? fn(doc, vars) : doc[name];
-        if (value !== undefined) out[name] = value;
-      }
-      next.push(out);
-    },
-    'fresh',
-  );
+  const projected = projector(keepId ? [{ name: '_id' }, ...fields] : fields);
+  return rowStreamer((next) => (doc) => next.push(projected(doc, vars)), 'fresh');
 }
+
 
 /**
  * Small integer ids for group key values: strings, booleans and numbers by value, dates by

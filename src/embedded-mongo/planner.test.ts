@@ -129,4 +129,32 @@ describe('intersecting equality conditions', () => {
     expect(plan(collection, filter).residual).toEqual({ n: { $gt: 100 }, status: { $in: ['DRAFT'], $ne: 'X' } });
     expect(plan(collection, { terms: 't0', status: null }).residual).toEqual({ status: null });
   });
+
+});
+
+describe('candidates listed once', () => {
+  const collection = new Collection('db', 'c');
+  collection.createIndex({ name: 'terms_1', key: { terms: 1 } });
+  for (let i = 0; i < 3000; i++) {
+    const terms = i % 100 === 0 ? ['r1', 'r2'] : i % 100 === 1 ? ['r1'] : i % 100 === 2 ? ['r2', 'x'] : ['x'];
+    collection.insert({ _id: i, terms });
+  }
+  const ids = (filter: Record<string, unknown>): number[] => {
+    const { docs, residual } = plan(collection, filter);
+    expect(residual, 'answered by the index').toBeUndefined();
+    return [...docs].map((doc) => doc._id as number).sort((a, b) => a - b);
+  };
+  const expected = (test: (i: number) => boolean): number[] => Array.from({ length: 3000 }, (_, i) => i).filter(test);
+
+  it('however many of the conditions and values find a document', () => {
+    // A document holding several of an $in's values (multikey), ids given twice, a condition
+    // repeated under $and (a search's anchor $in beside its $all), unions of branches.
+    expect(ids({ terms: { $in: ['r1', 'r2'] } })).toEqual(expected((i) => i % 100 <= 2));
+    expect(ids({ terms: { $in: ['r2', 'r1', 'r2'] } })).toEqual(expected((i) => i % 100 <= 2));
+    expect(ids({ _id: { $in: [5, 7, 5] } })).toEqual([5, 7]);
+    expect(ids({ $and: [{ terms: { $in: ['r1'] } }, { terms: { $all: ['r1', 'r2'] } }] })).toEqual(expected((i) => i % 100 === 0));
+    expect(ids({ $and: [{ terms: { $in: ['r1', 'r2'] } }, { $or: [{ terms: 'r1' }, { terms: { $all: ['r2', 'x'] } }] }] })).toEqual(
+      expected((i) => i % 100 <= 2),
+    );
+  });
 });

@@ -35,6 +35,13 @@ export function plan(collection: Collection, filter: Document | undefined): Plan
   const selected = selectIds(collection, filter);
   if (!selected) return { docs: collection.docs.values(), residual: filter };
   const docs: Doc[] = [];
+  if (!selected.repeats) {
+    for (const id of selected.ids) {
+      const doc = collection.docs.get(id);
+      if (doc) docs.push(doc);
+    }
+    return { docs, residual: selected.residual };
+  }
   const seen = new Set<string>();
   for (const id of selected.ids) {
     if (seen.has(id)) continue;
@@ -145,6 +152,8 @@ function planIds(collection: Collection, filter: Document): string[] | undefined
 interface Selection {
   ids: string[];
   residual: Document | undefined;
+  /** Whether an id may occur more than once in `ids` (a union, a multikey range): the caller dedupes. */
+  repeats: boolean;
 }
 
 function selectIds(collection: Collection, filter: Document): Selection | undefined {
@@ -158,7 +167,7 @@ function selectIds(collection: Collection, filter: Document): Selection | undefi
     if (!ids) return undefined;
     union.push(...ids);
   }
-  return { ids: union, residual: filter };
+  return { ids: union, residual: filter, repeats: true };
 }
 
 /** One condition of a filter's conjunction: a top-level entry, also inside (nested) `$and` members. */
@@ -182,6 +191,10 @@ interface IdSet {
   size: number;
   has(id: string): boolean;
   ids(): Iterable<string>;
+  /** Whether `ids()` may yield an id more than once (a union of branches). */
+  repeats: boolean;
+  /** The index's own set when this is exactly one (two conditions on one value need one check). */
+  owners?: object;
 }
 
 /**
@@ -198,19 +211,33 @@ function conjunctionPlan(collection: Collection, filter: Document): Selection | 
     if (answer) sets.push(...answer.sets);
     if (!answer?.exact) residual.push(conjunct);
   }
-  sets.sort((a, b) => a.size - b.size);
-  const smallest = sets[0];
+  // A search's anchor `$in` and its `$all` name the same term: one set, checked once.
+  const distinct = sets.filter((set, i) => set.owners === undefined || sets.findIndex((other) => other.owners === set.owners) === i);
+  distinct.sort((a, b) => a.size - b.size);
+  const smallest = distinct[0];
   // A single large set is the candidates as they stand: a composite plan (a walk over sorted
   // entries) would cost as much as the scan.
-  if (sets.length === 1 && scanIsCheaper(collection, smallest!.size, filter)) return undefined;
+  if (distinct.length === 1 && scanIsCheaper(collection, smallest!.size, filter)) return undefined;
   // With no set in hand, a composite plan the scan would beat is only counted, never built.
   const toBeat = smallest ? smallest.size : scanThreshold(collection, filter);
   const seed = smallest && smallest.size <= SMALL_CANDIDATE_SET ? undefined : compositePlan(collection, collectPredicates(filter), toBeat);
-  if (!smallest) return seed && !scanIsCheaper(collection, seed.length, filter) ? { ids: seed, residual: filter } : undefined;
-  const [source, filters] = seed && seed.length < smallest.size ? [seed, sets] : [smallest.ids(), sets.slice(1)];
+  // A seed may list an id more than once (several entries of a multikey index).
+  if (!smallest) return seed && !scanIsCheaper(collection, seed.length, filter) ? { ids: seed, residual: filter, repeats: true } : undefined;
+  const seeded = seed !== undefined && seed.length < smallest.size;
+  const [source, filters] = seeded ? [seed, distinct] : [smallest.ids(), distinct.slice(1)];
+  const ids = filters.length === 0 ? [...source] : idsInAll(source, filters);
+  const repeats = seeded || smallest.repeats;
+  return scanIsCheaper(collection, ids.length, filter) ? undefined : { ids, residual: residualFilter(filter, conjuncts, residual), repeats };
+}
+
+/** The ids of `source` that every set holds (a loop, not a closure per id: it runs for every candidate). */
+function idsInAll(source: Iterable<string>, sets: readonly IdSet[]): string[] {
   const ids: string[] = [];
-  for (const id of source) if (filters.every((set) => set.has(id))) ids.push(id);
-  return scanIsCheaper(collection, ids.length, filter) ? undefined : { ids, residual: residualFilter(filter, conjuncts, residual) };
+  next: for (const id of source) {
+    for (const set of sets) if (!set.has(id)) continue next;
+    ids.push(id);
+  }
+  return ids;
 }
 
 function residualFilter(filter: Document, conjuncts: Conjunct[], residual: Conjunct[]): Document | undefined {
@@ -277,9 +304,8 @@ function intersection(sets: IdSet[]): IdSet {
   return {
     size: smallest.size,
     has: (id) => smallest.has(id) && others.every((set) => set.has(id)),
-    ids: function* () {
-      for (const id of smallest.ids()) if (others.every((set) => set.has(id))) yield id;
-    },
+    ids: () => idsInAll(smallest.ids(), others),
+    repeats: smallest.repeats,
   };
 }
 
@@ -292,6 +318,7 @@ function union(sets: IdSet[]): IdSet {
     ids: function* () {
       for (const set of sets) yield* set.ids();
     },
+    repeats: true,
   };
 }
 
@@ -324,19 +351,41 @@ function equalityGroups(condition: unknown): { groups: unknown[][]; complete: bo
   return groups.length > 0 ? { groups, complete } : undefined;
 }
 
+/**
+ * The ids of the documents holding any of the values. Each id once: a document holding several
+ * of the values (a multikey field) is listed under the first, found by asking the sets before
+ * (no set of seen ids to build). One value's set is handed out as the index holds it.
+ */
 function indexIdSet(index: Index, values: unknown[]): IdSet {
   const owners = values.flatMap((value) => index.owners([value]) ?? []);
+  const heldBefore = (id: string, end: number): boolean => {
+    for (let i = 0; i < end; i++) {
+      const owner = owners[i]!;
+      if (typeof owner === 'string' ? owner === id : owner.has(id)) return true;
+    }
+    return false;
+  };
   return {
     size: owners.reduce((total, owner) => total + (typeof owner === 'string' ? 1 : owner.size), 0),
-    has: (id) => owners.some((owner) => (typeof owner === 'string' ? owner === id : owner.has(id))),
-    ids: () => owners.flatMap((owner) => (typeof owner === 'string' ? [owner] : [...owner])),
+    has: (id) => heldBefore(id, owners.length),
+    ids: () => {
+      if (owners.length === 1) return typeof owners[0] === 'string' ? [owners[0]] : owners[0]!;
+      const ids: string[] = [];
+      owners.forEach((owner, i) => {
+        for (const id of typeof owner === 'string' ? [owner] : owner) if (!heldBefore(id, i)) ids.push(id);
+      });
+      return ids;
+    },
+    repeats: false,
+    owners: owners.length === 1 && typeof owners[0] !== 'string' ? owners[0] : undefined,
   };
 }
 
 function idIdSet(values: unknown[]): IdSet {
   const keys = values.map(keyOf);
   const set = new Set(keys);
-  return { size: keys.length, has: (id) => set.has(id), ids: () => keys };
+  // The set lists each id once, in the order first given.
+  return { size: keys.length, has: (id) => set.has(id), ids: () => set, repeats: false };
 }
 
 /** The smallest candidate set from a compound index's hash or any index's sorted entries. */

@@ -22,6 +22,8 @@ describe('native residual matcher', () => {
     { t: { $in: ['y', 'z'] } },
     { f: true },
     { f: false, s: 'y' },
+    { f: { $eq: true }, s: { $eq: 'x' } },
+    { s: 'x', t: { $eq: 'y' } },
     { o: a },
     { o: { $in: [b, a.toHexString()] } },
     { 'p.id': a },

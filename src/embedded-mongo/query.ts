@@ -87,7 +87,11 @@ function simpleMatcher(filter: Document): Matcher | undefined {
     if (!part) return undefined;
     parts.push(part);
   }
-  return parts.length === 1 ? parts[0] : (doc) => parts.every((part) => part(doc));
+  if (parts.length === 1) return parts[0];
+  return (doc) => {
+    for (const part of parts) if (!part(doc)) return false;
+    return true;
+  };
 }
 
 function simpleLogical(operator: string, members: unknown): Matcher | undefined {
@@ -103,6 +107,15 @@ function simpleLogical(operator: string, members: unknown): Matcher | undefined 
 
 function simpleCondition(field: string, condition: unknown): Matcher | undefined {
   if (field === '' || field.split('.').some((part) => part === '')) return undefined;
+  // The commonest residual (a visibility filter's `status: 'PUBLISHED'`), checked for every
+  // candidate: a string or boolean is the field's value or an element of it, read directly.
+  const only = isPlainObject(condition) && Object.keys(condition).length === 1 && '$eq' in condition ? condition.$eq : condition;
+  if ((typeof only === 'string' || typeof only === 'boolean') && !field.includes('.')) {
+    return (doc) => {
+      const value: unknown = doc[field];
+      return value === only || (Array.isArray(value) && value.includes(only));
+    };
+  }
   const tests: ((values: unknown[]) => boolean)[] = [];
   const anyOf = (literals: readonly Literal[]) => {
     const member = oneOf(literals);

@@ -185,6 +185,11 @@ const PIPELINES: Record<string, Document[]> = {
     { $unwind: { path: '$r', preserveNullAndEmptyArrays: true } },
     { $group: { _id: { r: '$r', k: '$kind', u: '$units', t: '$tags' }, c: { $sum: 1 }, s: { $sum: '$n' } } },
   ],
+  'lookup fused with the $set deriving its field: scalar string locals, missing locals, a derived null': [
+    { $lookup: { from: 'units', localField: 'dept', foreignField: 'tag', as: 'j' } },
+    { $set: { j: { $cond: [{ $gt: [{ $size: '$j' }, 1] }, { $size: '$j' }, null] } } },
+    { $group: { _id: { j: '$j', d: '$dept' }, c: { $sum: 1 } } },
+  ],
   // Set in place on owned (narrowed) documents by generated code: names are written as string literals.
   'field names with quotes, backslashes and line separators set in place': [
     { $addFields: { 'a"b': '$kind', 'c\\d': { $ifNull: ['$dept', 'none'] }, 'e\u2028f': '$tags', "g'${h}": 1 } },

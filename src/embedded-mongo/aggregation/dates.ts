@@ -29,14 +29,34 @@ const UTC: Zone = () => 0;
 const OFFSET_RE = /^([+-])(\d{2})(?::?(\d{2}))?$/;
 const zones = new Map<string, Zone>();
 
+/** Hours of offsets a named zone keeps in a typed array (~15 years around the first instant asked for, 1 MB). */
+const WINDOW_HOURS = 1 << 17;
+
 function namedZone(name: string): Zone | undefined {
   if (Number.isNaN(tzOffset(name, new Date()))) return undefined;
+  const offsetAt = (hour: number): number => tzOffset(name, new Date(hour * HOUR_MS)) * MINUTE_MS;
+  // Offsets by hour: read from an array within the window (no hashing per date), from a map beyond it.
+  let window: Float64Array | undefined;
+  let base = 0;
   const byHour = new Map<number, number>();
   return (instantMs) => {
     const hour = Math.floor(instantMs / HOUR_MS);
+    if (!window && Number.isFinite(hour)) {
+      window = new Float64Array(WINDOW_HOURS).fill(Number.NaN);
+      base = hour - WINDOW_HOURS / 2;
+    }
+    const at = hour - base;
+    if (window && at >= 0 && at < WINDOW_HOURS) {
+      let offset = window[at]!;
+      if (Number.isNaN(offset)) {
+        offset = offsetAt(hour);
+        window[at] = offset;
+      }
+      return offset;
+    }
     let offset = byHour.get(hour);
     if (offset === undefined) {
-      offset = tzOffset(name, new Date(hour * HOUR_MS)) * MINUTE_MS;
+      offset = offsetAt(hour);
       byHour.set(hour, offset);
     }
     return offset;

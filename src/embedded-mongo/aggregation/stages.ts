@@ -241,11 +241,16 @@ class KeyIds {
   private readonly arrays = new TupleIds();
   private readonly parts: number[] = [];
 
-  id(value: unknown): number {
+  /**
+   * `documents`: whether a document (or an array holding one) may be keyed here; a compound key's
+   * parts may not (mingo compares those field-order-blind: left to it).
+   */
+  id(value: unknown, documents = true): number {
     if (value === undefined) return 0;
     if (value === null) return 1;
     const type = typeof value;
     if (type === 'string' || type === 'number' || type === 'boolean') return KeyIds.of(this.byValue, value);
+    if (value instanceof Date) return KeyIds.of(this.byTime, value.getTime()) + 0x8000_0000;
     if (Array.isArray(value) && value.every(isPrimitiveKey)) {
       const parts = this.parts;
       parts.length = 0;
@@ -253,9 +258,10 @@ class KeyIds {
       for (const element of value) parts.push(KeyIds.of(this.byValue, element));
       return this.arrays.id(parts) + 0xc000_0000;
     }
-    if (value instanceof Date) return KeyIds.of(this.byTime, value.getTime()) + 0x8000_0000;
+    // Checked when first seen: a roll-up's unit ids (the same instances for every row) are not checked again.
     const known = this.byObject.get(value as object);
     if (known !== undefined) return known;
+    if (!documents && hasDocuments(value as object)) deopt();
     const id = KeyIds.of(this.byKey, keyOf(value)) + 0x4000_0000;
     this.byObject.set(value as object, id);
     return id;
@@ -331,10 +337,8 @@ function groupKey(expr: unknown, scope: Scope): GroupKey {
     key(doc, vars) {
       for (let i = 0; i < fns.length; i++) {
         const value = fns[i]!(doc, vars);
-        // Strings, numbers and ObjectIds (most parts) skip the embedded-document check.
-        if (typeof value === 'object' && value !== null && !(value instanceof ObjectId) && hasDocuments(value)) deopt();
         values[i] = value;
-        partIds[i] = ids.id(value);
+        partIds[i] = ids.id(value, false);
       }
       return tuples.id(partIds);
     },
@@ -381,7 +385,7 @@ function group(spec: unknown, scope: Scope, vars: Vars): Streamer {
   }, 'fresh');
 }
 
-/** A compound key's part that is a document, or an array holding one: left to mingo (see hasEmbeddedDocuments). */
+/** A compound key's part that is a document, or an array holding one (see KeyIds.id). */
 function hasDocuments(value: object): boolean {
   return isPlainObject(value) || (Array.isArray(value) && value.some(isPlainObject));
 }
@@ -603,7 +607,34 @@ interface Union {
   next?: Map<Doc[], Union>;
 }
 
-function lookup(spec: unknown, env: PipelineEnv): Streamer {
+/**
+ * The expression of an `$addFields`/`$set` right after a `$lookup` that only replaces the joined
+ * field with a value computed from it (a roll-up of the joined org units), or undefined. `$lookup`
+ * then computes it itself, once per local value: see lookup.
+ */
+function derivation(lookupSpec: Doc, following: Document | undefined, scope: Scope): Fn | undefined {
+  const spec: unknown = following?.$addFields ?? following?.$set;
+  if (!following || Object.keys(following).length !== 1 || !isPlainObject(spec)) return undefined;
+  const names = Object.keys(spec);
+  const expr: unknown = spec[lookupSpec.as as string];
+  if (names.length !== 1 || expr === undefined || (isPlainObject(expr) && !Object.keys(expr).some((key) => key.startsWith('$')))) return undefined;
+  const fields = expressionFields(expr);
+  if (!fields || fields.size !== 1 || !fields.has(lookupSpec.as as string)) return undefined;
+  try {
+    return compileExpression(expr, scope);
+  } catch (error) {
+    if (error instanceof NotCompiled) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * `derive`: the expression of the `$addFields` fused into this stage (see derivation): the field
+ * gets its value instead of the joined array. It reads that field only, so its value depends on
+ * the joined documents alone: computed once per match array, and remembered per ObjectId local
+ * value, so that most documents cost one lookup by the id's bytes.
+ */
+function lookup(spec: unknown, env: PipelineEnv, derive?: Fn, vars?: Vars): Streamer {
   if (!isPlainObject(spec)) notCompiled('$lookup');
   const { from, localField, foreignField, as } = spec as Doc;
   if (Object.keys(spec as Doc).length !== 4 || typeof from !== 'string' || typeof localField !== 'string' || typeof foreignField !== 'string') {
@@ -639,9 +670,37 @@ function lookup(spec: unknown, env: PipelineEnv): Streamer {
     const set = owned ? inPlaceSetter(targetName) : copyWith;
     // One array of new values serves every document (both setters read it before returning).
     const values: unknown[] = [undefined];
+    const joined = (local: unknown): Doc[] => (!Array.isArray(local) ? matchesOf(local) : local.length === 1 ? matchesOf(local[0]) : unionOf(local));
+    if (!derive) {
+      return (doc) => {
+        values[0] = joined(readLocal(doc) ?? null);
+        next.push(set(doc, targetName, values));
+      };
+    }
+    // The expression reads only the joined field: evaluated on a document holding just that.
+    const scratch: Doc = {};
+    const derived = new Map<Doc[], unknown>();
+    const deriveFrom = (matches: Doc[]): unknown => {
+      if (derived.has(matches)) return derived.get(matches);
+      scratch[targetName[0]!] = matches;
+      const value = derive(scratch, vars!);
+      derived.set(matches, value);
+      return value;
+    };
+    const byId = new ObjectIdMap<{ value: unknown }>();
     return (doc) => {
       const local: unknown = readLocal(doc) ?? null;
-      values[0] = !Array.isArray(local) ? matchesOf(local) : local.length === 1 ? matchesOf(local[0]) : unionOf(local);
+      const single: unknown = Array.isArray(local) && local.length === 1 ? local[0] : local;
+      if (single instanceof ObjectId) {
+        let entry = byId.get(single);
+        if (!entry) {
+          entry = { value: deriveFrom(matchesOf(single)) };
+          byId.set(single, entry);
+        }
+        values[0] = entry.value;
+      } else {
+        values[0] = deriveFrom(joined(local));
+      }
       next.push(set(doc, targetName, values));
     };
   }, 'fresh');
@@ -760,8 +819,10 @@ function compileStage(stages: Document[], at: number, env: PipelineEnv, scope: S
         return [skipStage(nonNegativeInteger(spec, '$skip')), 1];
       case '$unwind':
         return [unwind(spec), 1];
-      case '$lookup':
-        return [lookup(spec, env), 1];
+      case '$lookup': {
+        const derive = isPlainObject(spec) ? derivation(spec, stages[at + 1], scope) : undefined;
+        return derive ? [lookup(spec, env, derive, vars), 2] : [lookup(spec, env), 1];
+      }
       case '$replaceRoot':
         return [replaceRoot(spec, scope, vars), 1];
       case '$facet':

@@ -105,17 +105,46 @@ function simpleLogical(operator: string, members: unknown): Matcher | undefined 
   return operator === '$and' ? (doc) => matchers.every((m) => m(doc)) : (doc) => matchers.some((m) => m(doc));
 }
 
-function simpleCondition(field: string, condition: unknown): Matcher | undefined {
-  if (field === '' || field.split('.').some((part) => part === '')) return undefined;
-  // The commonest residual (a visibility filter's `status: 'PUBLISHED'`), checked for every
-  // candidate: a string or boolean is the field's value or an element of it, read directly.
-  const only = isPlainObject(condition) && Object.keys(condition).length === 1 && '$eq' in condition ? condition.$eq : condition;
-  if ((typeof only === 'string' || typeof only === 'boolean') && !field.includes('.')) {
+const isPlainLiteral = (value: unknown): value is string | boolean => typeof value === 'string' || typeof value === 'boolean';
+
+/**
+ * The commonest residuals and scan filters (a visibility filter's `status: 'PUBLISHED'`, a
+ * report's `kind: {$in: [...]}`), checked for every candidate or stored document: strings and
+ * booleans that are the top-level field's value or an element of it, read directly (no array
+ * per document). Such literals equal nothing else (no ObjectId, number or null among them).
+ */
+function directMatcher(field: string, condition: unknown): Matcher | undefined {
+  const literals = plainLiterals(condition);
+  if (!literals) return undefined;
+  if (literals.length === 1) {
+    const only = literals[0];
     return (doc) => {
       const value: unknown = doc[field];
       return value === only || (Array.isArray(value) && value.includes(only));
     };
   }
+  const set = new Set<unknown>(literals);
+  return (doc) => {
+    const value: unknown = doc[field];
+    if (!Array.isArray(value)) return set.has(value);
+    for (const element of value) if (set.has(element)) return true;
+    return false;
+  };
+}
+
+/** The values a condition's field must equal one of, when it is a string/boolean equality or `$in` of them. */
+function plainLiterals(condition: unknown): unknown[] | undefined {
+  if (isPlainLiteral(condition)) return [condition];
+  if (!isPlainObject(condition) || Object.keys(condition).length !== 1) return undefined;
+  if ('$eq' in condition) return isPlainLiteral(condition.$eq) ? [condition.$eq] : undefined;
+  const values: unknown = condition.$in;
+  return Array.isArray(values) && values.every(isPlainLiteral) ? values : undefined;
+}
+
+function simpleCondition(field: string, condition: unknown): Matcher | undefined {
+  if (field === '' || field.split('.').some((part) => part === '')) return undefined;
+  const direct = field.includes('.') ? undefined : directMatcher(field, condition);
+  if (direct) return direct;
   const tests: ((values: unknown[]) => boolean)[] = [];
   const anyOf = (literals: readonly Literal[]) => {
     const member = oneOf(literals);

@@ -10,6 +10,11 @@ import { NotCompiled, compileExpression, deopt, isNil, isNumber, type Fn, type S
 export interface Accumulator {
   /** A fresh state for a new group. */
   start(): AccumulatorState;
+  /**
+   * Set for a `$sum` of a constant (a count): the result is the group's number of documents
+   * times this, so `$group` counts its documents once for all of them and keeps no state.
+   */
+  readonly step?: number;
 }
 
 export interface AccumulatorState {
@@ -35,6 +40,7 @@ const FACTORIES: Record<string, Factory> = {
     if (isNumber(expr)) {
       const step = expr;
       return {
+        step,
         start() {
           let count = 0;
           return {

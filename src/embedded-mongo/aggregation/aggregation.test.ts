@@ -334,6 +334,14 @@ describe('compiled aggregation agrees with mingo', () => {
     expect(JSON.stringify(corpus)).toBe(before);
   });
 
+  it('joins long arrays of local values (more than 8, repeated and unknown) in first-seen order', () => {
+    const docs = Array.from({ length: 30 }, (_, i) => ({ _id: i, many: Array.from({ length: 9 + (i % 6) }, (_, k) => (k % 5 === 4 ? GHOST : units[(i * 7 + k * 3) % units.length]!._id)) }));
+    const pipeline = [{ $lookup: { from: 'units', localField: 'many', foreignField: '_id', as: 'j' } }, { $project: { names: '$j.name' } }];
+    const { results, fallbacks } = compiled(pipeline, docs);
+    expect(fallbacks).toBe(0);
+    expect(results).toStrictEqual(viaMingo(pipeline, docs));
+  });
+
   it('narrows documents to own fields, inherited names and __proto__ included, as data properties', () => {
     const docs = [JSON.parse('{"_id": 1, "__proto__": "p", "constructor": "c", "a": 1}') as Doc, { _id: 2, a: 2 }];
     // The second document has no `constructor` of its own: it groups as missing, not as Object. (The

@@ -358,26 +358,30 @@ function group(spec: unknown, scope: Scope, vars: Vars): Streamer {
   const outputs: Array<[string, Accumulator]> = Object.keys(spec as Doc)
     .filter((name) => name !== '_id')
     .map((name) => [topLevelField(name), compileAccumulator((spec as Doc)[name], scope)]);
+  // Counts (a constant `$sum`) come from the group's document count; the others keep a state.
+  const stateful = outputs.filter(([, accumulator]) => accumulator.step === undefined).map(([, accumulator]) => accumulator);
   return barrier(() => {
     // By group number: in the order the groups were first seen, as mingo outputs them.
-    const groups: Array<{ id: unknown; states: ReturnType<Accumulator['start']>[] }> = [];
+    const groups: Array<{ id: unknown; n: number; states: ReturnType<Accumulator['start']>[] }> = [];
     return {
       take(doc) {
         const key = id.key(doc, vars);
         let entry = groups[key];
         if (!entry) {
-          entry = { id: id.id(), states: outputs.map(([, accumulator]) => accumulator.start()) };
+          entry = { id: id.id(), n: 0, states: stateful.map((accumulator) => accumulator.start()) };
           groups[key] = entry;
         }
+        entry.n++;
         const states = entry.states;
         for (let i = 0; i < states.length; i++) states[i]!.add(doc, vars);
       },
       *results() {
         for (const entry of groups) {
           const row: Doc = { _id: entry.id };
-          outputs.forEach(([name], i) => {
-            row[name] = entry.states[i]!.result();
-          });
+          let next = 0;
+          for (const [name, accumulator] of outputs) {
+            row[name] = accumulator.step === undefined ? entry.states[next++]!.result() : entry.n * accumulator.step;
+          }
           yield row;
         }
       },
@@ -661,9 +665,17 @@ function lookup(spec: unknown, env: PipelineEnv, derive?: Fn, vars?: Vars): Stre
         node = child;
       }
       if (!node.matches) {
-        const seen = new Set<Doc>();
-        for (const value of local) for (const match of matchesOf(value)) seen.add(match);
-        node.matches = [...seen];
+        // Mostly a few units (a review case's four org paths): a scan beats a Set at that size.
+        const union: Doc[] = [];
+        const seen = local.length > 8 ? new Set<Doc>() : undefined;
+        for (const value of local) {
+          for (const match of matchesOf(value)) {
+            if (seen ? seen.has(match) : union.includes(match)) continue;
+            seen?.add(match);
+            union.push(match);
+          }
+        }
+        node.matches = union;
       }
       return node.matches;
     };

@@ -1,5 +1,5 @@
-import { compare } from 'mingo/util';
 import { isPlainObject, keyOf, type Doc } from '../values.js';
+import { compareKey } from './order.js';
 import { NotCompiled, compileExpression, deopt, isNil, isNumber, type Fn, type Scope, type Vars } from './expressions.js';
 
 /**
@@ -88,7 +88,7 @@ const FACTORIES: Record<string, Factory> = {
         add(doc, vars) {
           const value = ranked(pushed(fn, doc, vars));
           // A stable sort's last element: later ties win.
-          if (!seen || compare(value, best) >= 0) best = value;
+          if (!seen || compareKey(value, best) >= 0) best = value;
           seen = true;
         },
         result: () => (isNil(best) ? null : best),
@@ -103,7 +103,7 @@ const FACTORIES: Record<string, Factory> = {
         add(doc, vars) {
           const value = ranked(fn(doc, vars));
           if (isNil(value)) return;
-          if (!seen || compare(value, best) < 0) best = value;
+          if (!seen || compareKey(value, best) < 0) best = value;
           seen = true;
         },
         result: () => (seen ? best : null),

@@ -190,6 +190,9 @@ const PIPELINES: Record<string, Document[]> = {
     { $set: { j: { $cond: [{ $gt: [{ $size: '$j' }, 1] }, { $size: '$j' }, null] } } },
     { $group: { _id: { j: '$j', d: '$dept' }, c: { $sum: 1 } } },
   ],
+  'group keys with $dateTrunc parts (UTC: mingo ignores zones), missing dates and a dynamic unit left as is': [
+    { $group: { _id: { m: { $dateTrunc: { date: '$at', unit: 'month' } }, w: { $dateTrunc: { date: '$at', unit: 'week', startOfWeek: 'monday' } }, k: '$kind' }, c: { $sum: 1 } } },
+  ],
   // Set in place on owned (narrowed) documents by generated code: names are written as string literals.
   'field names with quotes, backslashes and line separators set in place': [
     { $addFields: { 'a"b': '$kind', 'c\\d': { $ifNull: ['$dept', 'none'] }, 'e\u2028f': '$tags', "g'${h}": 1 } },
@@ -431,6 +434,17 @@ describe('dates with a timezone (MongoDB semantics; mingo ignores the zone)', ()
         millisecond: Number(local.slice(20, 23)),
       });
     }
+  });
+
+  it('a $dateTrunc group key in a zone groups as the truncated dates do', () => {
+    const zoned = { $dateTrunc: { date: '$at', unit: 'month', timezone: 'Asia/Shanghai' } };
+    const grouped = compiled([{ $group: { _id: { m: zoned, k: '$kind' }, c: { $sum: 1 } } }]);
+    const projected = compiled([{ $project: { m: zoned, k: '$kind' } }, { $group: { _id: { m: '$m', k: '$k' }, c: { $sum: 1 } } }]);
+    expect(grouped.fallbacks + projected.fallbacks).toBe(0);
+    expect(grouped.results).toStrictEqual(projected.results);
+    // Missing dates key null; 2024-01-31T16:00Z is February in Shanghai.
+    expect(grouped.results.some((row) => (row._id as Doc).m === null)).toBe(true);
+    expect(grouped.results.some((row) => { const m: unknown = (row._id as Doc).m; return m instanceof Date && m.getTime() === Date.parse('2024-01-31T16:00:00Z'); })).toBe(true);
   });
 
   it('$dateTrunc in a zone with daylight saving time', () => {

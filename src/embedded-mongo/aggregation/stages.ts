@@ -1,9 +1,11 @@
 import { ObjectId, type Document } from 'bson';
-import { compare, resolve } from 'mingo/util';
+import { resolve } from 'mingo/util';
 import { compileFilter } from '../query.js';
 import { isPlainObject, keyOf, type Doc } from '../values.js';
 import { compileAccumulator, type Accumulator } from './accumulators.js';
+import { TRUNC_UNITS, truncate, weekStartOf, zoneOf, type TruncUnit } from './dates.js';
 import { inPlaceSetter, projector } from './generated.js';
+import { compareKey } from './order.js';
 import { ObjectIdMap } from './object-keys.js';
 import { NotCompiled, compileExpression, deopt, isNil, type Fn, type Scope, type Vars } from './expressions.js';
 import { expressionFields } from './narrow.js';
@@ -241,6 +243,11 @@ class KeyIds {
   private readonly arrays = new TupleIds();
   private readonly parts: number[] = [];
 
+  /** The id of a date by its time (a date key's, or a truncated date's before its Date is built). */
+  time(ms: number): number {
+    return KeyIds.of(this.byTime, ms) + 0x8000_0000;
+  }
+
   /**
    * `documents`: whether a document (or an array holding one) may be keyed here; a compound key's
    * parts may not (mingo compares those field-order-blind: left to it).
@@ -250,7 +257,7 @@ class KeyIds {
     if (value === null) return 1;
     const type = typeof value;
     if (type === 'string' || type === 'number' || type === 'boolean') return KeyIds.of(this.byValue, value);
-    if (value instanceof Date) return KeyIds.of(this.byTime, value.getTime()) + 0x8000_0000;
+    if (value instanceof Date) return this.time(value.getTime());
     if (Array.isArray(value) && value.every(isPrimitiveKey)) {
       const parts = this.parts;
       parts.length = 0;
@@ -329,26 +336,69 @@ function groupKey(expr: unknown, scope: Scope): GroupKey {
       id: () => last,
     };
   }
-  const fns = parts.map((part) => compileExpression((expr as Doc)[part], scope));
+  const keyParts = parts.map((part) => truncatedDatePart((expr as Doc)[part], scope) ?? expressionPart(compileExpression((expr as Doc)[part], scope)));
   const tuples = new TupleIds();
-  const values: unknown[] = new Array(fns.length);
-  const partIds: number[] = new Array(fns.length);
+  const partIds: number[] = new Array(keyParts.length);
   return {
     key(doc, vars) {
-      for (let i = 0; i < fns.length; i++) {
-        const value = fns[i]!(doc, vars);
-        values[i] = value;
-        partIds[i] = ids.id(value, false);
-      }
+      for (let i = 0; i < keyParts.length; i++) partIds[i] = keyParts[i]!.id(doc, vars, ids);
       return tuples.id(partIds);
     },
     id() {
       const id: Doc = {};
       parts.forEach((part, i) => {
-        id[part] = values[i];
+        id[part] = keyParts[i]!.value();
       });
       return id;
     },
+  };
+}
+
+/** A part of a compound group key: the id of a document's value, and the last value (for a new group's `_id`). */
+interface KeyPart {
+  id(doc: Doc, vars: Vars, ids: KeyIds): number;
+  value(): unknown;
+}
+
+function expressionPart(fn: Fn): KeyPart {
+  let last: unknown;
+  return {
+    id(doc, vars, ids) {
+      last = fn(doc, vars);
+      return ids.id(last, false);
+    },
+    value: () => last,
+  };
+}
+
+/**
+ * A `$dateTrunc` part with a literal unit, zone and week start (a report's time bucket): keyed by
+ * the bucket's start time, its Date built only for a new group's `_id`. Mirrors the compiled
+ * operator (expressions.ts): null for a missing or null date, mingo's answer for anything else.
+ */
+function truncatedDatePart(expr: unknown, scope: Scope): KeyPart | undefined {
+  const spec: unknown = isPlainObject(expr) && Object.keys(expr).length === 1 ? expr.$dateTrunc : undefined;
+  if (!isPlainObject(spec) || Object.keys(spec).some((key) => !['date', 'unit', 'timezone', 'startOfWeek', 'binSize'].includes(key))) return undefined;
+  const { date, unit, timezone, startOfWeek, binSize } = spec;
+  if ((binSize !== undefined && binSize !== 1) || typeof unit !== 'string' || !TRUNC_UNITS.includes(unit as TruncUnit)) return undefined;
+  if ((timezone !== undefined && typeof timezone !== 'string') || (startOfWeek !== undefined && typeof startOfWeek !== 'string')) return undefined;
+  const zone = zoneOf(timezone);
+  const weekStart = startOfWeek === undefined ? 0 : weekStartOf(startOfWeek);
+  if (!zone || weekStart === undefined) return undefined;
+  const read = compileExpression(date, scope);
+  let last: number | null = null;
+  return {
+    id(doc, vars, ids) {
+      const value = read(doc, vars);
+      if (isNil(value)) {
+        last = null;
+        return ids.id(null);
+      }
+      if (!(value instanceof Date)) deopt();
+      last = truncate(value.getTime(), unit as TruncUnit, zone, weekStart);
+      return ids.time(last);
+    },
+    value: () => (last === null ? null : new Date(last)),
   };
 }
 
@@ -412,14 +462,6 @@ function count(spec: unknown): Streamer {
   }, 'fresh');
 }
 
-/** mingo's order (`compare`), with the common same-type cases inline. */
-function compareKey(a: unknown, b: unknown): number {
-  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === 'number' && typeof b === 'number' && !Number.isNaN(a) && !Number.isNaN(b)) return a < b ? -1 : a > b ? 1 : 0;
-  // mingo orders ObjectIds by their hex strings: the order of their bytes (ties broken by `_id`).
-  if (a instanceof ObjectId && b instanceof ObjectId) return Buffer.compare(a.id, b.id);
-  return compare(a, b);
-}
 
 /** Bounded insertion keeps the best `limit` while the documents stream by; larger limits sort all at the end. */
 const MAX_BOUNDED_SORT = 1000;

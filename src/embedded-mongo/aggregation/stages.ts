@@ -543,7 +543,8 @@ function unwind(spec: unknown): Streamer {
   const names = index === undefined ? [field] : [field, index];
   // A document without an array (and without an index to add) goes on as it came: as owned as the input.
   return rowStreamer((next, owned) => {
-    const set = owned ? inPlaceSetter(names) : copyWith;
+    const setOwn = inPlaceSetter(names);
+    const set = owned ? setOwn : copyWith;
     // One array of new values serves every document (both setters read it before returning).
     const values: unknown[] = [undefined, null];
     return (doc) => {
@@ -561,7 +562,9 @@ function unwind(spec: unknown): Streamer {
         for (let i = 0; i < last; i++) {
           values[0] = value[i];
           values[1] = i;
-          next.push(copyWith(doc, names, values));
+          // A spread copies the document's shape in one step (its fields exist: the array's, and
+          // the index's is appended as copyWith would): then set as on an owned document.
+          next.push(setOwn({ ...doc }, names, values));
         }
         values[0] = value[last];
         values[1] = last;

@@ -73,7 +73,10 @@ function takeBatch(cursor: OpenCursor, batchSize: number): Doc[] {
   let bytes = 0;
   while (cursor.position < cursor.docs.length && batch.length < limit) {
     const doc = cursor.docs[cursor.position] as Doc;
-    bytes += BSON.calculateObjectSize(doc);
+    // A first document always goes in: its size matters only when another may follow (an
+    // aggregation's single $facet document is not sized here, only serialized by the wire).
+    const alone = batch.length === 0 && (cursor.position === cursor.docs.length - 1 || limit === 1);
+    if (!alone) bytes += BSON.calculateObjectSize(doc);
     if (batch.length > 0 && bytes > BATCH_BYTES) break;
     batch.push(doc);
     cursor.position += 1;

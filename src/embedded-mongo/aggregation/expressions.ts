@@ -286,6 +286,16 @@ function distinct(values: unknown[]): unknown[] {
   if (values.length <= SMALL_ARRAY && values.every((v) => typeof v === 'string' || (typeof v === 'number' && !Number.isNaN(v)))) {
     return values.filter((v, i) => values.indexOf(v) === i);
   }
+  // A few ObjectIds and nulls (a report's roll-up of a resource's units): ObjectIds by their bytes.
+  if (values.length <= SMALL_ARRAY && values.every((v) => v === null || v instanceof ObjectId)) {
+    return values.filter((v, i) => {
+      for (let j = 0; j < i; j++) {
+        const w = values[j];
+        if (v === null ? w === null : w instanceof ObjectId && sameObjectId(w, v as ObjectId)) return false;
+      }
+      return true;
+    });
+  }
   // Strings are their own key; other values go by keyOf in a set of their own.
   const strings = new Set<string>();
   const keys = new Set<string>();
@@ -293,6 +303,13 @@ function distinct(values: unknown[]): unknown[] {
 }
 
 const SMALL_ARRAY = 8;
+
+function sameObjectId(a: ObjectId, b: ObjectId): boolean {
+  const x = a.id;
+  const y = b.id;
+  for (let i = 11; i >= 0; i--) if (x[i] !== y[i]) return false;
+  return true;
+}
 
 function firstSeen(seen: Set<string>, key: string): boolean {
   if (seen.has(key)) return false;

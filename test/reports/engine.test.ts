@@ -280,6 +280,25 @@ describe('coverage matrix', () => {
       }
     }
     expect(table.rows.some((row) => row.gap)).toBe(true);
+    // Names: the units' and departments' own, gap rows or not (read with the gap axes).
+    for (const row of table.rows) {
+      const unit = row.keys[0];
+      expect(row.cells[0]).toBe(typeof unit === 'string' ? unitsById.get(unit)!.name : '（上级）/ (above level 4)');
+      expect(row.cells[1]).toBe(`${row.keys[1]}部门`);
+    }
+  });
+
+  it('names units outside the viewer\'s gap axes too (a township analyst rolled up to the district)', async () => {
+    const township = corpus.units.find((unit) => unit.level === 3)!;
+    const analyst: UserViewer = {
+      kind: 'user', userId: new Types.ObjectId(), username: 'township',
+      grants: [{ role: 'ANALYST', orgUnit: { id: township._id, ancestors: township.ancestors }, department: null, stages: [] }],
+    };
+    const table = await runBuiltInReport(models, analyst, 'COVERAGE_MATRIX', { level: 2 });
+    const district = unitsById.get(hex(township.ancestors[1]))!;
+    const rows = table.rows.filter((row) => row.keys[0] === hex(district._id));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row.cells[0]).toBe(district.name);
   });
 });
 

@@ -6,7 +6,7 @@ import { compileReport } from './compile.js';
 import { executeReport, parseReportSpec } from './run.js';
 import { reportScope, type ReportScope } from './scope.js';
 import type { ReportSpecInput } from './spec.js';
-import { NONE_LABEL, type ReportRow, type ReportTable } from './table.js';
+import { NONE_LABEL, type KnownLabels, type ReportRow, type ReportTable } from './table.js';
 
 export const BUILT_IN_REPORTS = ['COVERAGE_MATRIX', 'FEED_HEALTH', 'POLICY_LANDSCAPE', 'POLICIES_EXPIRING', 'REVIEW_BACKLOG'] as const;
 export type BuiltInReport = (typeof BUILT_IN_REPORTS)[number];
@@ -93,6 +93,15 @@ export async function runBuiltInReport(models: Models, viewer: Viewer, name: Bui
   const spec = parseReportSpec(builtInSpec(name, options));
   const compiled = await compileReport(models, viewer, spec, now);
   if (name !== 'COVERAGE_MATRIX') return executeReport(models, compiled);
-  const [table, axes] = await Promise.all([executeReport(models, compiled), gapAxes(models, viewer, options.level ?? 3, options.across ?? 'DEPARTMENT')]);
-  return withGaps(table, axes);
+  const axes = gapAxes(models, viewer, options.level ?? 3, options.across ?? 'DEPARTMENT');
+  // The axes name the matrix's units and departments: no second lookup for the rows' labels.
+  const known = axes.then(({ units, departments }): KnownLabels => [
+    new Map(units.map((unit) => [unit._id.toHexString(), unit.name])),
+    departments ? new Map(departments.map((dept) => [dept.key, dept.label])) : undefined,
+  ]);
+  // A failed read reaches the caller through Promise.all (axes) or executeReport (known); this
+  // keeps `known` from being reported unhandled when the pipeline fails first.
+  known.catch(() => undefined);
+  const [table, read] = await Promise.all([executeReport(models, compiled, known), axes]);
+  return withGaps(table, read);
 }

@@ -4,7 +4,7 @@ import { InvalidInputError } from '../errors.js';
 import type { Viewer } from '../visibility/index.js';
 import { compileReport, type CompiledReport } from './compile.js';
 import { reportSpecSchema, type ReportSpec, type ReportSpecInput } from './spec.js';
-import { columnsOf, labelResolver, rawKey, sortRows, type Cell, type ReportRow, type ReportTable } from './table.js';
+import { columnsOf, labelResolver, rawKey, sortRows, type Cell, type KnownLabels, type ReportRow, type ReportTable } from './table.js';
 
 interface FacetResult {
   rows: ({ keys: Record<string, unknown> | null } & Record<string, unknown>)[];
@@ -25,12 +25,15 @@ function cellOf(value: unknown): Cell {
   return typeof value === 'number' || typeof value === 'string' ? value : value === null || value === undefined ? null : Number(value);
 }
 
-/** Runs the compiled pipeline (the only grouping there is) and names the grouped keys. */
-export async function executeReport(models: Models, compiled: CompiledReport): Promise<ReportTable> {
+/**
+ * Runs the compiled pipeline (the only grouping there is) and names the grouped keys; `known`:
+ * names the caller reads anyway (a coverage matrix's units and departments), resolved meanwhile.
+ */
+export async function executeReport(models: Models, compiled: CompiledReport, known?: Promise<KnownLabels>): Promise<ReportTable> {
   const [result] = (await models.Resource.db.collection(compiled.collection).aggregate(compiled.pipeline, { allowDiskUse: true }).toArray()) as unknown as FacetResult[];
   const dimensionCount = compiled.dimensions.length;
   const keys = (result?.rows ?? []).map((row) => compiled.dimensions.map((_, index) => rawKey(row.keys?.[`d${index}`])));
-  const label = await labelResolver(models, compiled.dimensions, keys);
+  const label = await labelResolver(models, compiled.dimensions, keys, await known);
   const rows: ReportRow[] = (result?.rows ?? []).map((row, rowIndex) => {
     const rowKeys = keys[rowIndex]!;
     return {

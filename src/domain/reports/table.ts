@@ -88,36 +88,44 @@ export function rawKey(value: unknown): string | null {
   return String(value);
 }
 
+/** Names already known by key, per dimension (read for another purpose): only the keys they lack are looked up. */
+export type KnownLabels = (ReadonlyMap<string, string> | undefined)[];
+
 /** Names for the grouped keys: one batched lookup per dimension that needs one. */
-export async function labelResolver(models: Models, dimensions: Dimension[], keys: (string | null)[][]): Promise<(index: number, key: string | null) => string> {
+export async function labelResolver(models: Models, dimensions: Dimension[], keys: (string | null)[][], known: KnownLabels = []): Promise<(index: number, key: string | null) => string> {
   const names = await Promise.all(
     dimensions.map(async (dim, index): Promise<Map<string, string>> => {
-      const values = [...new Set(keys.map((row) => row[index]).filter((key): key is string => key !== null))];
-      if (values.length === 0) return new Map();
-      switch (dim.by) {
-        case 'DEPARTMENT': {
-          const departments = await models.Department.find({ code: { $in: values } }, { code: 1, name: 1 }).lean();
-          return new Map(departments.map((dept) => [dept.code, dept.name.zh]));
-        }
-        case 'ORG_UNIT': {
-          const units = await models.OrgUnit.find({ _id: { $in: values.map((id) => new Types.ObjectId(id)) } }, { name: 1 }).lean();
-          return new Map(units.map((unit) => [unit._id.toHexString(), unit.name]));
-        }
-        case 'FEED': {
-          const feeds = await models.Resource.db.collection('feeds').find({ _id: { $in: values.map((id) => new Types.ObjectId(id)) } }, { projection: { name: 1 } }).toArray();
-          return new Map(feeds.map((feed) => [(feed._id as Types.ObjectId).toHexString(), String(feed.name)]));
-        }
-        case 'TIME':
-          return new Map(values.map((value) => [value, bucketLabel(new Date(value), dim.unit!)]));
-        default:
-          return new Map();
-      }
+      const given = known[index];
+      const values = [...new Set(keys.map((row) => row[index]).filter((key): key is string => typeof key === 'string' && !given?.has(key)))];
+      const found = values.length === 0 ? new Map<string, string>() : await lookUpLabels(models, dim, values);
+      return given ? new Map([...given, ...found]) : found;
     }),
   );
   return (index, key) => {
     if (key === null) return dimensions[index]?.by === 'ORG_UNIT' ? `（上级）/ (above level ${dimensions[index]!.level})` : NONE_LABEL;
     return names[index]?.get(key) ?? key;
   };
+}
+
+async function lookUpLabels(models: Models, dim: Dimension, values: string[]): Promise<Map<string, string>> {
+  switch (dim.by) {
+    case 'DEPARTMENT': {
+      const departments = await models.Department.find({ code: { $in: values } }, { code: 1, name: 1 }).lean();
+      return new Map(departments.map((dept) => [dept.code, dept.name.zh]));
+    }
+    case 'ORG_UNIT': {
+      const units = await models.OrgUnit.find({ _id: { $in: values.map((id) => new Types.ObjectId(id)) } }, { name: 1 }).lean();
+      return new Map(units.map((unit) => [unit._id.toHexString(), unit.name]));
+    }
+    case 'FEED': {
+      const feeds = await models.Resource.db.collection('feeds').find({ _id: { $in: values.map((id) => new Types.ObjectId(id)) } }, { projection: { name: 1 } }).toArray();
+      return new Map(feeds.map((feed) => [(feed._id as Types.ObjectId).toHexString(), String(feed.name)]));
+    }
+    case 'TIME':
+      return new Map(values.map((value) => [value, bucketLabel(new Date(value), dim.unit!)]));
+    default:
+      return new Map();
+  }
 }
 
 /** Rows ordered by their labels, dimension by dimension (zh collation order is not needed for exports). */

@@ -2,21 +2,40 @@ import type { Doc } from '../values.js';
 import type { Fn, Vars } from './expressions.js';
 
 /**
- * Row code generated per stage (new Function): each stage gets its own property loads and
- * stores, written by name. One loop over field names shared by every stage goes megamorphic
- * (every stage's names and document shapes meet at one store) and adds each new property
- * through V8's slow path. Names are top-level field names (stages.ts topLevelField: no `$`
+ * Row code generated for a stage's field names (new Function): each set of names gets its own
+ * property loads and stores, written by name. One loop over field names shared by every stage
+ * goes megamorphic (every stage's names and document shapes meet at one store) and adds each new
+ * property through V8's slow path. Names are top-level field names (stages.ts topLevelField: no `$`
  * prefix, no dots, not `__proto__`), written into the source as JSON string literals only.
  */
 
 export type Setter = (doc: Doc, names: readonly string[], values: readonly unknown[]) => Doc;
+
+/**
+ * Generated functions by their source: the source depends on the field names only, so later
+ * commands with the same names reuse the function and its optimised code instead of starting
+ * cold (as expressions.ts does for its expressions).
+ */
+const compiled = new Map<string, unknown>();
+const MAX_COMPILED = 500;
+
+function once<F>(source: string, make: () => F): F {
+  let fn = compiled.get(source) as F | undefined;
+  if (!fn) {
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    fn = make();
+    compiled.set(source, fn);
+  }
+  return fn;
+}
 
 /** stages.ts copyWith on a document this run owns: the names set, or deleted for undefined values. */
 export function inPlaceSetter(names: readonly string[]): Setter {
   const body = names
     .map((name, i) => `v = values[${i}]; if (v === undefined) delete doc[${JSON.stringify(name)}]; else doc[${JSON.stringify(name)}] = v;`)
     .join('\n');
-  return new Function('doc', 'names', 'values', `let v;\n${body}\nreturn doc;`) as Setter;
+  const source = `let v;\n${body}\nreturn doc;`;
+  return once(source, () => new Function('doc', 'names', 'values', source) as Setter);
 }
 
 /**
@@ -34,6 +53,7 @@ export function projector(fields: ReadonlyArray<{ name: string; fn?: Fn }>): (do
     const read = fn ? `fns[${i}](doc, vars)` : name in Object.prototype ? `(Object.hasOwn(doc, ${key}) ? doc[${key}] : undefined)` : `doc[${key}]`;
     return `v = ${read}; if (v !== undefined) out[${key}] = v;`;
   });
-  const make = new Function('fns', `return (doc, vars) => {\nconst out = {};\nlet v;\n${body.join('\n')}\nreturn out;\n};`) as (fns: Array<Fn | undefined>) => (doc: Doc, vars: Vars) => Doc;
+  const source = `return (doc, vars) => {\nconst out = {};\nlet v;\n${body.join('\n')}\nreturn out;\n};`;
+  const make = once(source, () => new Function('fns', source) as (fns: Array<Fn | undefined>) => (doc: Doc, vars: Vars) => Doc);
   return make(fields.map((field) => field.fn));
 }

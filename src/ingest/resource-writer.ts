@@ -195,8 +195,11 @@ export async function planResourceWrites(items: StorableRecord[], context: Write
       return update;
     };
     if (!takesPrecedence(provenance, own)) {
-      // Another feed's copy of this policy is in force: only this copy's entry changes.
-      ops.push({ updateOne: { filter: write.filter, update: withEntry({}) } });
+      // Another feed's copy of this policy is in force: only this copy's entry changes, and the
+      // resource claims the keys this copy brings, so that a feed knowing it only by them joins it.
+      const claims: Record<string, unknown> = {};
+      if (claimsGained(current, merge.claims(item.sourceId), claims)) claimed.set(ops.length, item);
+      ops.push({ updateOne: { filter: write.filter, update: withEntry(Object.keys(claims).length > 0 ? { $set: claims } : {}) } });
       counts.updated += 1;
       continue;
     }
@@ -222,9 +225,9 @@ export async function planResourceWrites(items: StorableRecord[], context: Write
 }
 
 /**
- * Adds the keys a record claims to its resource's claims, in the `$set` that rewrites the
- * resource's content; whether it did (another sync may have claimed one of them first). Claims
- * only grow: a key any copy was once known by keeps finding the resource.
+ * Adds the keys a record claims to its resource's claims, in the `$set` of the copy's write;
+ * whether it did (another sync may have claimed one of them first). Claims only grow: a key any
+ * copy was once known by keeps finding the resource.
  */
 function claimsGained(current: ExistingResource, claims: string[] | undefined, set: Record<string, unknown>): boolean {
   const held = current.mergeClaims ?? [];

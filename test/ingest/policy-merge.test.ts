@@ -366,6 +366,23 @@ describe('two syncs creating the same new policy at once', () => {
     expect((await policiesOf([justice]))[0]!._id).toEqual(after!._id);
   });
 
+  it('a joining copy that is not in force claims the keys it brings: a feed knowing the policy only by them joins it', async () => {
+    const hrss = await createFeed('hrss', '/r5/hrss');
+    const health = await createFeed('health', '/r5/health');
+    const justice = await createFeed('justice', '/r5/justice');
+    const [numbered] = sharedPolicies('42', 1) as [PolicyRow];
+    const page = 'https://www.zj.gov.cn/art/2025/3/1/art_42.html';
+    // The issuer's (人社) copy has the number only; the health copy adds the page but is not in force.
+    await write('hrss', hrss, [numbered]);
+    expect(await write('health', health, [{ ...numbered, url: page }])).toEqual({ created: 0, updated: 1, unchanged: 0 });
+    const [policy] = await policiesOf([hrss, health]);
+    expect(policy!.sourceUrl).toBeUndefined();
+    expect(policy!.mergeClaims).toEqual(['doc:浙人社发〔2025〕420号', 'url:www.zj.gov.cn/art/2025/3/1/art_42.html']);
+    // A feed that links the page without the number joins the same resource.
+    expect(await write('justice', justice, [{ ...numbered, wh: undefined, url: page }])).toEqual({ created: 0, updated: 1, unchanged: 0 });
+    expect(await policiesOf([hrss, health, justice])).toHaveLength(1);
+  });
+
   it('two full syncs racing over the same 300 new policies store each once, with both provenances', async () => {
     // Small batches, so that the two syncs' lookups and inserts interleave many times.
     const racing = await openHarness('ingest_merge_race', { batchSize: 20 });

@@ -108,7 +108,7 @@ function sameIdentity(doc: MergeCandidate, keys: readonly string[], issuers: rea
  * joins the oldest such resource (deterministic), one copy per feed per resource; the others
  * are inserted and claim their keys not held yet. A record joining a resource, or changing its
  * feed's copy of one (`rewritten`: sourceId → that resource), claims the keys it brings the same
- * way when its content is written, so a key added after creation is held too. Two syncs claiming
+ * way, so a key added after creation is held too. Two syncs claiming
  * one key at once: the store refuses the second claim (E11000), and that writer prepares the
  * record again, now finding the first one's resource (src/ingest/resource-writer.ts).
  */

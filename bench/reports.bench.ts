@@ -132,12 +132,12 @@ async function pullFeeds(models: Models, asOf: Date): Promise<Map<string, number
 /** Review backlog's baseline: the cases pulled, stage entries, backlog and hours per stage × township; returns the entry counts. */
 async function pullCases(models: Models): Promise<Map<string, number>> {
   const units: Units = new Map((await models.OrgUnit.find({}, { level: 1, ancestors: 1 }).lean()).map((unit) => [unit._id.toHexString(), unit]));
-  const cases = await models.ReviewCase.collection.find({}, { projection: { orgPaths: 1, stageLog: 1, state: 1 } }).toArray();
+  const cases = await models.ReviewCase.collection.find({}, { projection: { orgUnits: 1, stageLog: 1, state: 1 } }).toArray();
   const groups = new Map<string, { entries: number; backlog: number; hoursSum: number; decided: number; hoursMax: number }>();
   for (const reviewCase of cases) {
     for (const entry of reviewCase.stageLog as Row[]) {
       const hours = entry.decidedAt instanceof Date ? (entry.decidedAt.getTime() - (entry.enteredAt as Date).getTime()) / 3_600_000 : null;
-      for (const unit of anchors(reviewCase.orgPaths as Types.ObjectId[], units, 3)) {
+      for (const unit of anchors(reviewCase.orgUnits as Types.ObjectId[], units, 3)) {
         const key = `${entry.stage as string}|${unit}`;
         const group = groups.get(key) ?? { entries: 0, backlog: 0, hoursSum: 0, decided: 0, hoursMax: -Infinity };
         group.entries += 1;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Types, type Connection } from 'mongoose';
 import { connectStore, createModels, ensureIndexes, type Models, type OrgUnitDoc } from '../../src/db/index.js';
 import { InvalidInputError } from '../../src/domain/errors.js';
+import { ensureReviewCaseUnits } from '../../src/domain/review/index.js';
 import { bucketLabel, bucketStart, runBuiltInReport, runReport, type Dimension, type Measure, type ReportTable, type TimeUnit } from '../../src/domain/reports/index.js';
 import type { UserViewer } from '../../src/domain/visibility/index.js';
 import { uniqueDbName, uriForDb } from '../support/mongo.js';
@@ -233,6 +234,17 @@ describe('feeds and review sources', () => {
     const perFeed = await runReport(models, admin, { measures: ['FEED_COUNT', 'FEED_LAG_HOURS', 'FAILURE_STREAK', 'SYNC_SUCCESS_RATE', 'QUARANTINE_RATE'], dimensions: [{ by: 'FEED' }, { by: 'KIND' }], asOf: AS_OF });
     checkFeeds(perFeed, scanGroups(feeds, [{ by: 'FEED' }, { by: 'KIND' }], (feed, dim) => [dim.by === 'FEED' ? hex(feed._id) : feed.targetKind]));
     expect(perFeed.rows.map((row) => row.cells[0]).sort()).toEqual(feeds.map((feed) => feed.name).sort());
+  });
+
+  it('review cases opened before they recorded their units get their org paths as units, once', async () => {
+    const cases = corpus.cases as Doc[];
+    const old = cases.filter((_, index) => index % 3 === 0).map((doc) => doc._id as Types.ObjectId);
+    await models.ReviewCase.collection.updateMany({ _id: { $in: old } }, { $unset: { orgUnits: '' } });
+    expect(await ensureReviewCaseUnits(models)).toBe(old.length);
+    expect(await ensureReviewCaseUnits(models)).toBe(0);
+    const filled = await models.ReviewCase.collection.find({ _id: { $in: old } }, { projection: { orgUnits: 1, orgPaths: 1 } }).toArray();
+    expect(filled.every((doc) => doc.orgUnits.length > 0 && doc.orgUnits.every((id: Types.ObjectId, i: number) => id.equals(doc.orgPaths[i])))).toBe(true);
+    // The next test rolls these up (from their paths) beside the others (from their units), against a scan of the paths.
   });
 
   it('review backlog and time per stage, by stage and every org level', async () => {

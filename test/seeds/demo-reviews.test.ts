@@ -32,6 +32,8 @@ describe('demo review work', () => {
       const resource = await models.Resource.findById(revision.resource).lean();
       // The published version stays as it is until the revision is approved.
       expect(resource!.status).toBe('PUBLISHED');
+      // Reports roll cases up from the units they record (src/domain/reports).
+      expect(revision.orgUnits?.map(String)).toEqual(resource!.orgUnits.map(String));
       expect(Object.keys(revision.proposed!.set).length).toBeGreaterThan(1);
       expect(revision.stage).toBe(revision.stages[0]);
     }

@@ -59,6 +59,12 @@ export interface ReviewCaseDoc {
   baseVersion: number;
   department: string;
   orgPaths: Types.ObjectId[];
+  /**
+   * The units the resource is attached to (`orgPaths` holds them and their ancestors): reports
+   * roll cases up from these. Cases opened before it was recorded hold their `orgPaths` here
+   * (ensureReviewCaseUnits), which rolls up the same.
+   */
+  orgUnits?: Types.ObjectId[];
   decisions: ReviewDecision[];
   rejectionReason: string | null;
   closedAt: Date | null;
@@ -118,6 +124,8 @@ const reviewCaseSchema = new Schema<ReviewCaseDoc>(
     baseVersion: { type: Number, required: true },
     department: { type: String, required: true },
     orgPaths: { type: [Schema.Types.ObjectId], default: [] },
+    // No default: a case read before ensureReviewCaseUnits filled it must not be saved with none.
+    orgUnits: { type: [Schema.Types.ObjectId], default: undefined },
     decisions: {
       type: [
         {

@@ -193,7 +193,8 @@ function reviewsPlan(models: Models, match: Document, scope: ReportScope): Sourc
           return scalarKey('$stageLog.stage');
         case 'ORG_UNIT': {
           // A case's units are the same for each of its stage entries: rolled up once per case, before $unwind of the stage log.
-          const { join, unwind, key } = orgRollup(orgUnits, 'orgPaths', dim.level!, slot, scope);
+          // From its attached units (usually one), not its orgPaths (four): the same anchors, a quarter of the joins.
+          const { join, unwind, key } = orgRollup(orgUnits, 'orgUnits', dim.level!, slot, scope);
           return { derive: join, stages: [unwind], key, reads: [slot] };
         }
         case 'TIME':

@@ -109,7 +109,9 @@ export class ReviewService {
 
   private newCase(resource: ResourceBase, kind: ReviewCaseDoc['kind'], submitter: Submitter, proposed: ProposedContent | null, now: Date): ReviewCaseDoc {
     const first = this.stages[0]!;
-    const placement = proposed?.set.orgPaths ? (proposed.set.orgPaths as Types.ObjectId[]) : resource.orgPaths;
+    const placement = proposed?.set.orgPaths
+      ? { orgPaths: proposed.set.orgPaths as Types.ObjectId[], orgUnits: proposed.set.orgUnits as Types.ObjectId[] }
+      : { orgPaths: resource.orgPaths, orgUnits: resource.orgUnits };
     return {
       _id: new Types.ObjectId(),
       resource: resource._id,
@@ -126,7 +128,8 @@ export class ReviewService {
       contentHash: contentHashOf(proposed ? applyProposal(contentOf(resource), proposed) : contentOf(resource)),
       baseVersion: resource.version,
       department: String(proposed?.set.department ?? resource.department),
-      orgPaths: placement,
+      orgPaths: placement.orgPaths,
+      orgUnits: placement.orgUnits,
       decisions: [],
       rejectionReason: null,
       closedAt: null,

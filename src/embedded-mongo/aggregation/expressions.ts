@@ -1,4 +1,5 @@
 import { ObjectId } from 'bson';
+import { once } from './generated.js';
 import { compare, ensureArray, flatten, intersection, isEqual, resolve, typeOf, unique } from 'mingo/util';
 import { isPlainObject, keyOf, type Doc } from '../values.js';
 import { DEFAULT_DATE_FORMAT, TRUNC_UNITS, dayOfWeek, dayOfYear, formatDate, localParts, truncate, weekStartOf, zoneOf, type TruncUnit, type Zone } from './dates.js';
@@ -968,21 +969,13 @@ const GENERATORS: Record<string, Generator> = {
 
 type Factory = (constants: unknown[], helpers: typeof HELPERS) => Fn;
 
-/** Compiled sources by text: expressions of one shape share a function and its optimised code. */
-const factories = new Map<string, Factory>();
-const MAX_FACTORIES = 500;
-
+/** Expressions of one shape share a function and its optimised code (generated.ts `once`). */
 function generated(expr: unknown, scope: Scope): Fn {
   const out = new Emitter();
   const result = generate(expr, scope, out);
   const source = out.source(result);
-  let factory = factories.get(source);
-  if (!factory) {
-    if (factories.size >= MAX_FACTORIES) factories.clear();
-    // The source is fixed code, temporaries, slots and JSON string literals of field names only.
-    factory = new Function('c', 'h', source) as Factory;
-    factories.set(source, factory);
-  }
+  // The source is fixed code, temporaries, slots and JSON string literals of field names only.
+  const factory = once(source, () => new Function('c', 'h', source) as Factory);
   return factory(out.constants, HELPERS);
 }
 

@@ -12,14 +12,14 @@ import type { Fn, Vars } from './expressions.js';
 export type Setter = (doc: Doc, names: readonly string[], values: readonly unknown[]) => Doc;
 
 /**
- * Generated functions by their source: the source depends on the field names only, so later
- * commands with the same names reuse the function and its optimised code instead of starting
- * cold (as expressions.ts does for its expressions).
+ * Generated functions by their source. A source depends on the shape only (field names here,
+ * operators and constant slots in expressions.ts), so later commands of that shape reuse the
+ * function and its optimised code instead of starting cold.
  */
 const compiled = new Map<string, unknown>();
-const MAX_COMPILED = 500;
+const MAX_COMPILED = 1000;
 
-function once<F>(source: string, make: () => F): F {
+export function once<F>(source: string, make: () => F): F {
   let fn = compiled.get(source) as F | undefined;
   if (!fn) {
     if (compiled.size >= MAX_COMPILED) compiled.clear();

@@ -14,34 +14,31 @@ export class ObjectIdMap<V> {
 
   get(id: ObjectId): V | undefined {
     const b = id.id;
-    const w0 = (b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!;
-    const w1 = (b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!;
-    const w2 = (b[8]! << 24) | (b[9]! << 16) | (b[10]! << 8) | b[11]!;
-    const words = this.words;
-    for (let i = slotOf(w0, w1, w2, this.mask); this.used[i] === 1; i = (i + 1) & this.mask) {
-      if (words[3 * i + 2] === w2 && words[3 * i + 1] === w1 && words[3 * i] === w0) return this.values[i];
-    }
-    return undefined;
+    const i = this.slot(word(b, 0), word(b, 4), word(b, 8));
+    return this.used[i] === 1 ? this.values[i] : undefined;
   }
 
   set(id: ObjectId, value: V): void {
     const b = id.id;
-    this.put((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!, (b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!, (b[8]! << 24) | (b[9]! << 16) | (b[10]! << 8) | b[11]!, value);
+    this.put(word(b, 0), word(b, 4), word(b, 8), value);
+  }
+
+  /** The slot holding the id, or the free slot where it goes. */
+  private slot(w0: number, w1: number, w2: number): number {
+    const { words, used, mask } = this;
+    let i = slotOf(w0, w1, w2, mask);
+    while (used[i] === 1 && !(words[3 * i + 2] === w2 && words[3 * i + 1] === w1 && words[3 * i] === w0)) i = (i + 1) & mask;
+    return i;
   }
 
   private put(w0: number, w1: number, w2: number, value: V): void {
-    let i = slotOf(w0, w1, w2, this.mask);
-    for (; this.used[i] === 1; i = (i + 1) & this.mask) {
-      if (this.words[3 * i + 2] === w2 && this.words[3 * i + 1] === w1 && this.words[3 * i] === w0) {
-        this.values[i] = value;
-        return;
-      }
-    }
+    const i = this.slot(w0, w1, w2);
+    this.values[i] = value;
+    if (this.used[i] === 1) return;
     this.used[i] = 1;
     this.words[3 * i] = w0;
     this.words[3 * i + 1] = w1;
     this.words[3 * i + 2] = w2;
-    this.values[i] = value;
     // At most half full, so that probe runs stay short.
     if (++this.count * 2 > this.mask) this.grow();
   }
@@ -56,6 +53,11 @@ export class ObjectIdMap<V> {
     this.count = 0;
     for (let i = 0; i < used.length; i++) if (used[i] === 1) this.put(words[3 * i]!, words[3 * i + 1]!, words[3 * i + 2]!, values[i] as V);
   }
+}
+
+/** Four bytes of an id as one 32-bit word. */
+function word(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
 }
 
 /** Mixes the three words (ids made by one process share most of the first two). */

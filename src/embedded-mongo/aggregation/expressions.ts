@@ -353,6 +353,32 @@ function datePart(part: (p: ReturnType<typeof localParts>) => number): Compiler 
   };
 }
 
+/** A `$dateTrunc`'s arguments; `fixedZone` when its time zone is a literal (or the default, UTC). */
+export interface DateTruncation {
+  date: Fn;
+  unit: TruncUnit;
+  weekStart: number;
+  zone: (doc: Doc, vars: Vars) => Zone;
+  fixedZone: Zone | undefined;
+}
+
+/** The arguments of a `$dateTrunc` this compiler runs (a literal unit and week start, no bins); NotCompiled otherwise. */
+export function dateTruncation(expr: unknown, scope: Scope): DateTruncation {
+  const spec = options(expr, ['date', 'unit', 'timezone', 'startOfWeek', 'binSize'], '$dateTrunc');
+  if (spec.binSize !== undefined && spec.binSize !== 1) notCompiled('$dateTrunc binSize');
+  if (typeof spec.unit !== 'string' || !TRUNC_UNITS.includes(spec.unit as TruncUnit)) notCompiled('$dateTrunc unit');
+  const weekStart = spec.startOfWeek === undefined ? 0 : typeof spec.startOfWeek === 'string' ? weekStartOf(spec.startOfWeek) : undefined;
+  if (weekStart === undefined) notCompiled('$dateTrunc startOfWeek');
+  const { timezone } = spec;
+  return {
+    date: closureOf(spec.date, scope),
+    unit: spec.unit as TruncUnit,
+    weekStart,
+    zone: zoneArg(timezone, scope),
+    fixedZone: timezone === undefined || (typeof timezone === 'string' && !timezone.startsWith('$')) ? zoneOf(timezone) : undefined,
+  };
+}
+
 function options(expr: unknown, allowed: string[], what: string): Doc {
   if (!isPlainObject(expr) || Object.keys(expr).some((key) => !allowed.includes(key))) notCompiled(what);
   return expr;
@@ -627,14 +653,7 @@ const OPERATORS: Record<string, Compiler> = {
   $dayOfWeek: datePart(dayOfWeek),
   $dayOfYear: datePart(dayOfYear),
   $dateTrunc: (expr, scope) => {
-    const spec = options(expr, ['date', 'unit', 'timezone', 'startOfWeek', 'binSize'], '$dateTrunc');
-    if (spec.binSize !== undefined && spec.binSize !== 1) notCompiled('$dateTrunc binSize');
-    if (typeof spec.unit !== 'string' || !TRUNC_UNITS.includes(spec.unit as TruncUnit)) notCompiled('$dateTrunc unit');
-    const unit = spec.unit as TruncUnit;
-    const weekStart = spec.startOfWeek === undefined ? 0 : typeof spec.startOfWeek === 'string' ? weekStartOf(spec.startOfWeek) : undefined;
-    if (weekStart === undefined) notCompiled('$dateTrunc startOfWeek');
-    const date = closureOf(spec.date, scope);
-    const zone = zoneArg(spec.timezone, scope);
+    const { date, unit, weekStart, zone } = dateTruncation(expr, scope);
     return (doc, vars) => {
       const value = date(doc, vars);
       if (isNil(value)) return null;

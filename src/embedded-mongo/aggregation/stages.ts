@@ -3,11 +3,11 @@ import { resolve } from 'mingo/util';
 import { compileFilter } from '../query.js';
 import { isPlainObject, keyOf, type Doc } from '../values.js';
 import { compileAccumulator, type Accumulator } from './accumulators.js';
-import { TRUNC_UNITS, truncate, weekStartOf, zoneOf, type TruncUnit } from './dates.js';
+import { truncate } from './dates.js';
 import { inPlaceSetter, projector } from './generated.js';
 import { compareKey } from './order.js';
 import { ObjectIdMap } from './object-keys.js';
-import { NotCompiled, compileExpression, deopt, isNil, type Fn, type Scope, type Vars } from './expressions.js';
+import { NotCompiled, compileExpression, dateTruncation, deopt, isNil, type DateTruncation, type Fn, type Scope, type Vars } from './expressions.js';
 import { expressionFields } from './narrow.js';
 
 /** What compiled stages need from the command: index probes for `$lookup`, mingo for the rest. */
@@ -378,14 +378,16 @@ function expressionPart(fn: Fn): KeyPart {
  */
 function truncatedDatePart(expr: unknown, scope: Scope): KeyPart | undefined {
   const spec: unknown = isPlainObject(expr) && Object.keys(expr).length === 1 ? expr.$dateTrunc : undefined;
-  if (!isPlainObject(spec) || Object.keys(spec).some((key) => !['date', 'unit', 'timezone', 'startOfWeek', 'binSize'].includes(key))) return undefined;
-  const { date, unit, timezone, startOfWeek, binSize } = spec;
-  if ((binSize !== undefined && binSize !== 1) || typeof unit !== 'string' || !TRUNC_UNITS.includes(unit as TruncUnit)) return undefined;
-  if ((timezone !== undefined && typeof timezone !== 'string') || (startOfWeek !== undefined && typeof startOfWeek !== 'string')) return undefined;
-  const zone = zoneOf(timezone);
-  const weekStart = startOfWeek === undefined ? 0 : weekStartOf(startOfWeek);
-  if (!zone || weekStart === undefined) return undefined;
-  const read = compileExpression(date, scope);
+  if (spec === undefined) return undefined;
+  let truncation: DateTruncation;
+  try {
+    truncation = dateTruncation(spec, scope);
+  } catch (error) {
+    if (error instanceof NotCompiled) return undefined;
+    throw error;
+  }
+  const { date: read, unit, weekStart, fixedZone: zone } = truncation;
+  if (!zone) return undefined;
   let last: number | null = null;
   return {
     id(doc, vars, ids) {
@@ -395,7 +397,7 @@ function truncatedDatePart(expr: unknown, scope: Scope): KeyPart | undefined {
         return ids.id(null);
       }
       if (!(value instanceof Date)) deopt();
-      last = truncate(value.getTime(), unit as TruncUnit, zone, weekStart);
+      last = truncate(value.getTime(), unit, zone, weekStart);
       return ids.time(last);
     },
     value: () => (last === null ? null : new Date(last)),

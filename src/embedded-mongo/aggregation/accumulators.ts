@@ -7,15 +7,20 @@ import { NotCompiled, compileExpression, deopt, isNil, isNumber, type Fn, type S
  * then evaluates). Results mirror mingo's: a missing value counts as null in `$push`,
  * `$addToSet`, `$first`, `$last` and `$max`; `$sum`/`$avg` take numbers only.
  */
-export interface Accumulator {
-  /** A fresh state for a new group. */
-  start(): AccumulatorState;
-  /**
-   * Set for a `$sum` of a constant (a count): the result is the group's number of documents
-   * times this, so `$group` counts its documents once for all of them and keeps no state.
-   */
-  readonly step?: number;
-}
+export type Accumulator =
+  | {
+      /** A fresh state for a new group. */
+      start(): AccumulatorState;
+      readonly step?: undefined;
+    }
+  | {
+      /**
+       * A `$sum` of a constant (a count): the result is the group's number of documents times
+       * this, so `$group` counts its documents once for all of them and keeps no state.
+       */
+      readonly step: number;
+      readonly start?: undefined;
+    };
 
 export interface AccumulatorState {
   add(doc: Doc, vars: Vars): void;
@@ -37,21 +42,7 @@ function ranked(value: unknown): unknown {
 const FACTORIES: Record<string, Factory> = {
   $sum: (fn, expr) => {
     // A constant (`$sum: 1`, a count) needs no evaluation per document.
-    if (isNumber(expr)) {
-      const step = expr;
-      return {
-        step,
-        start() {
-          let count = 0;
-          return {
-            add() {
-              count += 1;
-            },
-            result: () => count * step,
-          };
-        },
-      };
-    }
+    if (isNumber(expr)) return { step: expr };
     return {
       start() {
         let sum = 0;

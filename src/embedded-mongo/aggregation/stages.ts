@@ -2,7 +2,7 @@ import { ObjectId, type Document } from 'bson';
 import { resolve } from 'mingo/util';
 import { compileFilter } from '../query.js';
 import { isPlainObject, keyOf, type Doc } from '../values.js';
-import { compileAccumulator, type Accumulator } from './accumulators.js';
+import { compileAccumulator, type Accumulator, type AccumulatorState } from './accumulators.js';
 import { truncate } from './dates.js';
 import { inPlaceSetter, projector } from './generated.js';
 import { compareKey } from './order.js';
@@ -411,16 +411,16 @@ function group(spec: unknown, scope: Scope, vars: Vars): Streamer {
     .filter((name) => name !== '_id')
     .map((name) => [topLevelField(name), compileAccumulator((spec as Doc)[name], scope)]);
   // Counts (a constant `$sum`) come from the group's document count; the others keep a state.
-  const stateful = outputs.filter(([, accumulator]) => accumulator.step === undefined).map(([, accumulator]) => accumulator);
+  const starts = outputs.flatMap(([, accumulator]) => (accumulator.start ? [() => accumulator.start()] : []));
   return barrier(() => {
     // By group number: in the order the groups were first seen, as mingo outputs them.
-    const groups: Array<{ id: unknown; n: number; states: ReturnType<Accumulator['start']>[] }> = [];
+    const groups: Array<{ id: unknown; n: number; states: AccumulatorState[] }> = [];
     return {
       take(doc) {
         const key = id.key(doc, vars);
         let entry = groups[key];
         if (!entry) {
-          entry = { id: id.id(), n: 0, states: stateful.map((accumulator) => accumulator.start()) };
+          entry = { id: id.id(), n: 0, states: starts.map((start) => start()) };
           groups[key] = entry;
         }
         entry.n++;

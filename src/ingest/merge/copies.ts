@@ -1,4 +1,4 @@
-import { Types, type mongo } from 'mongoose';
+import type { Types, mongo } from 'mongoose';
 import { departmentModel, type ResourceModel, type ResourceStatus } from '../../db/index.js';
 import type { NormalizedRecord } from '../../domain/catalog/normalized-record.js';
 import { issuedByDepartment, issuersCompatible, policyMergeKeys } from './identity.js';
@@ -129,8 +129,8 @@ export async function prepareBatchMerge<T extends StoredCopies>(
   const issuerName = department === undefined ? undefined : await departmentName(Resource, department);
   const targets = new Map<string, T>();
   const claims = new Map<string, string[]>();
-  /** Key → the resource holding it: stored claims, then the batch's earlier claims. */
-  const holders = new Map<string, Types.ObjectId>();
+  /** Key → the resource holding it (null: one this batch inserts): stored claims, then the batch's earlier claims. */
+  const holders = new Map<string, Types.ObjectId | null>();
   for (const holder of rewritten.values()) for (const key of holder.mergeClaims ?? []) holders.set(key, holder._id);
   let candidates: Array<MergeCandidate & T> = [];
   const keysOf = (sourceIds: Iterable<string>): string[] => [...sourceIds].flatMap((sourceId) => keysBySource.get(sourceId) ?? []);
@@ -148,15 +148,13 @@ export async function prepareBatchMerge<T extends StoredCopies>(
       .sort((a, b) => a._id.toHexString().localeCompare(b._id.toHexString()));
   }
   const joined = new Set<string>();
-  /** The record's keys free for `owner` (held by nobody else), now held by it. */
-  const claim = (sourceId: string, keys: readonly string[], owner: Types.ObjectId | undefined): void => {
+  /** The record's keys free for `owner` (held by nobody else; null: the resource it inserts), now held by it. */
+  const claim = (sourceId: string, keys: readonly string[], owner: Types.ObjectId | null): void => {
     const free = keys.filter((key) => {
       const holder = holders.get(key);
-      return holder === undefined || (owner !== undefined && holder.equals(owner));
+      return holder === undefined || (owner !== null && holder !== null && holder.equals(owner));
     });
-    // An insert's resource has no id yet: any id other than a stored one's marks its keys held.
-    const id = owner ?? new Types.ObjectId();
-    for (const key of free) holders.set(key, id);
+    for (const key of free) holders.set(key, owner);
     if (free.length > 0) claims.set(sourceId, free);
   };
   for (const item of items) {
@@ -176,7 +174,7 @@ export async function prepareBatchMerge<T extends StoredCopies>(
       claim(item.sourceId, keys, target._id);
       continue;
     }
-    claim(item.sourceId, keys, undefined);
+    claim(item.sourceId, keys, null);
   }
   return {
     targets,

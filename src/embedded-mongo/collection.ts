@@ -4,6 +4,7 @@ import { Index, type IndexDefinition } from './indexes.js';
 import type { ChangeStreams } from './change-streams.js';
 import type { JournalOp } from './storage/types.js';
 import { compileFilter, type Matcher } from './query.js';
+import { StringPool } from './string-pool.js';
 import { isPlainObject, keyOf, type Doc } from './values.js';
 
 /** A transaction holding uncommitted writes to some documents (see transactions.ts). */
@@ -28,6 +29,8 @@ export class Collection {
    * detect write conflicts with it.
    */
   readonly history = new Map<string, Array<{ seq: number; before: Doc | undefined }>>();
+  /** The stored documents' short strings, one instance per text (see StringPool). */
+  readonly strings = new StringPool();
 
   /** The collection's `validator` as a filter every stored document must pass. */
   private readonly validator: Matcher | undefined;
@@ -113,6 +116,7 @@ export class Collection {
 
   /** Stores without constraint checks (recovery replay, transaction commit after validation). */
   put(id: string, doc: Doc): void {
+    this.strings.share(doc);
     const old = this.docs.get(id);
     for (const index of this.indexes.values()) {
       if (old) index.replace(id, old, doc);

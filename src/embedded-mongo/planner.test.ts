@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Query } from 'mingo';
 import { Collection } from './collection.js';
 import { candidateDocs, plan } from './planner.js';
 import type { Doc } from './values.js';
@@ -156,5 +157,41 @@ describe('candidates listed once', () => {
     expect(ids({ $and: [{ terms: { $in: ['r1', 'r2'] } }, { $or: [{ terms: 'r1' }, { terms: { $all: ['r2', 'x'] } }] }] })).toEqual(
       expected((i) => i % 100 <= 2),
     );
+  });
+});
+
+describe('stored strings shared (StringPool)', () => {
+  // Every document gets its own copies (as off the wire): texts built at run time, not literals.
+  const text = (parts: string[]): string => parts.join('');
+  const long = '长'.repeat(40);
+  const docs = Array.from({ length: 200 }, (_, i) => ({
+    _id: i,
+    status: text(['PUB', 'LISHED']),
+    department: text([`部门${i % 7}`]),
+    categories: [text(['a', String(i % 3)]), text(['b'])],
+    title: text([long, String(i)]),
+    tags: [text([long, String(i)]), text(['b'])],
+    terms: Array.from({ length: 20 }, (_, k) => text(['t', String(k)])),
+    nested: { name: text(['in', 'side']) },
+    n: i,
+  }));
+  const collection = new Collection('db', 'c');
+  for (const doc of docs) collection.insert(structuredClone(doc));
+
+  it('keeps every stored value as it was', () => {
+    expect([...collection.docs.values()]).toEqual(docs);
+  });
+
+  it('pools the short top-level texts and those of short arrays, nothing else', () => {
+    // PUBLISHED, 7 departments, a0..a2, b: long texts (also in short arrays), the 20-term arrays and embedded documents stay out.
+    expect(collection.strings.size).toBe(1 + 7 + 3 + 1);
+  });
+
+  it('finds what a scan of the original documents finds', () => {
+    const filters = [{ status: 'PUBLISHED' }, { department: '部门3', categories: 'a1' }, { categories: { $in: ['a2', 'x'] } }, { 'nested.name': 'inside' }];
+    for (const filter of filters) {
+      const expected = new Query(filter).find(docs).all().map((doc) => (doc as { _id: number })._id);
+      expect([...candidateDocs(collection, filter)].filter((doc) => new Query(filter).test(doc)).map((doc) => doc._id), JSON.stringify(filter)).toEqual(expected);
+    }
   });
 });

@@ -43,6 +43,10 @@ function generate(n: number): Doc[] {
     // Repeated values and one no unit has, around the document's own units.
     doc.mixed = random() < 0.5 ? [...(doc.units as ObjectId[]), GHOST, ...(doc.units as ObjectId[])] : doc.units;
     doc.nested = pick([{ x: 1, y: 'a' }, { x: 2 }, {}, null, [{ x: 3 }, { x: 4 }]]);
+    // Equal ids in instances of their own, as every stored document has them.
+    doc.unitCopies = (doc.units as ObjectId[]).map((id) => new ObjectId(id.id));
+    if (doc.unit) doc.unitCopy = new ObjectId((doc.unit as ObjectId).id);
+    doc.labels = [doc.kind, ...(doc.unitCopies as ObjectId[])];
     return doc;
   });
 }
@@ -185,6 +189,10 @@ const PIPELINES: Record<string, Document[]> = {
     { $unwind: { path: '$r', preserveNullAndEmptyArrays: true } },
     { $group: { _id: { r: '$r', k: '$kind', u: '$units', t: '$tags' }, c: { $sum: 1 }, s: { $sum: '$n' } } },
   ],
+  'group keys holding ObjectIds (equal ids in distinct instances): alone, in arrays, beside strings': [
+    { $group: { _id: { u: '$unitCopies', one: '$unitCopy', l: '$labels' }, c: { $sum: 1 } } },
+  ],
+  'group by an ObjectId (equal ids in distinct instances), missing and null among them': [{ $group: { _id: '$unitCopy', c: { $sum: 1 } } }],
   'lookup fused with the $set deriving its field: scalar string locals, missing locals, a derived null': [
     { $lookup: { from: 'units', localField: 'dept', foreignField: 'tag', as: 'j' } },
     { $set: { j: { $cond: [{ $gt: [{ $size: '$j' }, 1] }, { $size: '$j' }, null] } } },

@@ -14,8 +14,10 @@ export type { PipelineEnv } from './stages.js';
  */
 export function runAggregation(docs: Doc[], stages: Document[], env: PipelineEnv): Doc[] {
   const run = compilePipeline(stages, env, new Set(Object.keys(env.variables)));
-  // A leading $project already copies just what it keeps: narrowing first would copy twice.
-  const fields = stages[0] && '$project' in stages[0] ? undefined : fieldsRead(stages);
+  // A leading $project already copies just what it keeps, and a leading $group or $count reads
+  // the documents without changing them: narrowing first would only add a copy of each.
+  const first = stages[0];
+  const fields = first && ('$project' in first || '$group' in first || '$count' in first) ? undefined : fieldsRead(stages);
   try {
     // Narrowed documents are fresh copies the stages may change in place; stored ones are not.
     return fields ? run(narrowed(docs, fields), true) : run(docs, false);

@@ -209,43 +209,72 @@ function project(spec: unknown, scope: Scope, vars: Vars): Streamer {
 }
 
 
+/** What a key id stands for, in its low 3 bits: kinds never share an id. */
+const NIL = 0;
+const VALUE = 1;
+const TIME = 2;
+const OBJECT_ID = 3;
+const KEYED = 4;
+const ARRAY = 5;
+/**
+ * The n-th id of a kind. Ids stay below 2^30, V8's small integers: a larger number is a heap
+ * object, allocated wherever it is read from an array of ids, and hashed as a double by maps.
+ */
+const tagged = (n: number, kind: number): number => n * 8 + kind;
+
 /**
  * Small integer ids for group key values: strings, booleans and numbers by value, dates by
- * time, anything else by `keyOf`. Values equal under mingo's grouping (which keeps numbers and
- * Decimal128 apart, as it keeps missing apart from null inside a compound key) get the same id.
+ * time, ObjectIds by their bytes, anything else by `keyOf`. Values equal under mingo's grouping
+ * (which keeps numbers and Decimal128 apart, as it keeps missing apart from null inside a
+ * compound key) get the same id.
  */
 class KeyIds {
   private readonly byValue = new Map<unknown, number>();
   private readonly byTime = new Map<number, number>();
   private readonly byKey = new Map<string, number>();
+  private readonly byObjectId = new ObjectIdMap<number>();
+  private objectIds = 0;
   /**
-   * Objects already keyed, by identity: a roll-up's keys are the org units' own ObjectIds, the
-   * same instances for every document, so `keyOf` runs once per unit instead of once per row.
-   * Stages never modify values, so an object's key cannot change during the run.
+   * Other objects already keyed, by identity: `keyOf` builds a string, so it runs once per
+   * instance. Stages never modify values, so an object's key cannot change during the run.
    */
   private readonly byObject = new Map<object, number>();
 
-  private static of<K>(map: Map<K, number>, key: K): number {
+  private static of<K>(map: Map<K, number>, key: K, kind: number): number {
     let id = map.get(key);
     if (id === undefined) {
-      // 0 and 1 stand for missing and null.
-      id = map.size + 2;
+      id = tagged(map.size, kind);
       map.set(key, id);
     }
     return id;
   }
 
   /**
-   * Arrays of strings, numbers and booleans (a resource's categories) by their elements' ids, with
-   * the length first: every stored document has its own array instance, and `keyOf` would build a
-   * key string for each. Other arrays go by `keyOf`, so the two kinds never meet.
+   * Arrays of strings, numbers, booleans and ObjectIds (a resource's categories, its org units) by
+   * their elements' ids, with the length first: every stored document has its own array instance,
+   * and `keyOf` would build a key string for each. Other arrays go by `keyOf`, so the two kinds
+   * never meet.
    */
   private readonly arrays = new TupleIds();
   private readonly parts: number[] = [];
 
   /** The id of a date by its time (a date key's, or a truncated date's before its Date is built). */
   time(ms: number): number {
-    return KeyIds.of(this.byTime, ms) + 0x8000_0000;
+    return KeyIds.of(this.byTime, ms, TIME);
+  }
+
+  /** Every stored document has its own ObjectId instances: keyed by their bytes. */
+  private objectId(id: ObjectId): number {
+    let known = this.byObjectId.get(id);
+    if (known === undefined) {
+      known = tagged(this.objectIds++, OBJECT_ID);
+      this.byObjectId.set(id, known);
+    }
+    return known;
+  }
+
+  private elementId(value: unknown): number {
+    return value instanceof ObjectId ? this.objectId(value) : KeyIds.of(this.byValue, value, VALUE);
   }
 
   /**
@@ -253,29 +282,31 @@ class KeyIds {
    * parts may not (mingo compares those field-order-blind: left to it).
    */
   id(value: unknown, documents = true): number {
-    if (value === undefined) return 0;
-    if (value === null) return 1;
+    if (value === undefined) return tagged(0, NIL);
+    if (value === null) return tagged(1, NIL);
     const type = typeof value;
-    if (type === 'string' || type === 'number' || type === 'boolean') return KeyIds.of(this.byValue, value);
+    if (type === 'string' || type === 'number' || type === 'boolean') return KeyIds.of(this.byValue, value, VALUE);
     if (value instanceof Date) return this.time(value.getTime());
-    if (Array.isArray(value) && value.every(isPrimitiveKey)) {
+    if (value instanceof ObjectId) return this.objectId(value);
+    if (Array.isArray(value) && value.every(isElementKey)) {
       const parts = this.parts;
       parts.length = 0;
       parts.push(value.length);
-      for (const element of value) parts.push(KeyIds.of(this.byValue, element));
-      return this.arrays.id(parts) + 0xc000_0000;
+      for (const element of value) parts.push(this.elementId(element));
+      return tagged(this.arrays.id(parts), ARRAY);
     }
-    // Checked when first seen: a roll-up's unit ids (the same instances for every row) are not checked again.
     const known = this.byObject.get(value as object);
     if (known !== undefined) return known;
+    // Checked when first seen only: later rows holding the same instance are not checked again.
     if (!documents && hasDocuments(value as object)) deopt();
-    const id = KeyIds.of(this.byKey, keyOf(value)) + 0x4000_0000;
+    const id = KeyIds.of(this.byKey, keyOf(value), KEYED);
     this.byObject.set(value as object, id);
     return id;
   }
 }
 
-const isPrimitiveKey = (value: unknown): boolean => typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+const isElementKey = (value: unknown): boolean =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value instanceof ObjectId;
 
 /** Group numbers for tuples of key ids: a trie of maps, one level per part (no key string per document). */
 class TupleIds {

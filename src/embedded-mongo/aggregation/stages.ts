@@ -235,8 +235,8 @@ class KeyIds {
   private readonly byObjectId = new ObjectIdMap<number>();
   private objectIds = 0;
   /**
-   * Other objects already keyed, by identity: `keyOf` builds a string, so it runs once per
-   * instance. Stages never modify values, so an object's key cannot change during the run.
+   * Objects already keyed, by identity: one map probe instead of `keyOf` (a string) or a hash of
+   * bytes. Stages never modify values, so an object's key cannot change during the run.
    */
   private readonly byObject = new Map<object, number>();
 
@@ -263,8 +263,8 @@ class KeyIds {
     return KeyIds.of(this.byTime, ms, TIME);
   }
 
-  /** Every stored document has its own ObjectId instances: keyed by their bytes. */
-  private objectId(id: ObjectId): number {
+  /** By their bytes: every stored document has its own instances. */
+  private objectIdBytes(id: ObjectId): number {
     let known = this.byObjectId.get(id);
     if (known === undefined) {
       known = tagged(this.objectIds++, OBJECT_ID);
@@ -273,8 +273,19 @@ class KeyIds {
     return known;
   }
 
+  /** By instance first: a roll-up's anchors are the org units' own ids, the same instances for every row. */
+  private objectId(id: ObjectId): number {
+    let known = this.byObject.get(id);
+    if (known === undefined) {
+      known = this.objectIdBytes(id);
+      this.byObject.set(id, known);
+    }
+    return known;
+  }
+
+  /** An array's elements are its document's own instances: not looked up by instance. */
   private elementId(value: unknown): number {
-    return value instanceof ObjectId ? this.objectId(value) : KeyIds.of(this.byValue, value, VALUE);
+    return value instanceof ObjectId ? this.objectIdBytes(value) : KeyIds.of(this.byValue, value, VALUE);
   }
 
   /**

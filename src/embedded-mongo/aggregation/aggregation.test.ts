@@ -193,6 +193,13 @@ const PIPELINES: Record<string, Document[]> = {
     { $group: { _id: { u: '$unitCopies', one: '$unitCopy', l: '$labels' }, c: { $sum: 1 } } },
   ],
   'group by an ObjectId (equal ids in distinct instances), missing and null among them': [{ $group: { _id: '$unitCopy', c: { $sum: 1 } } }],
+  'nested iterations: the inner body reads the outer variable and the document': [
+    {
+      $project: {
+        m: { $map: { input: { $ifNull: ['$units', []] }, as: 'x', in: { $size: { $filter: { input: { $ifNull: ['$mixed', []] }, as: 'y', cond: { $and: [{ $eq: ['$$y', '$$x'] }, { $ne: ['$kind', 'C'] }] } } } } } },
+      },
+    },
+  ],
   'lookup fused with the $set deriving its field: scalar string locals, missing locals, a derived null': [
     { $lookup: { from: 'units', localField: 'dept', foreignField: 'tag', as: 'j' } },
     { $set: { j: { $cond: [{ $gt: [{ $size: '$j' }, 1] }, { $size: '$j' }, null] } } },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Query } from 'mingo';
 import { Collection } from './collection.js';
 import { candidateDocs, plan } from './planner.js';
-import type { Doc } from './values.js';
+import { keyOf, type Doc } from './values.js';
 
 function collectionWith(count: number): Collection {
   const collection = new Collection('db', 'c');
@@ -187,11 +187,52 @@ describe('stored strings shared (StringPool)', () => {
     expect(collection.strings.size).toBe(1 + 7 + 3 + 1);
   });
 
+  it('stops pooling a field whose texts do not repeat, after a trial', () => {
+    const skus = new Collection('db', 'skus');
+    for (let i = 0; i < 3000; i++) skus.insert({ _id: i, sku: `SKU-${i}`, group: text(['g', String(i % 5)]) });
+    // The first 1,000 SKUs were tried; the 5 groups keep being pooled.
+    expect(skus.strings.size).toBe(1000 + 5);
+    expect(skus.docs.get(keyOf(2999))).toEqual({ _id: 2999, sku: 'SKU-2999', group: 'g4' });
+  });
+
   it('finds what a scan of the original documents finds', () => {
     const filters = [{ status: 'PUBLISHED' }, { department: '部门3', categories: 'a1' }, { categories: { $in: ['a2', 'x'] } }, { 'nested.name': 'inside' }];
     for (const filter of filters) {
       const expected = new Query(filter).find(docs).all().map((doc) => (doc as { _id: number })._id);
       expect([...candidateDocs(collection, filter)].filter((doc) => new Query(filter).test(doc)).map((doc) => doc._id), JSON.stringify(filter)).toEqual(expected);
+    }
+  });
+});
+
+describe('wide stored documents (literalCopy)', () => {
+  // Past 16 fields a document built key by key is a dictionary; stored, it is one object literal of its fields.
+  const wide = (i: number): Record<string, unknown> => {
+    const doc: Record<string, unknown> = { _id: i };
+    for (let f = 0; f < 20 + (i % 3); f++) doc[`f${(f * 7) % 23}`] = f % 2 === 0 ? `v${i % 5}` : [i, { n: f }];
+    if (i % 4 === 0) doc['10'] = 'integer-like';
+    return doc;
+  };
+  const docs = Array.from({ length: 60 }, (_, i) => wide(i));
+  const odd = JSON.parse(`{"_id": 100, "__proto__": {"x": 1}, ${Array.from({ length: 20 }, (_, f) => `"g${f}": ${f}`).join(', ')}}`) as Record<string, unknown>;
+  const collection = new Collection('db', 'c');
+  for (const doc of [...docs, odd]) collection.insert(structuredClone(doc));
+
+  it('keeps every field, value and field order', () => {
+    for (const doc of docs) {
+      const stored = collection.docs.get(keyOf(doc._id))!;
+      expect(stored).toEqual(doc);
+      expect(Object.keys(stored)).toEqual(Object.keys(doc));
+    }
+    const stored = collection.docs.get(keyOf(100))!;
+    expect(Object.keys(stored)).toEqual(Object.keys(odd));
+    expect(Object.getPrototypeOf(stored)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(stored, '__proto__')?.value).toEqual({ x: 1 });
+  });
+
+  it('finds what a scan of the original documents finds', () => {
+    for (const filter of [{ f7: 'v2' }, { f14: { $exists: false } }, { '10': 'integer-like' }]) {
+      const expected = new Query(filter).find(docs).all().map((doc) => (doc as { _id: number })._id);
+      expect([...candidateDocs(collection, filter)].filter((doc) => new Query(filter).test(doc) && doc._id !== 100).map((doc) => doc._id), JSON.stringify(filter)).toEqual(expected);
     }
   });
 });

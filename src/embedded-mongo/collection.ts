@@ -5,6 +5,7 @@ import type { ChangeStreams } from './change-streams.js';
 import type { JournalOp } from './storage/types.js';
 import { compileFilter, type Matcher } from './query.js';
 import { StringPool } from './string-pool.js';
+import { literalCopy } from './aggregation/generated.js';
 import { isPlainObject, keyOf, type Doc } from './values.js';
 
 /** A transaction holding uncommitted writes to some documents (see transactions.ts). */
@@ -115,7 +116,9 @@ export class Collection {
   }
 
   /** Stores without constraint checks (recovery replay, transaction commit after validation). */
-  put(id: string, doc: Doc): void {
+  put(id: string, given: Doc): void {
+    // Kept with fast properties and shared short strings: queries read stored fields per document.
+    const doc = literalCopy(given);
     this.strings.share(doc);
     const old = this.docs.get(id);
     for (const index of this.indexes.values()) {

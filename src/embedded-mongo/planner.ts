@@ -365,9 +365,11 @@ function indexIdSet(index: Index, values: unknown[]): IdSet {
     }
     return false;
   };
+  const only = owners.length === 1 ? owners[0] : undefined;
   return {
     size: owners.reduce((total, owner) => total + (typeof owner === 'string' ? 1 : owner.size), 0),
-    has: (id) => heldBefore(id, owners.length),
+    // One value's set (a search term's) is asked directly: this runs for every candidate of an intersection.
+    has: only !== undefined && typeof only !== 'string' ? (id) => only.has(id) : (id) => heldBefore(id, owners.length),
     ids: () => {
       if (owners.length === 1) return typeof owners[0] === 'string' ? [owners[0]] : owners[0]!;
       const ids: string[] = [];

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createInterface } from 'node:readline';
+import { once } from 'node:events';
 import { MongoClient } from 'mongodb';
 
 const run = promisify(execFile);
@@ -55,8 +56,8 @@ function storeHeapMb(): number {
   return Math.min(Math.max(needed, 4096), Math.floor((totalmem() / 2 ** 20) * 0.75));
 }
 
-async function startStore(): Promise<{ uri: string; pid?: number; stop(): void }> {
-  if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, stop() {} };
+async function startStore(): Promise<{ uri: string; pid?: number; stop(): Promise<void> }> {
+  if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, stop: async () => {} };
   const dataDir = mkdtempSync(join(tmpdir(), 'gx-ingest-bench-'));
   const child = spawn(process.execPath, [`--max-old-space-size=${storeHeapMb()}`, '--import', 'tsx', here('./support/embedded-server-process.ts'), dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -66,8 +67,11 @@ async function startStore(): Promise<{ uri: string; pid?: number; stop(): void }
   return {
     uri,
     pid: child.pid,
-    stop() {
+    // The server writes its journal until it exits: the dataDir goes after that.
+    async stop() {
+      const exited = once(child, 'exit');
       child.kill('SIGTERM');
+      await exited;
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -128,5 +132,5 @@ try {
     ].join('\n'),
   );
 } finally {
-  store.stop();
+  await store.stop();
 }

@@ -10,15 +10,12 @@
  * Sizes: BENCH_ROWS (default 100000; BENCH_QUICK=1: 10000) and BENCH_MEMORY_ROWS for the memory
  * run (default 10 × BENCH_ROWS). Set MONGODB_URI to bench a real MongoDB instead.
  */
-import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createInterface } from 'node:readline';
-import { once } from 'node:events';
 import { MongoClient } from 'mongodb';
+import { startBenchStore } from './support/bench-store.js';
 
 const run = promisify(execFile);
 const quick = process.env.BENCH_QUICK === '1';
@@ -56,27 +53,6 @@ function storeHeapMb(): number {
   return Math.min(Math.max(needed, 4096), Math.floor((totalmem() / 2 ** 20) * 0.75));
 }
 
-async function startStore(): Promise<{ uri: string; pid?: number; stop(): Promise<void> }> {
-  if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, stop: async () => {} };
-  const dataDir = mkdtempSync(join(tmpdir(), 'gx-ingest-bench-'));
-  const child = spawn(process.execPath, [`--max-old-space-size=${storeHeapMb()}`, '--import', 'tsx', here('./support/embedded-server-process.ts'), dataDir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const [line] = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next().then((r) => [r.value as string]);
-  const { uri } = JSON.parse(line!) as { uri: string };
-  return {
-    uri,
-    pid: child.pid,
-    // The server writes its journal until it exits: the dataDir goes after that.
-    async stop() {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
 function dbUri(uri: string, name: string): string {
   const url = new URL(uri);
   url.pathname = `/${name}`;
@@ -104,7 +80,7 @@ async function dropDatabases(uri: string, names: string[]): Promise<void> {
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 /** CPU seconds as `worker + store`: what the work cost, which a busy machine hardly changes (wall time it does). */
 const cpu = ({ workerMs, storeMs }: CpuSpent): string => `${fmt(workerMs / 1000, 1)} + ${storeMs === null ? '–' : fmt(storeMs / 1000, 1)}`;
-const store = await startStore();
+const store = await startBenchStore('gx-ingest-bench', [`--max-old-space-size=${storeHeapMb()}`]);
 try {
   const csv = await worker(store.uri, { format: 'csv', rows, resync: true, baseline: true }, 'bench_ingest_csv');
   const json = await worker(store.uri, { format: 'json', rows, resync: true, baseline: false }, 'bench_ingest_json');

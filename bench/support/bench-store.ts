@@ -16,13 +16,13 @@ export interface BenchStore {
 /**
  * The store a benchmark measures against: MONGODB_URI when set, otherwise the embedded
  * server in its own process on a fresh dataDir, as it runs beside the hub (so the benchmark's
- * own CPU use does not slow the server down).
+ * own CPU use does not slow the server down). `nodeOptions` go to the server's node (a heap size).
  */
-export async function startBenchStore(prefix: string): Promise<BenchStore> {
+export async function startBenchStore(prefix: string, nodeOptions: string[] = []): Promise<BenchStore> {
   if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, stop: async () => {} };
   const dataDir = await mkdtemp(join(tmpdir(), `${prefix}-`));
   const script = fileURLToPath(new URL('./embedded-server-process.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', script, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
   const { uri } = JSON.parse(line) as { uri: string };
   return {

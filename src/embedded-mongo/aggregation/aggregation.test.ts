@@ -360,6 +360,30 @@ describe('compiled aggregation agrees with mingo', () => {
     expect(results).toStrictEqual(viaMingo(pipeline, docs));
   });
 
+  it('walks compound keys part by part: arrays apart from scalars, from other splits of the same values and by element type', () => {
+    const id = units[0]!._id;
+    // Pairs (p, q) that would meet if the parts were only concatenated, or arrays compared loosely.
+    const pairs: Array<[unknown, unknown]> = [
+      [['x', 'y'], 'z'], [['x'], ['y', 'z']], [['x', 'y', 'z'], undefined], ['x', ['y', 'z']], [['x'], 'y'], ['x', 'y'],
+      [[1], '1'], [['1'], 1], [[true], 1], [[], []], [[], null], [null, []], [undefined, null], [null, undefined],
+      [[id], 'x'], [[new ObjectId(id.id)], 'x'], [[id.toHexString()], 'x'], [[null], 'x'], [[0], [-0]], [[Number.NaN], 'x'],
+    ];
+    const docs = [...pairs, ...pairs].map(([p, q], i) => {
+      const doc: Doc = { _id: i };
+      if (p !== undefined) doc.p = p;
+      if (q !== undefined) doc.q = q;
+      return doc;
+    });
+    for (const pipeline of [
+      [{ $group: { _id: { p: '$p', q: '$q' }, c: { $sum: 1 }, ids: { $push: '$_id' } } }],
+      [{ $group: { _id: '$p', c: { $sum: 1 }, ids: { $push: '$_id' } } }],
+    ]) {
+      const { results, fallbacks } = compiled(pipeline, docs);
+      expect(fallbacks).toBe(0);
+      expect(results).toStrictEqual(viaMingo(pipeline, docs));
+    }
+  });
+
   it('narrows documents to own fields, inherited names and __proto__ included, as data properties', () => {
     const docs = [JSON.parse('{"_id": 1, "__proto__": "p", "constructor": "c", "a": 1}') as Doc, { _id: 2, a: 2 }];
     // The second document has no `constructor` of its own: it groups as missing, not as Object. (The

@@ -1,5 +1,5 @@
 import { ObjectId } from 'bson';
-import { once } from './generated.js';
+import { once, pathReader } from './generated.js';
 import { compare, ensureArray, flatten, intersection, isEqual, resolve, typeOf, unique } from 'mingo/util';
 import { isPlainObject, keyOf, type Doc } from '../values.js';
 import { DEFAULT_DATE_FORMAT, TRUNC_UNITS, dayOfWeek, dayOfYear, formatDate, localParts, truncate, weekStartOf, zoneOf, type TruncUnit, type Zone } from './dates.js';
@@ -45,15 +45,14 @@ export type Scope = ReadonlySet<string>;
 function fieldPath(path: string): Fn {
   const parts = path.split('.');
   if (parts.some((part) => part === '' || PROTO_FIELDS.has(part))) notCompiled(`field path ${path}`);
-  if (parts.length === 1) {
-    return (doc) => {
-      const value: unknown = doc[path];
-      // A top-level array is resolved element-wise by mingo only for dotted paths.
-      return value;
-    };
-  }
+  // A top-level array is resolved element-wise by mingo only for dotted paths.
+  if (parts.length === 1) return pathReader(parts, unreachable) as Fn;
   return dottedPath(path);
 }
+
+const unreachable = (): never => {
+  throw new Error('a top-level field is read without walking through arrays');
+};
 
 /**
  * A dotted path read as mingo's `resolve` reads it. Array indexes (`a.0`) and arrays on the way
@@ -62,17 +61,9 @@ function fieldPath(path: string): Fn {
  */
 function dottedPath(path: string): (root: Doc | unknown[]) => unknown {
   const parts = path.split('.');
-  if (parts.some((part) => /^\d+$/.test(part))) return (root) => resolve(root, path) as unknown;
-  return (root) => {
-    let value: unknown = root;
-    for (const part of parts) {
-      if (Array.isArray(value)) return resolve(root, path) as unknown;
-      if (value === null || typeof value !== 'object') return undefined;
-      value = (value as Doc)[part];
-      if (value === undefined) return undefined;
-    }
-    return value;
-  };
+  const throughArrays = (root: unknown): unknown => resolve(root as Doc, path) as unknown;
+  if (parts.some((part) => /^\d+$/.test(part))) return throughArrays;
+  return pathReader(parts, throughArrays);
 }
 
 function variablePath(name: string, rest: string | undefined, scope: Scope): Fn {

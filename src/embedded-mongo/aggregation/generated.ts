@@ -29,6 +29,28 @@ export function once<F>(source: string, make: () => F): F {
   return fn;
 }
 
+/**
+ * A reader of a field path (`a`, `a.b.c`; names checked by expressions.ts fieldPath), generated
+ * per path. One closure reading `doc[name]` for every path would meet all paths' names and all
+ * documents' shapes at one property load (megamorphic); here each path has loads of its own. A
+ * top-level field is read as is; a dotted path walks through documents, ends with undefined at a
+ * missing field or a non-object, and hands the root to `throughArrays` when it meets an array.
+ */
+export function pathReader(parts: readonly string[], throughArrays: (root: unknown) => unknown): (root: unknown) => unknown {
+  const keys = parts.map((part) => JSON.stringify(part));
+  const body =
+    keys.length === 1
+      ? [`return root[${keys[0]}];`]
+      : [
+          'let v = root;',
+          ...keys.map((key) => `if (Array.isArray(v)) return throughArrays(root);\nif (v === null || typeof v !== "object") return undefined;\nv = v[${key}];\nif (v === undefined) return undefined;`),
+          'return v;',
+        ];
+  const source = `return (root) => {\n${body.join('\n')}\n};`;
+  const make = once(source, () => new Function('throughArrays', source) as (through: typeof throughArrays) => (root: unknown) => unknown);
+  return make(throughArrays);
+}
+
 /** stages.ts copyWith on a document this run owns: the names set, or deleted for undefined values. */
 export function inPlaceSetter(names: readonly string[]): Setter {
   const body = names

@@ -162,6 +162,21 @@ const PIPELINES: Record<string, Document[]> = {
   'eq on arrays and null': [{ $project: { a: { $eq: ['$tags', 'x'] }, b: { $eq: ['$dept', null] }, c: { $eq: ['$missing', null] }, d: { $gt: ['$n', null] } } }],
   'unwind, preserving empties, with index': [{ $unwind: { path: '$tags', preserveNullAndEmptyArrays: true, includeArrayIndex: 'i' } }],
   'unwind dropping empties': [{ $unwind: '$tags' }, { $group: { _id: '$tags', c: { $sum: 1 } } }],
+  // An owned document carries every element in turn into stages that only read it; those that keep it get copies.
+  'unwind into a projection and a group that only read, with an index': [
+    { $unwind: { path: '$tags', includeArrayIndex: 'i' } },
+    { $project: { tags: 1, i: 1, kind: 1, n: 1 } },
+    { $unwind: { path: '$kind' } },
+    { $group: { _id: '$kind', rows: { $push: { t: '$tags', i: '$i' } }, first: { $first: '$tags' }, set: { $addToSet: '$i' } } },
+  ],
+  'unwind into a group that keeps $$ROOT': [{ $project: { tags: 1, kind: 1 } }, { $unwind: '$tags' }, { $group: { _id: '$kind', docs: { $push: '$$ROOT' }, last: { $last: '$$CURRENT' } } }],
+  'unwind into a top-k': [{ $project: { tags: 1, kind: 1 } }, { $unwind: { path: '$tags', includeArrayIndex: 'i' } }, { $sort: { kind: 1, _id: 1, i: 1 } }, { $limit: 6 }],
+  'unwind into a projection holding $$ROOT': [{ $project: { tags: 1, kind: 1 } }, { $unwind: '$tags' }, { $project: { whole: '$$ROOT', kind: 1 } }],
+  'unwind into facet branches that read, count and keep (top-k)': [
+    { $project: { tags: 1, kind: 1, dept: 1 } },
+    { $unwind: { path: '$tags', includeArrayIndex: 'i' } },
+    { $facet: { byTag: [{ $group: { _id: '$tags', c: { $sum: 1 } } }], n: [{ $count: 'n' }], top: [{ $sort: { kind: 1, _id: 1, i: 1 } }, { $limit: 6 }], all: [{ $match: { kind: 'A' } }] } },
+  ],
   'lookup on an array local field': [{ $lookup: { from: 'units', localField: 'units', foreignField: '_id', as: 'joined' } }, { $project: { names: '$joined.name', n: { $size: '$joined' } } }],
   'lookup on a scalar local field, null included': [{ $lookup: { from: 'units', localField: 'unit', foreignField: '_id', as: 'joined' } }],
   'lookup on an array with repeated and unknown values': [{ $lookup: { from: 'units', localField: 'mixed', foreignField: '_id', as: 'joined' } }, { $project: { names: '$joined.name' } }],
@@ -369,6 +384,14 @@ describe('compiled aggregation agrees with mingo', () => {
     const defined = (rows: Doc[]): Doc[] => rows.map((row) => Object.fromEntries(Object.entries(row).filter(([, value]) => value !== undefined)));
     expect(defined(results)).toEqual(defined(viaMingo(pipeline)));
     expect(results.some((row) => Object.keys(row).length > 1)).toBe(true);
+  });
+
+  it('unwinds missing elements without reordering the fields of the rows that follow', () => {
+    const pipeline = [{ $addFields: { tags: ['$n', '$missing', '$dept', '$kind'] } }, { $unwind: '$tags' }, { $project: { nested: 0, units: 0, mixed: 0 } }];
+    const { results, fallbacks } = compiled(pipeline);
+    expect(fallbacks).toBe(0);
+    // mingo keeps a missing element as an own undefined field, which JSON leaves out (as the compiled path does).
+    expect(JSON.stringify(results)).toBe(JSON.stringify(viaMingo(pipeline)));
   });
 
   it('walks compound keys part by part: arrays apart from scalars, from other splits of the same values and by element type', () => {

@@ -52,6 +52,12 @@ function stage(run: (docs: Doc[], owned: boolean) => Doc[], output: Output): Sta
 interface Sink {
   push(doc: Doc): void;
   end(): void;
+  /**
+   * Whether it only reads each document while it is pushed: it neither keeps nor changes it, nor
+   * hands it (or anything holding it) to a sink that would. A sender may then change a document
+   * it owns and push it again (see unwind) instead of pushing a copy.
+   */
+  readonly readsOnly: boolean;
 }
 
 /**
@@ -66,19 +72,28 @@ interface Streamer {
   readonly output: Output;
 }
 
+/**
+ * What a stage does with the documents it is pushed (see Sink.readsOnly): only `reads` them
+ * while pushed, `passes` them on unchanged, or may keep or change them (or hand on documents
+ * holding them): `keeps`.
+ */
+type Use = 'reads' | 'passes' | 'keeps';
+
+const readsOnly = (use: Use, next: Sink): boolean => use === 'reads' || (use === 'passes' && next.readsOnly);
+
 /** A stage that hands on zero or more documents for each it receives, holding nothing. */
-function rowStreamer(open: (next: Sink, owned: boolean) => (doc: Doc) => void, output: Output): Streamer {
+function rowStreamer(open: (next: Sink, owned: boolean) => (doc: Doc) => void, output: Output, use: Use): Streamer {
   return {
     output,
     open(next, owned) {
       const push = open(next, owned);
-      return { push, end: () => next.end() };
+      return { push, end: () => next.end(), readsOnly: readsOnly(use, next) };
     },
   };
 }
 
-/** A barrier: `take` each document, then `results` at the end. */
-function barrier(open: (owned: boolean) => { take(doc: Doc): void; results(): Iterable<Doc> }, output: Output): Streamer {
+/** A barrier: `take` each document, then `results` at the end; `readsOnly` as in Sink. */
+function barrier(open: (owned: boolean) => { take(doc: Doc): void; results(): Iterable<Doc> }, output: Output, readsOnly: boolean): Streamer {
   return {
     output,
     open(next, owned) {
@@ -89,6 +104,7 @@ function barrier(open: (owned: boolean) => { take(doc: Doc): void; results(): It
           for (const doc of state.results()) next.push(doc);
           next.end();
         },
+        readsOnly,
       };
     },
   };
@@ -137,7 +153,7 @@ function match(spec: unknown): Streamer {
   const test = compileFilter(spec as Document);
   return rowStreamer((next) => (doc) => {
     if (test(doc)) next.push(doc);
-  }, 'input');
+  }, 'input', 'passes');
 }
 
 /**
@@ -183,7 +199,7 @@ function addFields(spec: unknown, scope: Scope, vars: Vars, joined: ReadonlySet<
       for (let i = 0; i < fns.length; i++) values[i] = fns[i]!(doc, vars);
       next.push(set(doc, names, values));
     };
-  }, 'fresh');
+  }, 'fresh', 'keeps');
 }
 
 function project(spec: unknown, scope: Scope, vars: Vars): Streamer {
@@ -200,12 +216,13 @@ function project(spec: unknown, scope: Scope, vars: Vars): Streamer {
   }
   if (fields.length === 0) {
     const removed = excluded.map(() => undefined);
-    return rowStreamer((next) => (doc) => next.push(copyWith(doc, excluded, removed)), 'fresh');
+    return rowStreamer((next) => (doc) => next.push(copyWith(doc, excluded, removed)), 'fresh', 'reads');
   }
   if (excluded.some((name) => name !== '_id')) notCompiled('$project mixing inclusion and exclusion');
   const keepId = excluded.length === 0 && !fields.some((field) => field.name === '_id');
   const projected = projector(keepId ? [{ name: '_id' }, ...fields] : fields);
-  return rowStreamer((next) => (doc) => next.push(projected(doc, vars)), 'fresh');
+  // A row holding the input itself (`$$ROOT`) keeps it; otherwise rows hold the input's values only.
+  return rowStreamer((next) => (doc) => next.push(projected(doc, vars)), 'fresh', expressionFields(spec) ? 'reads' : 'keeps');
 }
 
 
@@ -243,7 +260,8 @@ function group(spec: unknown, scope: Scope, vars: Vars): Streamer {
         }
       },
     };
-  }, 'fresh');
+    // Groups keep values of the documents, never the documents themselves unless named (`$$ROOT`).
+  }, 'fresh', expressionFields(spec) !== undefined);
 }
 
 function count(spec: unknown): Streamer {
@@ -256,7 +274,7 @@ function count(spec: unknown): Streamer {
       },
       results: () => [{ [spec as string]: n }],
     };
-  }, 'fresh');
+  }, 'fresh', true);
 }
 
 
@@ -317,7 +335,7 @@ function sort(spec: unknown, limit: number | undefined): Streamer {
         return limit === undefined ? sorted : sorted.slice(0, limit);
       },
     };
-  }, 'input');
+  }, 'input', false);
 }
 
 function nonNegativeInteger(spec: unknown, what: string): number {
@@ -342,6 +360,7 @@ function unwind(spec: unknown): Streamer {
   return rowStreamer((next, owned) => {
     const setOwn = inPlaceSetter(names);
     const set = owned ? setOwn : copyWith;
+    const reuse = owned && next.readsOnly;
     // One array of new values serves every document (both setters read it before returning).
     const values: unknown[] = [undefined, null];
     return (doc) => {
@@ -354,14 +373,16 @@ function unwind(spec: unknown): Streamer {
           return;
         }
         // Copies for all but the last element; an owned document itself carries the last one, once
-        // every copy was taken from it unchanged.
+        // every copy was taken from it unchanged. It carries every element in turn when the next
+        // stage only reads it (rows into a `$group`, a `$project`): no copies at all.
         const last = value.length - 1;
         for (let i = 0; i < last; i++) {
           values[0] = value[i];
           values[1] = i;
           // A spread copies the document's shape in one step (its fields exist: the array's, and
           // the index's is appended as copyWith would): then set as on an owned document.
-          next.push(setOwn({ ...doc }, names, values));
+          // (A missing element would delete the field and re-add it last: a copy keeps the order.)
+          next.push(setOwn(reuse && values[0] !== undefined ? doc : { ...doc }, names, values));
         }
         values[0] = value[last];
         values[1] = last;
@@ -372,7 +393,7 @@ function unwind(spec: unknown): Streamer {
         next.push(index === undefined ? doc : set(doc, names, values));
       }
     };
-  }, 'input');
+  }, 'input', 'keeps');
 }
 
 /** Local values a `$lookup` probes the index with; others (documents, regexes, nested arrays) are left to mingo. */
@@ -557,7 +578,7 @@ function lookup(spec: unknown, env: PipelineEnv, derive?: Fn, vars?: Vars): Stre
       }
       next.push(set(doc, targetName, values));
     };
-  }, 'fresh');
+  }, 'fresh', 'keeps');
 }
 
 function replaceRoot(spec: unknown, scope: Scope, vars: Vars): Streamer {
@@ -567,7 +588,7 @@ function replaceRoot(spec: unknown, scope: Scope, vars: Vars): Streamer {
   return rowStreamer((next) => (doc) => {
     const root = fn(doc, vars);
     next.push(isPlainObject(root) ? root : deopt());
-  }, 'shared');
+  }, 'shared', 'keeps');
 }
 
 function facet(spec: unknown, env: PipelineEnv, scope: Scope, joined: ReadonlySet<string>): Streamer {
@@ -598,6 +619,7 @@ function facet(spec: unknown, env: PipelineEnv, scope: Scope, joined: ReadonlySe
           next.push(out);
           next.end();
         },
+        readsOnly: runs.every((run) => run.readsOnly),
       };
     },
   };
@@ -627,7 +649,7 @@ const limitStage = (n: number): Streamer =>
         next.push(doc);
       }
     };
-  }, 'input');
+  }, 'input', 'passes');
 
 const skipStage = (n: number): Streamer =>
   rowStreamer((next) => {
@@ -636,7 +658,7 @@ const skipStage = (n: number): Streamer =>
       if (skipped < n) skipped++;
       else next.push(doc);
     };
-  }, 'input');
+  }, 'input', 'passes');
 
 /** Compiles one stage (with the next one, to fuse `$sort` + `$limit`); returns how many it consumed. */
 /** `joined`: the fields earlier `$lookup` stages wrote (see memoised). */
@@ -690,7 +712,7 @@ function compileStage(stages: Document[], at: number, env: PipelineEnv, scope: S
   return [stage((docs) => env.mingo(docs, [current]), 'shared'), 1];
 }
 
-const collector = (into: Doc[]): Sink => ({ push: (doc) => into.push(doc), end() {} });
+const collector = (into: Doc[]): Sink => ({ push: (doc) => into.push(doc), end() {}, readsOnly: false });
 
 /** Opens a run of streamed stages in front of `last`. */
 function openStream(streamers: readonly Streamer[], owned: boolean, last: Sink): Sink {
@@ -751,6 +773,7 @@ export function compilePipeline(stages: Document[], env: PipelineEnv, scope: Sco
     let results: Doc[] = [];
     return {
       push: (doc) => head.push(doc),
+      readsOnly: head.readsOnly,
       end() {
         head.end();
         results = runFrom(streamedFirst ? 1 : 0, collected, streamedFirst ? ownedAfter(first, owned) : owned);

@@ -1,6 +1,6 @@
 import type { Document } from 'bson';
 import { ErrorCode, MongoCommandError, commandError } from './errors.js';
-import { Index, type IndexDefinition } from './indexes.js';
+import { Index, type IndexDefinition, type SlotSource } from './indexes.js';
 import type { ChangeStreams } from './change-streams.js';
 import type { JournalOp } from './storage/types.js';
 import { compileFilter, type Matcher } from './query.js';
@@ -32,6 +32,8 @@ export class Collection {
   readonly history = new Map<string, Array<{ seq: number; before: Doc | undefined }>>();
   /** The stored documents' short strings, one instance per text (see StringPool). */
   readonly strings = new StringPool();
+  /** Built when a plan first needs them: a journal replay or a bulk load before any query pays nothing for them. */
+  private numbered: Slots | undefined;
 
   /** The collection's `validator` as a filter every stored document must pass. */
   private readonly validator: Matcher | undefined;
@@ -64,6 +66,15 @@ export class Collection {
 
   get namespace(): string {
     return `${this.db}.${this.name}`;
+  }
+
+  /** The stored documents by slot, a small number per document (see Slots). */
+  get slots(): Slots {
+    if (!this.numbered) {
+      this.numbered = new Slots();
+      for (const [id, doc] of this.docs) this.numbered.set(id, doc);
+    }
+    return this.numbered;
   }
 
   get idIndex(): Index {
@@ -112,6 +123,7 @@ export class Collection {
     if (!old) return undefined;
     for (const index of this.indexes.values()) index.remove(id, old);
     this.docs.delete(id);
+    if (this.numbered?.delete(id)) for (const index of this.indexes.values()) index.forgetSlots();
     return old;
   }
 
@@ -126,6 +138,7 @@ export class Collection {
       else index.add(id, doc);
     }
     this.docs.set(id, doc);
+    this.numbered?.set(id, doc);
   }
 
   createIndex(definition: IndexDefinition): void {
@@ -148,6 +161,66 @@ export class Collection {
     yield* this.docs;
   }
 }
+
+/**
+ * A small integer per stored document (its slot), fixed while it is stored, in the order
+ * documents were first stored (the order a collection scan visits them). The planner
+ * intersects and unites index postings as sorted slot lists and bitsets, and reaches a
+ * candidate's document by its slot: no hash lookup by id string per candidate. Slots are not
+ * reused; when more than half of them are free they are renumbered (in the same order), and
+ * the indexes drop the slot lists they built before.
+ */
+export class Slots implements SlotSource {
+  private readonly byId = new Map<string, number>();
+  private ids: (string | undefined)[] = [];
+  /** The document in each slot; undefined for a freed slot. */
+  docs: (Doc | undefined)[] = [];
+
+  of(id: string): number | undefined {
+    return this.byId.get(id);
+  }
+
+  /** One past the highest slot. */
+  get width(): number {
+    return this.docs.length;
+  }
+
+  set(id: string, doc: Doc): void {
+    const slot = this.byId.get(id);
+    if (slot !== undefined) {
+      this.docs[slot] = doc;
+      return;
+    }
+    this.byId.set(id, this.docs.length);
+    this.ids.push(id);
+    this.docs.push(doc);
+  }
+
+  /** Frees the document's slot; true when that renumbered the slots. */
+  delete(id: string): boolean {
+    const slot = this.byId.get(id);
+    if (slot === undefined) return false;
+    this.byId.delete(id);
+    this.ids[slot] = undefined;
+    this.docs[slot] = undefined;
+    if (this.docs.length < MIN_RENUMBER || this.docs.length <= 2 * this.byId.size) return false;
+    const ids: string[] = [];
+    const docs: Doc[] = [];
+    for (let old = 0; old < this.ids.length; old++) {
+      const kept = this.ids[old];
+      if (kept === undefined) continue;
+      this.byId.set(kept, ids.length);
+      ids.push(kept);
+      docs.push(this.docs[old]!);
+    }
+    this.ids = ids;
+    this.docs = docs;
+    return true;
+  }
+}
+
+/** Below this many slots, freed ones are simply left empty. */
+const MIN_RENUMBER = 1024;
 
 /**
  * Compiles `validator` unless validation is off or only warns. `$jsonSchema` validators are

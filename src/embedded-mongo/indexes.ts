@@ -42,6 +42,26 @@ type Owners = string | Set<string>;
  */
 type Postings = Owners | string[];
 
+/** Where a document id's slot is found (the collection's Slots): slots number the stored documents from 0. */
+export interface SlotSource {
+  of(id: string): number | undefined;
+  /** One past the highest slot. */
+  readonly width: number;
+}
+
+/**
+ * A key's postings as slots: ascending, each once; and as a bitset over slots once a plan
+ * asks it for membership. Built from the ids on first use and kept until the key's postings
+ * change (or the slots are renumbered), like the conversion of a list of ids to a set.
+ */
+export interface SlotPostings {
+  list: Int32Array;
+  bits?: Uint32Array;
+}
+
+/** Slots (and bitset words) an index keeps in slot lists before it drops them all and starts again. */
+const MAX_CACHED_SLOTS = 1 << 24;
+
 /**
  * A secondary index: a hash map from the encoded key tuple to document ids (equality, `$in`,
  * uniqueness) and an array of key tuples in key order for prefix and range scans and sorts.
@@ -66,6 +86,10 @@ export class Index {
   private readonly paths: string[][];
   /** Per field, its name when it is a top-level path, which has a fast value read. */
   private readonly topLevel: Array<string | undefined>;
+  /** Slot lists of keys of `stringHash` and of `encodedHash` (see SlotPostings), and how many slots they hold. */
+  private readonly stringSlots = new Map<string, SlotPostings>();
+  private readonly encodedSlots = new Map<string, SlotPostings>();
+  private cachedSlots = 0;
 
   constructor(readonly definition: IndexDefinition) {
     this.fields = Object.keys(definition.key);
@@ -220,6 +244,7 @@ export class Index {
   private addKeys(id: string, keys: DocKeys): void {
     this.track(id, keys, true);
     if (!this.stringHash || !this.encodedHash) return;
+    this.staleSlots(keys);
     for (const key of keys.strings) addOwner(this.stringHash, key, id);
     for (const key of keys.encoded) addOwner(this.encodedHash, key, id);
   }
@@ -227,8 +252,54 @@ export class Index {
   private removeKeys(id: string, keys: DocKeys): void {
     this.track(id, keys, false);
     if (!this.stringHash || !this.encodedHash) return;
+    this.staleSlots(keys);
     for (const key of keys.strings) removeOwner(this.stringHash, key, id);
     for (const key of keys.encoded) removeOwner(this.encodedHash, key, id);
+  }
+
+  /** Drops the slot lists of keys whose postings change. */
+  private staleSlots(keys: DocKeys): void {
+    if (this.cachedSlots === 0) return;
+    for (const key of keys.strings) this.stringSlots.delete(key);
+    for (const key of keys.encoded) this.encodedSlots.delete(key);
+  }
+
+  /** Drops every slot list (the collection renumbered its slots). */
+  forgetSlots(): void {
+    this.stringSlots.clear();
+    this.encodedSlots.clear();
+    this.cachedSlots = 0;
+  }
+
+  /** The slots of the documents stored under one key tuple; undefined when none are (not for `_id`). */
+  slotPostings(tuple: unknown[], slots: SlotSource): SlotPostings | undefined {
+    const hash = this.hashFor(tuple);
+    if (!hash) return undefined;
+    const key = this.hashKey(tuple);
+    const cache = hash === this.stringHash ? this.stringSlots : this.encodedSlots;
+    const known = cache.get(key);
+    if (known) return known;
+    const postings = hash.get(key);
+    if (postings === undefined) return undefined;
+    const built: SlotPostings = { list: slotList(postings, slots) };
+    if (this.cachedSlots + built.list.length > MAX_CACHED_SLOTS) this.forgetSlots();
+    cache.set(key, built);
+    this.cachedSlots += built.list.length + 1;
+    return built;
+  }
+
+  /** The postings as a bitset (as wide as its highest slot needs), built once per slot list. */
+  slotBits(postings: SlotPostings): Uint32Array {
+    if (postings.bits) return postings.bits;
+    const list = postings.list;
+    const bits = new Uint32Array(list.length === 0 ? 0 : (list[list.length - 1]! >>> 5) + 1);
+    for (let i = 0; i < list.length; i++) {
+      const slot = list[i]!;
+      bits[slot >>> 5]! |= 1 << (slot & 31);
+    }
+    this.cachedSlots += bits.length;
+    postings.bits = bits;
+    return bits;
   }
 
   /** Queues a change to the sorted entries; past a few hundred, a rebuild is cheaper. */
@@ -348,6 +419,25 @@ function addOwner(hash: Map<string, Postings>, key: string, id: string): void {
   } else if (Array.isArray(postings)) {
     if (postings[postings.length - 1] !== id) postings.push(id);
   } else postings.add(id);
+}
+
+/** The slots of a key's ids, ascending. */
+function slotList(postings: Postings, slots: SlotSource): Int32Array {
+  if (typeof postings === 'string') {
+    const slot = slots.of(postings);
+    return slot === undefined ? new Int32Array(0) : Int32Array.of(slot);
+  }
+  const list = new Int32Array(Array.isArray(postings) ? postings.length : postings.size);
+  let n = 0;
+  let sorted = true;
+  for (const id of postings) {
+    const slot = slots.of(id);
+    if (slot === undefined) continue;
+    if (n > 0 && slot < list[n - 1]!) sorted = false;
+    list[n++] = slot;
+  }
+  const used = n === list.length ? list : list.subarray(0, n);
+  return sorted ? used : used.sort();
 }
 
 function removeOwner(hash: Map<string, Postings>, key: string, id: string): void {

@@ -32,31 +32,20 @@ export interface Plan {
 
 export function plan(collection: Collection, filter: Document | undefined): Plan {
   if (!filter || Object.keys(filter).length === 0) return { docs: collection.docs.values(), residual: undefined };
-  const selected = selectIds(collection, filter);
+  const selected = selectSlots(collection, filter);
   if (!selected) return { docs: collection.docs.values(), residual: filter };
-  const docs: Doc[] = [];
-  if (!selected.repeats) {
-    for (const id of selected.ids) {
-      const doc = collection.docs.get(id);
-      if (doc) docs.push(doc);
-    }
-    return { docs, residual: selected.residual };
-  }
-  const seen = new Set<string>();
-  for (const id of selected.ids) {
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const doc = collection.docs.get(id);
-    if (doc) docs.push(doc);
-  }
+  const stored = collection.slots.docs;
+  const { slots } = selected;
+  const docs: Doc[] = new Array<Doc>(slots.length);
+  for (let i = 0; i < slots.length; i++) docs[i] = stored[slots[i]!]!;
   return { docs, residual: selected.residual };
 }
 
 /**
- * Each index-selected candidate costs hash lookups by id (its set, the dedupe, the documents
- * map: a few µs each once the sets are large), while a native filter checks a document in a
- * fraction of a µs. So when the indexes leave more than 1/SCAN_SHARE of the collection (a
- * report's `{kind: 'SERVICE'}`), scanning every document with the whole filter is cheaper.
+ * Index-selected candidates cost their keys' slot lists (built from the ids on first use) and
+ * then the residual check, while a scan checks every document natively, in order. When the
+ * indexes leave more than 1/SCAN_SHARE of the collection (a report's `{kind: 'SERVICE'}`),
+ * scanning every document with the whole filter is cheaper (measured with id lookups; kept).
  */
 const SCAN_SHARE = 8;
 
@@ -128,7 +117,7 @@ export function indexOrder(collection: Collection, filter: Document | undefined,
       prefix.push(equals[0]);
     }
     if (prefix.length !== position) continue;
-    const selected = filter && Object.keys(filter).length > 0 ? planIds(collection, filter) : undefined;
+    const selected = filter && Object.keys(filter).length > 0 ? selectSlots(collection, filter)?.slots : undefined;
     if (selected && selected.length < SMALL_CANDIDATE_SET) return undefined;
     const entries = index.lookupRange(prefix, predicates.get(field)?.range, () => collection.entries());
     return {
@@ -145,29 +134,24 @@ export function indexOrder(collection: Collection, filter: Document | undefined,
   return undefined;
 }
 
-function planIds(collection: Collection, filter: Document): string[] | undefined {
-  return selectIds(collection, filter)?.ids;
-}
-
 interface Selection {
-  ids: string[];
+  /** The candidates' slots (see Slots), ascending, each once. */
+  slots: ArrayLike<number>;
   residual: Document | undefined;
-  /** Whether an id may occur more than once in `ids` (a union, a multikey range): the caller dedupes. */
-  repeats: boolean;
 }
 
-function selectIds(collection: Collection, filter: Document): Selection | undefined {
+function selectSlots(collection: Collection, filter: Document): Selection | undefined {
   const own = conjunctionPlan(collection, filter);
   if (own || !Array.isArray(filter.$or)) return own;
   // A top-level $or is answered by the union of its branches when every branch has a plan.
-  const union: string[] = [];
+  const bits = new Uint32Array(wordsFor(collection));
   for (const branch of filter.$or as unknown[]) {
     if (!isPlainObject(branch)) return undefined;
-    const ids = conjunctionPlan(collection, branch)?.ids;
-    if (!ids) return undefined;
-    union.push(...ids);
+    const slots = conjunctionPlan(collection, branch)?.slots;
+    if (!slots) return undefined;
+    setBits(bits, slots);
   }
-  return { ids: union, residual: filter, repeats: true };
+  return { slots: slotsOfBits(bits), residual: filter };
 }
 
 /** One condition of a filter's conjunction: a top-level entry, also inside (nested) `$and` members. */
@@ -186,25 +170,30 @@ function conjunctsOf(filter: Document, into: Conjunct[] = []): Conjunct[] {
   return into;
 }
 
-/** The ids of one equality condition, read from the index's own sets without copying them. */
-interface IdSet {
+/**
+ * The documents one condition selects, by slot: index postings as sorted slot lists and
+ * bitsets (see SlotPostings), so that an intersection tests a bit per candidate instead of
+ * looking its id up in a hash set, and reaches the document by its slot.
+ */
+interface SlotSet {
+  /** How many (an upper bound for unions and intersections). */
   size: number;
-  has(id: string): boolean;
-  ids(): Iterable<string>;
-  /** Whether `ids()` may yield an id more than once (a union of branches). */
-  repeats: boolean;
-  /** The index's own set when this is exactly one (two conditions on one value need one check). */
+  /** The slots, ascending, each once. */
+  list(): ArrayLike<number>;
+  /** The slots as a bitset; slots past its end are not in the set. */
+  bits(): Uint32Array;
+  /** The index's own postings when this is exactly one key's (two conditions on one key need one check). */
   owners?: object;
 }
 
 /**
- * Intersects the id sets of every equality, `$in` and `$all` condition on `_id` or a
+ * Intersects the slot sets of every equality, `$in` and `$all` condition on `_id` or a
  * single-field index, smallest first (compound-index and range plans may seed it when smaller).
  * Conditions the sets answer exactly are left out of the residual filter.
  */
 function conjunctionPlan(collection: Collection, filter: Document): Selection | undefined {
   const conjuncts = conjunctsOf(filter);
-  const sets: IdSet[] = [];
+  const sets: SlotSet[] = [];
   const residual: Conjunct[] = [];
   for (const conjunct of conjuncts) {
     const answer = answerConjunct(collection, conjunct);
@@ -221,23 +210,86 @@ function conjunctionPlan(collection: Collection, filter: Document): Selection | 
   // With no set in hand, a composite plan the scan would beat is only counted, never built.
   const toBeat = smallest ? smallest.size : scanThreshold(collection, filter);
   const seed = smallest && smallest.size <= SMALL_CANDIDATE_SET ? undefined : compositePlan(collection, collectPredicates(filter), toBeat);
-  // A seed may list an id more than once (several entries of a multikey index).
-  if (!smallest) return seed && !scanIsCheaper(collection, seed.length, filter) ? { ids: seed, residual: filter, repeats: true } : undefined;
+  if (!smallest) return seed && !scanIsCheaper(collection, seed.length, filter) ? { slots: slotsOfIds(collection, seed), residual: filter } : undefined;
   const seeded = seed !== undefined && seed.length < smallest.size;
-  const [source, filters] = seeded ? [seed, distinct] : [smallest.ids(), distinct.slice(1)];
-  const ids = filters.length === 0 ? [...source] : idsInAll(source, filters);
-  const repeats = seeded || smallest.repeats;
-  return scanIsCheaper(collection, ids.length, filter) ? undefined : { ids, residual: residualFilter(filter, conjuncts, residual), repeats };
+  const slots = seeded ? slotsInAll(slotsOfIds(collection, seed), distinct) : slotsInAll(smallest.list(), distinct.slice(1));
+  return scanIsCheaper(collection, slots.length, filter) ? undefined : { slots, residual: residualFilter(filter, conjuncts, residual) };
 }
 
-/** The ids of `source` that every set holds (a loop, not a closure per id: it runs for every candidate). */
-function idsInAll(source: Iterable<string>, sets: readonly IdSet[]): string[] {
-  const ids: string[] = [];
-  next: for (const id of source) {
-    for (const set of sets) if (!set.has(id)) continue next;
-    ids.push(id);
+/** The slots of `source` that every set holds (a loop over bitsets: it runs for every candidate). */
+function slotsInAll(source: ArrayLike<number>, sets: readonly SlotSet[]): ArrayLike<number> {
+  if (sets.length === 0) return source;
+  const bitsets = sets.map((set) => set.bits());
+  const slots: number[] = [];
+  next: for (let i = 0; i < source.length; i++) {
+    const slot = source[i]!;
+    const word = slot >>> 5;
+    const bit = 1 << (slot & 31);
+    for (let k = 0; k < bitsets.length; k++) {
+      const bits = bitsets[k]!;
+      if (word >= bits.length || (bits[word]! & bit) === 0) continue next;
+    }
+    slots.push(slot);
   }
-  return ids;
+  return slots;
+}
+
+/** Words of a bitset over every slot of the collection. */
+function wordsFor(collection: Collection): number {
+  return (collection.slots.width + 31) >>> 5;
+}
+
+function setBits(bits: Uint32Array, slots: ArrayLike<number>): void {
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i]!;
+    bits[slot >>> 5]! |= 1 << (slot & 31);
+  }
+}
+
+/** The slots of a bitset, ascending. */
+function slotsOfBits(bits: Uint32Array): number[] {
+  const slots: number[] = [];
+  for (let word = 0; word < bits.length; word++) {
+    let rest = bits[word]!;
+    while (rest !== 0) {
+      const lowest = rest & -rest;
+      slots.push(word * 32 + 31 - Math.clz32(lowest));
+      rest ^= lowest;
+    }
+  }
+  return slots;
+}
+
+/** The slots of stored documents among `ids` (which may repeat or name documents no longer stored), ascending, each once. */
+function slotsOfIds(collection: Collection, ids: Iterable<string>): number[] {
+  const bits = new Uint32Array(wordsFor(collection));
+  for (const id of ids) {
+    const slot = collection.slots.of(id);
+    if (slot !== undefined) bits[slot >>> 5]! |= 1 << (slot & 31);
+  }
+  return slotsOfBits(bits);
+}
+
+/** A set given by its slot list; its bitset built when first asked. */
+function listedSet(list: ArrayLike<number>, size = list.length): SlotSet {
+  let bits: Uint32Array | undefined;
+  return {
+    size,
+    list: () => list,
+    bits: () => {
+      if (!bits) {
+        bits = new Uint32Array(list.length === 0 ? 0 : (list[list.length - 1]! >>> 5) + 1);
+        setBits(bits, list);
+      }
+      return bits;
+    },
+  };
+}
+
+/** A set given by its bitset; its slot list built when first asked. */
+function bitSet(bits: Uint32Array, size: number): SlotSet {
+  let list: number[] | undefined;
+  return { size, list: () => (list ??= slotsOfBits(bits)), bits: () => bits };
 }
 
 function residualFilter(filter: Document, conjuncts: Conjunct[], residual: Conjunct[]): Document | undefined {
@@ -254,7 +306,7 @@ function residualFilter(filter: Document, conjuncts: Conjunct[], residual: Conju
 }
 
 interface Answer {
-  sets: IdSet[];
+  sets: SlotSet[];
   /** True when the sets say everything the condition says. */
   exact: boolean;
 }
@@ -268,7 +320,7 @@ function answerConjunct(collection: Collection, { field, condition }: Conjunct):
   if (!equalities) return undefined;
   const values = equalities.groups.flat();
   if (index?.sparse && values.some((value) => value === null)) return undefined;
-  const sets = equalities.groups.map((group) => (index ? indexIdSet(index, group) : idIdSet(group)));
+  const sets = equalities.groups.map((group) => (index ? indexSlotSet(collection, index, group) : idSlotSet(collection, group)));
   // Null also matches missing fields but not empty arrays, dotted paths cross arrays of
   // documents, and Decimal128 keys are approximated by doubles: those keep the exact filter.
   const exact =
@@ -282,10 +334,10 @@ function answerConjunct(collection: Collection, { field, condition }: Conjunct):
  */
 function answerDisjunction(collection: Collection, condition: unknown): Answer | undefined {
   if (!Array.isArray(condition) || condition.length === 0 || !condition.every(isPlainObject)) return undefined;
-  const branches: IdSet[] = [];
+  const branches: SlotSet[] = [];
   let exact = true;
   for (const branch of condition as Document[]) {
-    const sets: IdSet[] = [];
+    const sets: SlotSet[] = [];
     for (const conjunct of conjunctsOf(branch)) {
       const answer = answerConjunct(collection, conjunct);
       if (answer) sets.push(...answer.sets);
@@ -294,32 +346,25 @@ function answerDisjunction(collection: Collection, condition: unknown): Answer |
     if (sets.length === 0) return undefined;
     branches.push(intersection(sets));
   }
-  return { sets: [union(branches)], exact };
+  return { sets: [union(collection, branches)], exact };
 }
 
-/** The ids in every set; its size is that of the smallest (an upper bound). */
-function intersection(sets: IdSet[]): IdSet {
-  const [smallest, ...others] = [...sets].sort((a, b) => a.size - b.size) as [IdSet, ...IdSet[]];
+/** The slots in every set; its size is that of the smallest (an upper bound). */
+function intersection(sets: SlotSet[]): SlotSet {
+  const [smallest, ...others] = [...sets].sort((a, b) => a.size - b.size) as [SlotSet, ...SlotSet[]];
   if (others.length === 0) return smallest;
-  return {
-    size: smallest.size,
-    has: (id) => smallest.has(id) && others.every((set) => set.has(id)),
-    ids: () => idsInAll(smallest.ids(), others),
-    repeats: smallest.repeats,
-  };
+  let list: ArrayLike<number> | undefined;
+  const listed = () => (list ??= slotsInAll(smallest.list(), others));
+  let bits: SlotSet | undefined;
+  return { size: smallest.size, list: listed, bits: () => (bits ??= listedSet(listed())).bits() };
 }
 
-/** The ids in any set; its size is the sum (an upper bound), its ids may repeat. */
-function union(sets: IdSet[]): IdSet {
+/** The slots in any set; its size is the sum (an upper bound). */
+function union(collection: Collection, sets: SlotSet[]): SlotSet {
   if (sets.length === 1) return sets[0]!;
-  return {
-    size: sets.reduce((total, set) => total + set.size, 0),
-    has: (id) => sets.some((set) => set.has(id)),
-    ids: function* () {
-      for (const set of sets) yield* set.ids();
-    },
-    repeats: true,
-  };
+  const bits = new Uint32Array(wordsFor(collection));
+  for (const set of sets) setBits(bits, set.list());
+  return bitSet(bits, sets.reduce((total, set) => total + set.size, 0));
 }
 
 function singleFieldIndex(collection: Collection, field: string): Index | undefined {
@@ -351,43 +396,18 @@ function equalityGroups(condition: unknown): { groups: unknown[][]; complete: bo
   return groups.length > 0 ? { groups, complete } : undefined;
 }
 
-/**
- * The ids of the documents holding any of the values. Each id once: a document holding several
- * of the values (a multikey field) is listed under the first, found by asking the sets before
- * (no set of seen ids to build). One value's set is handed out as the index holds it.
- */
-function indexIdSet(index: Index, values: unknown[]): IdSet {
-  const owners = values.flatMap((value) => index.owners([value]) ?? []);
-  const heldBefore = (id: string, end: number): boolean => {
-    for (let i = 0; i < end; i++) {
-      const owner = owners[i]!;
-      if (typeof owner === 'string' ? owner === id : owner.has(id)) return true;
-    }
-    return false;
-  };
-  const only = owners.length === 1 ? owners[0] : undefined;
-  return {
-    size: owners.reduce((total, owner) => total + (typeof owner === 'string' ? 1 : owner.size), 0),
-    // One value's set (a search term's) is asked directly: this runs for every candidate of an intersection.
-    has: only !== undefined && typeof only !== 'string' ? (id) => only.has(id) : (id) => heldBefore(id, owners.length),
-    ids: () => {
-      if (owners.length === 1) return typeof owners[0] === 'string' ? [owners[0]] : owners[0]!;
-      const ids: string[] = [];
-      owners.forEach((owner, i) => {
-        for (const id of typeof owner === 'string' ? [owner] : owner) if (!heldBefore(id, i)) ids.push(id);
-      });
-      return ids;
-    },
-    repeats: false,
-    owners: owners.length === 1 && typeof owners[0] !== 'string' ? owners[0] : undefined,
-  };
+/** The documents holding any of the values: one key's postings as the index keeps them, several united. */
+function indexSlotSet(collection: Collection, index: Index, values: unknown[]): SlotSet {
+  const keys: SlotSet[] = [];
+  for (const value of values) {
+    const postings = index.slotPostings([value], collection.slots);
+    if (postings) keys.push({ size: postings.list.length, list: () => postings.list, bits: () => index.slotBits(postings), owners: postings });
+  }
+  return keys.length === 0 ? listedSet([]) : union(collection, keys);
 }
 
-function idIdSet(values: unknown[]): IdSet {
-  const keys = values.map(keyOf);
-  const set = new Set(keys);
-  // The set lists each id once, in the order first given.
-  return { size: keys.length, has: (id) => set.has(id), ids: () => set, repeats: false };
+function idSlotSet(collection: Collection, values: unknown[]): SlotSet {
+  return listedSet(slotsOfIds(collection, values.map(keyOf)));
 }
 
 /** The smallest candidate set from a compound index's hash or any index's sorted entries. */

@@ -1,5 +1,5 @@
 import { ObjectId } from 'bson';
-import { once, pathReader } from './generated.js';
+import { fieldReader, once, pathReader } from './generated.js';
 import { compare, ensureArray, flatten, intersection, isEqual, resolve, typeOf, unique } from 'mingo/util';
 import { isPlainObject, keyOf, type Doc } from '../values.js';
 import { DEFAULT_DATE_FORMAT, TRUNC_UNITS, dayOfWeek, dayOfYear, formatDate, localParts, truncate, weekStartOf, zoneOf, type TruncUnit, type Zone } from './dates.js';
@@ -46,13 +46,9 @@ function fieldPath(path: string): Fn {
   const parts = path.split('.');
   if (parts.some((part) => part === '' || PROTO_FIELDS.has(part))) notCompiled(`field path ${path}`);
   // A top-level array is resolved element-wise by mingo only for dotted paths.
-  if (parts.length === 1) return pathReader(parts, unreachable) as Fn;
+  if (parts.length === 1) return fieldReader(path);
   return dottedPath(path);
 }
-
-const unreachable = (): never => {
-  throw new Error('a top-level field is read without walking through arrays');
-};
 
 /**
  * A dotted path read as mingo's `resolve` reads it. Array indexes (`a.0`) and arrays on the way

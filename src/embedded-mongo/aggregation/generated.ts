@@ -30,23 +30,26 @@ export function once<F>(source: string, make: () => F): F {
 }
 
 /**
- * A reader of a field path (`a`, `a.b.c`; names checked by expressions.ts fieldPath), generated
- * per path. One closure reading `doc[name]` for every path would meet all paths' names and all
- * documents' shapes at one property load (megamorphic); here each path has loads of its own. A
- * top-level field is read as is; a dotted path walks through documents, ends with undefined at a
- * missing field or a non-object, and hands the root to `throughArrays` when it meets an array.
+ * A reader of one top-level field, generated per name: one closure reading `doc[name]` for every
+ * field would meet all names and all documents' shapes at one property load (megamorphic); here
+ * each field has a load of its own. Names are checked by the caller (no `__proto__`, nothing
+ * objects inherit).
+ */
+export function fieldReader(name: string): (doc: Doc) => unknown {
+  const source = `return (doc) => doc[${JSON.stringify(name)}];`;
+  return once(source, () => new Function(source) as () => (doc: Doc) => unknown)();
+}
+
+/**
+ * A reader of a dotted path (`a.b.c`; names checked by expressions.ts fieldPath), generated per
+ * path as fieldReader is: it walks through documents, ends with undefined at a missing field or a
+ * non-object, and hands the root to `throughArrays` when it meets an array.
  */
 export function pathReader(parts: readonly string[], throughArrays: (root: unknown) => unknown): (root: unknown) => unknown {
-  const keys = parts.map((part) => JSON.stringify(part));
-  const body =
-    keys.length === 1
-      ? [`return root[${keys[0]}];`]
-      : [
-          'let v = root;',
-          ...keys.map((key) => `if (Array.isArray(v)) return throughArrays(root);\nif (v === null || typeof v !== "object") return undefined;\nv = v[${key}];\nif (v === undefined) return undefined;`),
-          'return v;',
-        ];
-  const source = `return (root) => {\n${body.join('\n')}\n};`;
+  const steps = parts.map(
+    (part) => `if (Array.isArray(v)) return throughArrays(root);\nif (v === null || typeof v !== "object") return undefined;\nv = v[${JSON.stringify(part)}];\nif (v === undefined) return undefined;`,
+  );
+  const source = `return (root) => {\nlet v = root;\n${steps.join('\n')}\nreturn v;\n};`;
   const make = once(source, () => new Function('throughArrays', source) as (through: typeof throughArrays) => (root: unknown) => unknown);
   return make(throughArrays);
 }

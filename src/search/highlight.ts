@@ -23,8 +23,10 @@ function markMatches(text: string, targets: readonly string[]): { original: stri
   for (const target of targets) {
     const needle = Array.from(target);
     if (needle.length === 0) continue;
-    for (let at = 0; at + needle.length <= chars.length; at++) {
-      if (!needle.every((ch, k) => chars[at + k] === ch)) continue;
+    const first = needle[0];
+    next: for (let at = 0; at + needle.length <= chars.length; at++) {
+      if (chars[at] !== first) continue;
+      for (let k = 1; k < needle.length; k++) if (chars[at + k] !== needle[k]) continue next;
       for (let k = at; k < at + needle.length; k++) marked[origin[k]!] = true;
     }
   }

@@ -62,12 +62,19 @@ export function normalizeWithOrigin(text: string): NormalizedText {
   const original = Array.from(text);
   const chars: string[] = [];
   const origin: number[] = [];
-  original.forEach((ch, index) => {
-    for (const out of Array.from(foldCached(ch))) {
+  for (let index = 0; index < original.length; index++) {
+    const folded = foldCached(original[index]!);
+    // Almost every code point folds to one UTF-16 unit: no array of its code points per character.
+    if (folded.length === 1) {
+      chars.push(folded);
+      origin.push(index);
+      continue;
+    }
+    for (const out of folded) {
       chars.push(out);
       origin.push(index);
     }
-  });
+  }
   return { chars, origin, original };
 }
 

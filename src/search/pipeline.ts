@@ -42,13 +42,20 @@ const FACET_NAMES = Object.keys(RESOURCE_FACETS) as ResourceFacetName[];
 export function facetCounts(combinations: readonly FacetCombination[]): { total: number; facets: Record<ResourceFacetName, FacetCount[]> } {
   let total = 0;
   const counts = new Map(FACET_NAMES.map((name) => [name, new Map<string, number>()]));
+  const add = (byValue: Map<string, number>, one: string, n: number) => byValue.set(one, (byValue.get(one) ?? 0) + n);
   for (const { _id: values, n } of combinations) {
     total += n;
     for (const name of FACET_NAMES) {
       const value: unknown = values[name];
-      const present = (Array.isArray(value) ? (value as unknown[]) : [value]).filter((one) => one !== undefined && one !== null);
       const byValue = counts.get(name)!;
-      for (const one of new Set(present.map(String))) byValue.set(one, (byValue.get(one) ?? 0) + n);
+      // Most values are scalars: no array or set for them.
+      if (!Array.isArray(value)) {
+        if (value !== undefined && value !== null) add(byValue, String(value), n);
+        continue;
+      }
+      const distinct = new Set<string>();
+      for (const one of value as unknown[]) if (one !== undefined && one !== null) distinct.add(String(one));
+      for (const one of distinct) add(byValue, one, n);
     }
   }
   const facets = Object.fromEntries(

@@ -281,6 +281,8 @@ export class Index {
     if (known) return known;
     const postings = hash.get(key);
     if (postings === undefined) return undefined;
+    // One id (a unique key's) is as cheap to look up again as to keep.
+    if (typeof postings === 'string') return { list: slotList(postings, slots) };
     const built: SlotPostings = { list: slotList(postings, slots) };
     if (this.cachedSlots + built.list.length > MAX_CACHED_SLOTS) this.forgetSlots();
     cache.set(key, built);

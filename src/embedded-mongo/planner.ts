@@ -261,13 +261,17 @@ function slotsOfBits(bits: Uint32Array): number[] {
 }
 
 /** The slots of stored documents among `ids` (which may repeat or name documents no longer stored), ascending, each once. */
-function slotsOfIds(collection: Collection, ids: Iterable<string>): number[] {
-  const bits = new Uint32Array(wordsFor(collection));
+function slotsOfIds(collection: Collection, ids: Iterable<string>): ArrayLike<number> {
+  // Sorted rather than marked in a bitset: a lookup of a few ids (by `_id`) costs nothing per stored document.
+  const found: number[] = [];
   for (const id of ids) {
     const slot = collection.slots.of(id);
-    if (slot !== undefined) bits[slot >>> 5]! |= 1 << (slot & 31);
+    if (slot !== undefined) found.push(slot);
   }
-  return slotsOfBits(bits);
+  const sorted = Int32Array.from(found).sort();
+  let n = 0;
+  for (let i = 0; i < sorted.length; i++) if (n === 0 || sorted[i] !== sorted[n - 1]) sorted[n++] = sorted[i]!;
+  return sorted.subarray(0, n);
 }
 
 /** A set given by its slot list; its bitset built when first asked. */

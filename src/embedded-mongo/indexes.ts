@@ -293,12 +293,7 @@ export class Index {
   /** The postings as a bitset (as wide as its highest slot needs), built once per slot list. */
   slotBits(postings: SlotPostings): Uint32Array {
     if (postings.bits) return postings.bits;
-    const list = postings.list;
-    const bits = new Uint32Array(list.length === 0 ? 0 : (list[list.length - 1]! >>> 5) + 1);
-    for (let i = 0; i < list.length; i++) {
-      const slot = list[i]!;
-      bits[slot >>> 5]! |= 1 << (slot & 31);
-    }
+    const bits = bitsetOf(postings.list);
     this.cachedSlots += bits.length;
     postings.bits = bits;
     return bits;
@@ -421,6 +416,21 @@ function addOwner(hash: Map<string, Postings>, key: string, id: string): void {
   } else if (Array.isArray(postings)) {
     if (postings[postings.length - 1] !== id) postings.push(id);
   } else postings.add(id);
+}
+
+/** Marks the slots in a bitset. */
+export function setSlotBits(bits: Uint32Array, slots: ArrayLike<number>): void {
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i]!;
+    bits[slot >>> 5]! |= 1 << (slot & 31);
+  }
+}
+
+/** A sorted slot list as a bitset, as wide as its highest slot needs. */
+export function bitsetOf(list: ArrayLike<number>): Uint32Array {
+  const bits = new Uint32Array(list.length === 0 ? 0 : (list[list.length - 1]! >>> 5) + 1);
+  setSlotBits(bits, list);
+  return bits;
 }
 
 /** The slots of a key's ids, ascending. */

@@ -1,6 +1,6 @@
 import { Decimal128, type Document } from 'bson';
 import type { Collection } from './collection.js';
-import type { Index, RangeBounds } from './indexes.js';
+import { bitsetOf, setSlotBits, type Index, type RangeBounds } from './indexes.js';
 import { hasNativeMatcher } from './query.js';
 import { isIndexableScalar, isPlainObject, keyOf, typeRank, type Doc } from './values.js';
 
@@ -149,7 +149,7 @@ function selectSlots(collection: Collection, filter: Document): Selection | unde
     if (!isPlainObject(branch)) return undefined;
     const slots = conjunctionPlan(collection, branch)?.slots;
     if (!slots) return undefined;
-    setBits(bits, slots);
+    setSlotBits(bits, slots);
   }
   return { slots: slotsOfBits(bits), residual: filter };
 }
@@ -239,13 +239,6 @@ function wordsFor(collection: Collection): number {
   return (collection.slots.width + 31) >>> 5;
 }
 
-function setBits(bits: Uint32Array, slots: ArrayLike<number>): void {
-  for (let i = 0; i < slots.length; i++) {
-    const slot = slots[i]!;
-    bits[slot >>> 5]! |= 1 << (slot & 31);
-  }
-}
-
 /** The slots of a bitset, ascending. */
 function slotsOfBits(bits: Uint32Array): number[] {
   const slots: number[] = [];
@@ -280,13 +273,7 @@ function listedSet(list: ArrayLike<number>, size = list.length): SlotSet {
   return {
     size,
     list: () => list,
-    bits: () => {
-      if (!bits) {
-        bits = new Uint32Array(list.length === 0 ? 0 : (list[list.length - 1]! >>> 5) + 1);
-        setBits(bits, list);
-      }
-      return bits;
-    },
+    bits: () => (bits ??= bitsetOf(list)),
   };
 }
 
@@ -367,7 +354,7 @@ function intersection(sets: SlotSet[]): SlotSet {
 function union(collection: Collection, sets: SlotSet[]): SlotSet {
   if (sets.length === 1) return sets[0]!;
   const bits = new Uint32Array(wordsFor(collection));
-  for (const set of sets) setBits(bits, set.list());
+  for (const set of sets) setSlotBits(bits, set.list());
   return bitSet(bits, sets.reduce((total, set) => total + set.size, 0));
 }
 

@@ -1,6 +1,6 @@
 /**
  * Search for Chinese text on any MongoDB: stored bigram terms, a multikey index, ranking,
- * count and facet combinations in one aggregation, highlighting in the application.
+ * counts by facet combination and the ranked page in the database, highlighting in the application.
  *
  * Writers: store `searchTerms: computeSearchTerms(resource)` on every insert and update.
  * Readers: `new SearchService(models).search({ query, viewer, filter, first, after })`.

@@ -5,10 +5,12 @@ import type { SearchPlan } from './query.js';
 import { scoreExpression } from './ranking.js';
 
 /**
- * The one aggregation a search sends: the candidates (`match`) are scored, and a `$facet`
- * returns the first + 1 best after the cursor, whether any ranks at or before it, and the
- * candidates counted by combination of facet values. Only those cross the wire, however many
- * candidates there are.
+ * The aggregations a search sends over one candidate condition (`match`): the candidates
+ * counted by combination of facet values (`countsPipeline`, one `$group`, no score), and the
+ * candidates scored with a `$facet` that returns the first + 1 best after the cursor and
+ * whether any ranks at or before it (`rankingPipeline`). Only those cross the wire, however
+ * many candidates there are. They are separate so that the count never needs a score and the
+ * ranking may run over a smaller set that provably holds the page (tier.ts).
  */
 
 /** The candidates sharing one combination of facet values (arrays as stored), and how many. */
@@ -17,12 +19,11 @@ export interface FacetCombination {
   n: number;
 }
 
-/** What the pipeline returns: one document of `$facet` outputs. */
+/** What rankingPipeline returns: one document of `$facet` outputs. */
 export interface Ranked {
   page: { _id: Types.ObjectId; score: number }[];
   /** Only with a cursor: whether anything ranks at or before it. */
   before?: { _id: Types.ObjectId }[];
-  combinations: FacetCombination[];
 }
 
 /** A facet value as the resource connections show it (a string), and its count. */
@@ -64,6 +65,12 @@ export function facetCounts(combinations: readonly FacetCombination[]): { total:
   return { total, facets };
 }
 
+/** Every candidate counted once, by its combination of facet values (arrays as stored). */
+export function countsPipeline(match: Record<string, unknown>): Record<string, unknown>[] {
+  const combination = Object.fromEntries(FACET_NAMES.map((name) => [name, `$${RESOURCE_FACETS[name].field}`]));
+  return [{ $match: match }, { $group: { _id: combination, n: { $sum: 1 } } }];
+}
+
 export function rankingPipeline(
   match: Record<string, unknown>,
   plan: SearchPlan,
@@ -71,16 +78,13 @@ export function rankingPipeline(
 ): Record<string, unknown>[] {
   const { cursor, first, asOf } = position;
   const after = cursor ? afterCursor(cursor) : undefined;
-  const facetFields = Object.fromEntries(FACET_NAMES.map((name) => [RESOURCE_FACETS[name].field, 1]));
-  const combination = Object.fromEntries(FACET_NAMES.map((name) => [name, `$${RESOURCE_FACETS[name].field}`]));
   return [
     { $match: match },
-    { $project: { score: scoreExpression(plan, asOf), ...facetFields } },
+    { $project: { score: scoreExpression(plan, asOf) } },
     {
       $facet: {
-        page: [...(after ? [{ $match: after.match }] : []), { $sort: { score: -1, _id: 1 } }, { $limit: first + 1 }, { $project: { score: 1 } }],
+        page: [...(after ? [{ $match: after.match }] : []), { $sort: { score: -1, _id: 1 } }, { $limit: first + 1 }],
         ...(after ? { before: [{ $match: after.notMatch }, { $limit: 1 }, { $project: { _id: 1 } }] } : {}),
-        combinations: [{ $group: { _id: combination, n: { $sum: 1 } } }],
       },
     },
   ];

@@ -6,7 +6,7 @@ import { runPipeline } from '../embedded-mongo/query.js';
 import { decodeSearchCursor, encodeSearchCursor } from './cursor.js';
 import { highlightAll, highlightSnippet } from './highlight.js';
 import { highlightTexts, parseQuery, SearchQueryError, searchTermsFilter } from './query.js';
-import { facetCounts, rankingPipeline, type FacetCombination } from './pipeline.js';
+import { countsPipeline, facetCounts, rankingPipeline, type FacetCombination } from './pipeline.js';
 import { scoreExpression } from './ranking.js';
 import { bundledSynonyms, parseSynonymDictionary } from './synonyms.js';
 import { computeSearchTerms } from './terms.js';
@@ -217,29 +217,35 @@ describe('rankingPipeline', () => {
 
   it('runs compiled on the embedded server, with the results mingo gives', () => {
     const plan = parseQuery('医保', dictionary);
-    for (const cursor of [undefined, { v: 1 as const, s: 10_000, id: docs[0]!._id.toHexString(), t: asOf }]) {
-      const [match, ...rest] = rankingPipeline({}, plan, { cursor, first: 2, asOf });
+    const runCompiled = (stages: Record<string, unknown>[]) => {
       let fallbacks = 0;
-      const compiled = runAggregation(docs, rest, {
+      const compiled = runAggregation(docs, stages, {
         probe: () => [],
         indexed: () => false,
         scan: () => [],
         size: () => 0,
-        mingo: (input, stages) => {
+        mingo: (input, mingoStages) => {
           fallbacks += 1;
-          return runPipeline(input, stages, () => []);
+          return runPipeline(input, mingoStages, () => []);
         },
         variables: {},
       });
       expect(fallbacks).toBe(0);
-      expect(compiled).toEqual(runPipeline(docs, [match!, ...rest], () => []));
-      const { total, facets } = facetCounts(compiled[0]!.combinations as FacetCombination[]);
-      expect(total).toBe(docs.length);
-      // Document 1's categories ['a', 'a', 'b'] count once each.
-      expect(facets.category).toEqual(expect.arrayContaining([{ value: 'a', count: 1 }, { value: 'b', count: 1 }]));
-      expect(facets.kind).toEqual(expect.arrayContaining([{ value: 'POLICY', count: 3 }, { value: 'SERVICE', count: 2 }]));
-      expect(facets.orgLevel).toEqual(expect.arrayContaining([{ value: '1', count: 3 }, { value: '2', count: 2 }]));
+      return compiled;
+    };
+    for (const cursor of [undefined, { v: 1 as const, s: 10_000, id: docs[0]!._id.toHexString(), t: asOf }]) {
+      const [match, ...rest] = rankingPipeline({}, plan, { cursor, first: 2, asOf });
+      expect(runCompiled(rest)).toEqual(runPipeline(docs, [match!, ...rest], () => []));
     }
+    const [match, ...rest] = countsPipeline({});
+    const compiled = runCompiled(rest);
+    expect(compiled).toEqual(runPipeline(docs, [match!, ...rest], () => []));
+    const { total, facets } = facetCounts(compiled as unknown as FacetCombination[]);
+    expect(total).toBe(docs.length);
+    // Document 1's categories ['a', 'a', 'b'] count once each.
+    expect(facets.category).toEqual(expect.arrayContaining([{ value: 'a', count: 1 }, { value: 'b', count: 1 }]));
+    expect(facets.kind).toEqual(expect.arrayContaining([{ value: 'POLICY', count: 3 }, { value: 'SERVICE', count: 2 }]));
+    expect(facets.orgLevel).toEqual(expect.arrayContaining([{ value: '1', count: 3 }, { value: '2', count: 2 }]));
   });
 });
 

@@ -11,15 +11,15 @@ import { decodeSearchCursor, encodeSearchCursor, type SearchCursor } from './cur
 import { highlightAll, highlightSnippet } from './highlight.js';
 import { htmlToText } from './html-text.js';
 import { highlightTexts, parseQuery, SearchQueryError, searchTermsFilter, type SearchPlan } from './query.js';
-import { facetCounts, rankingPipeline, type FacetCount, type Ranked } from './pipeline.js';
+import { countsPipeline, facetCounts, rankingPipeline, type FacetCombination, type FacetCount, type Ranked } from './pipeline.js';
 import { TermStatistics } from './statistics.js';
 import { bundledSynonyms, type SynonymDictionary } from './synonyms.js';
 
 /**
- * The search read path, one aggregation: the plan's index condition ANDed with the caller's
- * connection filter and the viewer's visibility filter selects the candidates; the database
- * scores each (ranking.ts) and returns only the page after the cursor, the count and the
- * facet buckets. Count and facets come from the same candidate set, so they agree with the
+ * The search read path: the plan's index condition ANDed with the caller's connection filter
+ * and the viewer's visibility filter selects the candidates; the database counts them by
+ * facet combination, scores them (ranking.ts) and returns only the page after the cursor,
+ * the count and the facet buckets. Count and facets come from the same candidate set, so they agree with the
  * results and can never count a hidden record. The page's full documents are then fetched,
  * again under the visibility filter, and highlighted.
  */
@@ -82,9 +82,9 @@ export class SearchService {
     const asOf = cursor?.t ?? args.now ?? Date.now();
 
     const filter = await compileResourceFilter(this.models, args.filter);
-    const ranked = await this.rank(plan, args.viewer, filter, { cursor, first, asOf });
+    const { ranked, combinations } = await this.rank(plan, args.viewer, filter, { cursor, first, asOf });
     const page = ranked.page.slice(0, first);
-    const { total, facets } = facetCounts(ranked.combinations);
+    const { total, facets } = facetCounts(combinations);
     const nodes = await this.pageDocuments(page.map((entry) => idOf(entry._id)), args.viewer);
     const targets = highlightTexts(plan);
     const hits = page.flatMap(({ _id, score }): SearchHit[] => {
@@ -108,16 +108,16 @@ export class SearchService {
   }
 
   /**
-   * Every visible resource matching the plan and the filter, scored in the database; what
-   * comes back is the first + 1 best after the cursor, whether any ranks at or before it,
-   * the count and the facet buckets.
+   * Every visible resource matching the plan and the filter: counted by facet combination in
+   * one aggregation, scored in another, which returns the first + 1 best after the cursor and
+   * whether any ranks at or before it.
    */
   private async rank(
     plan: SearchPlan,
     viewer: Viewer,
     filter: FilterQuery<ResourceBase>,
     position: { cursor: SearchCursor | undefined; first: number; asOf: number },
-  ): Promise<Ranked> {
+  ): Promise<{ ranked: Ranked; combinations: FacetCombination[] }> {
     await this.statistics.ready();
     const anchor = this.statistics.anchor(plan);
     // Scalar conditions first: a store that evaluates in order rejects hidden and filtered-out
@@ -128,10 +128,14 @@ export class SearchService {
       { searchTerms: { $in: anchor.tokens } },
       searchTermsFilter(plan, anchor.piece),
     ].filter((clause) => Object.keys(clause).length > 0);
-    const pipeline = rankingPipeline({ $and: clauses }, plan, position);
-    const [ranked] = await this.models.Resource.collection.aggregate<Ranked>(pipeline).toArray();
+    const match = { $and: clauses };
+    const collection = this.models.Resource.collection;
+    const [combinations, [ranked]] = await Promise.all([
+      collection.aggregate<FacetCombination>(countsPipeline(match)).toArray(),
+      collection.aggregate<Ranked>(rankingPipeline(match, plan, position)).toArray(),
+    ]);
     if (!ranked) throw new Error('$facet 未返回结果 / $facet returned no document');
-    return ranked;
+    return { ranked, combinations };
   }
 
   private async pageDocuments(ids: string[], viewer: Viewer): Promise<Map<string, ResourceDoc>> {

@@ -204,14 +204,57 @@ export function shapeResults(docs: Doc[], options: ShapeOptions, filter?: Docume
     const end = limit > 0 ? skip + limit : undefined;
     return skip === 0 && end === undefined ? docs : docs.slice(skip, end);
   }
-  return viaLibrary(() => {
+  if (projection && !isEmpty(projection)) {
+    // Sorted on the stored fields first, as MongoDB sorts before it projects; projected one to one.
+    const shaped = shapeResults(docs, { sort, skip, limit, collation });
     // The filter is passed again only so that a positional projection (`a.$`) can resolve.
-    let cursor = find(docs, projection && hasPositional(projection) ? (filter ?? {}) : {}, projection ?? {}, { ...BASE_OPTIONS, collation: collation as CollationSpec | undefined });
+    const projected = viaLibrary(
+      () => find(shaped, hasPositional(projection) ? (filter ?? {}) : {}, projection, { ...BASE_OPTIONS, collation: collation as CollationSpec | undefined }).all() as Doc[],
+    );
+    const computed = computedFields(projection);
+    return projected.map((doc, index) => inProjectionOrder(doc, shaped[index]!, computed));
+  }
+  return viaLibrary(() => {
+    let cursor = find(docs, {}, {}, { ...BASE_OPTIONS, collation: collation as CollationSpec | undefined });
     if (!isEmpty(sort)) cursor = cursor.sort(sort as Record<string, 1 | -1>);
     if (skip > 0) cursor = cursor.skip(skip);
     if (limit > 0) cursor = cursor.limit(limit);
     return cursor.all() as Doc[];
   });
+}
+
+/** Top-level fields a projection computes (an expression, a literal), in the projection's order. */
+function computedFields(projection: Document): Set<string> {
+  const computed = new Set<string>();
+  for (const [path, value] of Object.entries(projection)) {
+    const head = path.split('.')[0]!;
+    if (head !== '_id' && computesValue(value)) computed.add(head);
+  }
+  return computed;
+}
+
+/** Anything but an inclusion flag, a nested spec of them, or find's `$slice` / `$elemMatch` (which trim a stored field). */
+function computesValue(value: unknown): boolean {
+  if (typeof value === 'number' || typeof value === 'boolean') return false;
+  if (!isPlainObject(value)) return true;
+  const keys = Object.keys(value);
+  if (keys.some((key) => key.startsWith('$'))) return !keys.every((key) => key === '$slice' || key === '$elemMatch');
+  return keys.some((key) => computesValue(value[key]));
+}
+
+/**
+ * MongoDB's field order for a projected document: `_id`, then the kept fields in the stored
+ * document's order, then the computed ones in the projection's order (mingo puts `_id` last).
+ */
+function inProjectionOrder(projected: Doc, stored: Doc, computed: ReadonlySet<string>): Doc {
+  const ordered: Doc = {};
+  if (Object.hasOwn(projected, '_id')) ordered._id = projected._id;
+  for (const key of Object.keys(stored)) {
+    if (key !== '_id' && !computed.has(key) && Object.hasOwn(projected, key)) ordered[key] = projected[key];
+  }
+  for (const key of computed) if (Object.hasOwn(projected, key)) ordered[key] = projected[key];
+  for (const key of Object.keys(projected)) if (!Object.hasOwn(ordered, key)) ordered[key] = projected[key];
+  return ordered;
 }
 
 /** A projection that only includes or only excludes top-level fields (`_id` either way). */

@@ -118,6 +118,23 @@ describe('CRUD semantics through the driver', () => {
     expect((stageError as Error).message).toContain('$noSuchStage');
   });
 
+  it('orders projected fields as MongoDB does: _id, kept fields in stored order, then computed ones', async () => {
+    const coll = db.collection('projectionOrder');
+    await coll.insertMany([
+      { _id: 2, x: 1, y: 2, z: 3, tags: ['a', 'b', 'c'] },
+      { _id: 1, x: 4, y: 5, z: 6, tags: ['d'] },
+    ] as never[]);
+    const keys = async (projection: Record<string, unknown>) =>
+      (await coll.find({}, { projection, sort: { _id: 1 } }).toArray()).map((doc) => Object.keys(doc).join(','));
+    expect(await keys({ a: { $literal: 1 } })).toEqual(['_id,a', '_id,a']);
+    expect(await keys({ z: 1, y: 1 })).toEqual(['_id,y,z', '_id,y,z']);
+    expect(await keys({ a: '$x', y: 1 })).toEqual(['_id,y,a', '_id,y,a']);
+    expect(await keys({ x: { $add: ['$x', 1] }, y: 1, _id: 0 })).toEqual(['y,x', 'y,x']);
+    expect(await keys({ tags: { $slice: 1 }, z: 1 })).toEqual(['_id,z,tags', '_id,z,tags']);
+    const [first] = await coll.find({}, { projection: { sum: { $add: ['$x', '$y'] }, x: 1 }, sort: { _id: 1 } }).toArray();
+    expect(first).toEqual({ _id: 1, x: 4, sum: 9 });
+  });
+
   it('rejects documents over 16 MB', async () => {
     const coll = db.collection('large');
     const big = { blob: 'x'.repeat(17 * 1024 * 1024) };

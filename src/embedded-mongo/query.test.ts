@@ -1,16 +1,18 @@
-import { ObjectId, type Document } from 'bson';
+import { ObjectId, Timestamp, type Document } from 'bson';
 import { Query } from 'mingo';
 import { describe, expect, it } from 'vitest';
-import { compileFilter, shapeResults } from './query.js';
+import { compileFilter, hasNativeMatcher, shapeResults } from './query.js';
 
 const a = new ObjectId();
 const b = new ObjectId();
+const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
 const docs: Document[] = [
-  { _id: 1, s: 'x', t: ['x', 'y'], f: true, o: a, p: [{ id: a, k: 'm' }, { id: b, k: 'n' }] },
-  { _id: 2, s: 'y', t: [], f: false, o: b, p: { id: b, k: ['m', 'q'] } },
-  { _id: 3, s: ['x'], t: [['x']], p: [[{ k: 'm' }]], n: 1 },
-  { _id: 4, t: 'x', o: a.toHexString(), p: [{ k: 'n' }, 'm', { id: a }] },
-  { _id: 5, s: 'X', q: { r: [{ s: 'x' }, { s: 'y' }] } },
+  { _id: 1, s: 'x', t: ['x', 'y'], f: true, o: a, p: [{ id: a, k: 'm' }, { id: b, k: 'n' }], d: day('2024-01-01') },
+  { _id: 2, s: 'y', t: [], f: false, o: b, p: { id: b, k: ['m', 'q'] }, d: [day('2023-01-01'), day('2025-01-01')] },
+  { _id: 3, s: ['x'], t: [['x']], p: [[{ k: 'm' }]], n: 1, d: '2024-06-01', e: [{ at: day('2024-03-01') }, { at: day('2022-01-01') }] },
+  { _id: 4, t: 'x', o: a.toHexString(), p: [{ k: 'n' }, 'm', { id: a }], d: day('2024-01-01').getTime(), e: { at: day('2026-01-01') } },
+  { _id: 5, s: 'X', q: { r: [{ s: 'x' }, { s: 'y' }] }, d: null, e: [[{ at: day('2024-03-01') }]] },
+  { _id: 6, d: new Timestamp({ t: 1_800_000_000, i: 1 }), e: { at: [day('2021-01-01'), day('2024-12-31')] } },
 ];
 
 describe('native residual matcher', () => {
@@ -38,7 +40,21 @@ describe('native residual matcher', () => {
     { $or: [{ s: 'y' }, { t: 'x' }] },
     { $and: [{ 'p.k': 'm' }, { $or: [{ o: a }, { s: 'X' }] }] },
     { 'p.0.k': 'm' },
+    { d: { $gte: day('2024-01-01') } },
+    { d: { $gt: day('2024-01-01') } },
+    { d: { $lt: day('2024-01-01') } },
+    { d: { $lte: day('2024-01-01') } },
+    // On an array, each bound may hold for a different element (no $elemMatch).
+    { d: { $gt: day('2024-06-01'), $lt: day('2023-06-01') } },
+    { d: { $gte: day('2023-01-01'), $lt: day('2030-01-01') }, s: 'y' },
+    { 'e.at': { $gte: day('2024-01-01') } },
+    { 'e.at': { $lt: day('2022-06-01') } },
+    { $or: [{ d: { $gte: day('2025-01-01') } }, { 'e.at': { $gt: day('2025-01-01') } }] },
   ];
+
+  it('checks every listed filter natively', () => {
+    expect(filters.filter((filter) => !hasNativeMatcher(filter))).toEqual([]);
+  });
 
   it('agrees with mingo on every document', () => {
     for (const filter of filters) {

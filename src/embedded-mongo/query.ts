@@ -75,8 +75,8 @@ function oneOf(literals: readonly Literal[]): (value: unknown) => boolean {
 
 /**
  * A native matcher for the filters the index planner leaves behind most often: equality,
- * `$eq`, `$in` and `$all` with strings, booleans and ObjectIds, on fields and dotted paths
- * (through arrays of documents, as MongoDB reads them), combined with `$and`/`$or`. Anything
+ * `$eq`, `$in` and `$all` with strings, booleans and ObjectIds, and date ranges, on fields and
+ * dotted paths (through arrays of documents, as MongoDB reads them), combined with `$and`/`$or`. Anything
  * else (numbers, nulls, other operators) is left to mingo, whose per-document cost is what
  * this avoids.
  */
@@ -141,6 +141,19 @@ function plainLiterals(condition: unknown): unknown[] | undefined {
   return Array.isArray(values) && values.every(isPlainLiteral) ? values : undefined;
 }
 
+/**
+ * Range operators against a date (a recency window): they match dates only, as MongoDB compares
+ * values of the same type (a string, number or timestamp is never within a date range).
+ */
+const DATE_RANGE = {
+  $gt: (value: number, bound: number) => value > bound,
+  $gte: (value: number, bound: number) => value >= bound,
+  $lt: (value: number, bound: number) => value < bound,
+  $lte: (value: number, bound: number) => value <= bound,
+} as const;
+
+const isDateBound = (value: unknown): value is Date => value instanceof Date && !Number.isNaN(value.getTime());
+
 function simpleCondition(field: string, condition: unknown): Matcher | undefined {
   if (field === '' || field.split('.').some((part) => part === '')) return undefined;
   const direct = field.includes('.') ? undefined : directMatcher(field, condition);
@@ -159,6 +172,10 @@ function simpleCondition(field: string, condition: unknown): Matcher | undefined
       else if (op === '$all' && Array.isArray(operand) && operand.length > 0 && operand.every(isLiteral)) {
         const each = operand.map((literal: Literal) => anyOf([literal]));
         tests.push((values) => each.every((test) => test(values)));
+      } else if (isDateBound(operand) && Object.hasOwn(DATE_RANGE, op)) {
+        const within = DATE_RANGE[op as keyof typeof DATE_RANGE];
+        const bound = operand.getTime();
+        tests.push((values) => values.some((value) => value instanceof Date && within(value.getTime(), bound)));
       } else return undefined;
     }
   }

@@ -5,6 +5,7 @@ import type { ChangeStreams } from './change-streams.js';
 import type { JournalOp } from './storage/types.js';
 import { compileFilter, type Matcher } from './query.js';
 import { StringPool } from './string-pool.js';
+import { Columns } from './columns.js';
 import { literalCopy } from './aggregation/generated.js';
 import { isPlainObject, keyOf, type Doc } from './values.js';
 
@@ -168,13 +169,16 @@ export class Collection {
  * intersects and unites index postings as sorted slot lists and bitsets, and reaches a
  * candidate's document by its slot: no hash lookup by id string per candidate. Slots are not
  * reused; when more than half of them are free they are renumbered (in the same order), and
- * the indexes drop the slot lists they built before.
+ * the indexes drop the slot lists they built before. The slots also keep the row columns
+ * (columns.ts) over their documents exact.
  */
 export class Slots implements SlotSource {
   private readonly byId = new Map<string, number>();
   private ids: (string | undefined)[] = [];
   /** The document in each slot; undefined for a freed slot. */
   docs: (Doc | undefined)[] = [];
+  /** Per set of fields, a row id per slot (see Columns); dropped when the slots are renumbered. */
+  columns = new Columns();
 
   of(id: string): number | undefined {
     return this.byId.get(id);
@@ -189,6 +193,7 @@ export class Slots implements SlotSource {
     const slot = this.byId.get(id);
     if (slot !== undefined) {
       this.docs[slot] = doc;
+      this.columns.forget(slot);
       return;
     }
     this.byId.set(id, this.docs.length);
@@ -215,6 +220,7 @@ export class Slots implements SlotSource {
     }
     this.ids = ids;
     this.docs = docs;
+    this.columns = new Columns();
     return true;
   }
 }

@@ -138,6 +138,18 @@ interface Selection {
   /** The candidates' slots (see Slots), ascending, each once. */
   slots: ArrayLike<number>;
   residual: Document | undefined;
+  /** The residual as the conjuncts it consists of (empty when there is none). */
+  rest: Conjunct[];
+}
+
+/**
+ * The filter's candidates by slot (ascending, each once; undefined for every stored document
+ * when no index plan applies) and the conjuncts the candidates must still satisfy: the
+ * candidates that satisfy every one of them are exactly the filter's matches.
+ */
+export function slotSelection(collection: Collection, filter: Document | undefined): { slots: ArrayLike<number> | undefined; rest: Conjunct[] } {
+  if (!filter || Object.keys(filter).length === 0) return { slots: undefined, rest: [] };
+  return selectSlots(collection, filter) ?? { slots: undefined, rest: conjunctsOf(filter) };
 }
 
 function selectSlots(collection: Collection, filter: Document): Selection | undefined {
@@ -151,11 +163,11 @@ function selectSlots(collection: Collection, filter: Document): Selection | unde
     if (!slots) return undefined;
     setSlotBits(bits, slots);
   }
-  return { slots: slotsOfBits(bits), residual: filter };
+  return { slots: slotsOfBits(bits), residual: filter, rest: conjunctsOf(filter) };
 }
 
 /** One condition of a filter's conjunction: a top-level entry, also inside (nested) `$and` members. */
-interface Conjunct {
+export interface Conjunct {
   field: string;
   condition: unknown;
 }
@@ -210,10 +222,10 @@ function conjunctionPlan(collection: Collection, filter: Document): Selection | 
   // With no set in hand, a composite plan the scan would beat is only counted, never built.
   const toBeat = smallest ? smallest.size : scanThreshold(collection, filter);
   const seed = smallest && smallest.size <= SMALL_CANDIDATE_SET ? undefined : compositePlan(collection, collectPredicates(filter), toBeat);
-  if (!smallest) return seed && !scanIsCheaper(collection, seed.length, filter) ? { slots: slotsOfIds(collection, seed), residual: filter } : undefined;
+  if (!smallest) return seed && !scanIsCheaper(collection, seed.length, filter) ? { slots: slotsOfIds(collection, seed), residual: filter, rest: conjuncts } : undefined;
   const seeded = seed !== undefined && seed.length < smallest.size;
   const slots = seeded ? slotsInAll(slotsOfIds(collection, seed), distinct) : slotsInAll(smallest.list(), distinct.slice(1));
-  return scanIsCheaper(collection, slots.length, filter) ? undefined : { slots, residual: residualFilter(filter, conjuncts, residual) };
+  return scanIsCheaper(collection, slots.length, filter) ? undefined : { slots, residual: residualFilter(filter, conjuncts, residual), rest: residual };
 }
 
 /** The slots of `source` that every set holds (a loop over bitsets: it runs for every candidate). */

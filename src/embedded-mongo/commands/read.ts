@@ -3,6 +3,7 @@ import { accessFor, collectionName, type CommandContext, type CommandHandler } f
 import { ErrorCode, commandError } from '../errors.js';
 import { applyFilterOptions, collatedDistinct, commandVariables, sortCollation } from '../filter-options.js';
 import { runAggregation } from '../aggregation/index.js';
+import { countGroups } from '../group-count.js';
 import { runPipeline, shapeResults } from '../query.js';
 import { isPlainObject, keyOf, pathValues, type Doc } from '../values.js';
 import { parseMergeStage, writeMerge, type MergeSpec } from './merge-stage.js';
@@ -123,6 +124,8 @@ const aggregate: CommandHandler = (command, ctx) => {
     // A leading $match is answered through the indexes.
     const leadingMatch = first && '$match' in first && isPlainObject(first.$match) ? first.$match : undefined;
     if (leadingMatch) stages = stages.slice(1);
+    // A count by field values ($group with $sum of constants) reads index sets and value columns.
+    const counted = ctx.transaction || command.collation !== undefined ? undefined : countGroups(ctx.catalog.get(ctx.db, source), leadingMatch, stages);
     // So is a leading top-N page ($sort then $limit): it walks an index on the sort field.
     const sort: unknown = stages[0]?.$sort;
     const limit: unknown = stages[1]?.$limit;
@@ -130,7 +133,8 @@ const aggregate: CommandHandler = (command, ctx) => {
       isPlainObject(sort) && typeof limit === 'number' && limit > 0 && command.collation === undefined
         ? access.matchSorted(leadingMatch, sort, limit)
         : undefined;
-    input = page && isPlainObject(sort) ? shapeResults(page, { sort, limit: Number(limit) }) : access.match(leadingMatch);
+    input = counted ? counted.docs : page && isPlainObject(sort) ? shapeResults(page, { sort, limit: Number(limit) }) : access.match(leadingMatch);
+    if (counted) stages = counted.stages;
     if (page) stages = stages.slice(2);
   } else if (source !== 1) {
     throw commandError(ErrorCode.TypeMismatch, "'aggregate' 必须是集合名或 1 / 'aggregate' must be a collection name or 1");

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { compileFilter, runPipeline } from '../query.js';
 import type { Doc } from '../values.js';
 import { runAggregation, type PipelineEnv } from './index.js';
-import { narrowed } from './narrow.js';
+import { narrower } from './narrow.js';
 
 /**
  * Differential tests: the compiled path against mingo (the server's reference evaluator) on the
@@ -180,6 +180,18 @@ const PIPELINES: Record<string, Document[]> = {
   'lookup on an array local field': [{ $lookup: { from: 'units', localField: 'units', foreignField: '_id', as: 'joined' } }, { $project: { names: '$joined.name', n: { $size: '$joined' } } }],
   'lookup on a scalar local field, null included': [{ $lookup: { from: 'units', localField: 'unit', foreignField: '_id', as: 'joined' } }],
   'lookup on an array with repeated and unknown values': [{ $lookup: { from: 'units', localField: 'mixed', foreignField: '_id', as: 'joined' } }, { $project: { names: '$joined.name' } }],
+  'set union of small arrays: 0 and -0, NaN, null, missing, equal ObjectIds in instances of their own, mixed types': [
+    {
+      $project: {
+        numbers: { $setUnion: [[0, -0, 1, 1, 2.5], [{ $ifNull: ['$n', 2.5] }]] },
+        nan: { $setUnion: [[Number.NaN, 1, Number.NaN], [1]] },
+        ids: { $setUnion: ['$unitCopies', '$units', [null, { $ifNull: ['$unit', null] }]] },
+        withMissing: { $setUnion: [['$missing', null], ['$kind']] },
+        mixed: { $setUnion: [['x', 1, '$kind'], '$unitCopies', ['$kind']] },
+        strings: { $setUnion: ['$labels', ['A', 'A', '$kind']] },
+      },
+    },
+  ],
   'lookup on a non-unique foreign field': [{ $lookup: { from: 'units', localField: 'dept', foreignField: 'tag', as: 'joined' } }],
   'roll-up: lookup, filter/map with cond and ancestors, unwind, group': [
     { $lookup: { from: 'units', localField: 'units', foreignField: '_id', as: 'u' } },
@@ -352,12 +364,35 @@ describe('compiled aggregation agrees with mingo', () => {
   });
 
   it('switches from index probes to one hash of the foreign collection after a few distinct values', () => {
-    // A collection of 96 documents is probed for 3 distinct values (1/32 of its size), then hashed.
+    // A collection of 384 documents is probed for 3 distinct values (1/128 of its size), then hashed.
     for (const [, pipeline] of Object.entries(PIPELINES).filter(([name]) => name.includes('lookup'))) {
-      const switching = harness({}, 96);
+      const switching = harness({}, 384);
       expect(runAggregation(corpus, pipeline, switching.env)).toStrictEqual(viaMingo(pipeline));
       // The harness indexes `_id` only: a join on another field hashes at once.
       expect(switching.probes()).toBe(JSON.stringify(pipeline).includes('"foreignField":"_id"') ? 3 : 0);
+    }
+  });
+
+  it('derives a fused roll-up once per set of local values: unions in either order, with repeats and unknown ids, before and after the switch to a hash', () => {
+    const ids = [...units.map((unit) => unit._id), GHOST];
+    // Local arrays of 2–4 values, each set seen again in another order, with a repeat, or in copies of its ids.
+    const docs = Array.from({ length: 120 }, (_, i) => {
+      const base = [ids[i % 13]!, ids[(i * 5 + 3) % 13]!, ...(i % 3 === 0 ? [ids[(i * 7 + 1) % 13]!] : []), ...(i % 4 === 0 ? [ids[(i * 11 + 2) % 13]!] : [])];
+      const variant = i % 5;
+      const many = variant === 0 ? [...base].reverse() : variant === 1 ? [...base, base[0]!] : variant === 2 ? base.map((id) => new ObjectId(id.id)) : base;
+      return { _id: i, many, k: i % 3 };
+    });
+    const pipeline = [
+      { $lookup: { from: 'units', localField: 'many', foreignField: '_id', as: 'r' } },
+      { $set: { r: { $filter: { input: { $setUnion: [{ $map: { input: '$r', as: 'u', in: { $cond: [{ $gt: ['$$u.level', 1] }, '$$u.tag', '$$u.name'] } } }] }, as: 'a', cond: { $ne: ['$$a', null] } } } } },
+      { $unwind: { path: '$r', preserveNullAndEmptyArrays: true } },
+      { $group: { _id: { r: '$r', k: '$k' }, n: { $sum: 1 }, docs: { $push: '$_id' } } },
+    ];
+    const expected = viaMingo(pipeline, docs);
+    for (const size of [undefined, 384, 1_000_000]) {
+      const { env, fallbacks } = harness({}, size);
+      expect(runAggregation(docs, pipeline, env)).toStrictEqual(expected);
+      expect(fallbacks()).toBe(0);
     }
   });
 
@@ -426,7 +461,7 @@ describe('compiled aggregation agrees with mingo', () => {
     const { results } = compiled(byConstructor, docs);
     expect(results).toStrictEqual(viaMingo(byConstructor, docs));
     expect(results.map((row) => row._id)).toEqual(['c', null]);
-    const [copy] = narrowed(docs, new Set(['__proto__', 'constructor', 'a']));
+    const copy = narrower(new Set(['__proto__', 'constructor', 'a']))(docs[0]!);
     expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(copy, '__proto__')?.value).toBe('p');
     expect(Object.keys(copy!)).toEqual(['__proto__', 'constructor', 'a']);

@@ -271,23 +271,34 @@ function hashable(value: unknown): boolean {
 
 /** mingo's `unique` (first occurrences, in order), by `keyOf` when every value's equality is `keyOf`'s. */
 function distinct(values: unknown[]): unknown[] {
-  // Null too (the org roll-up maps units above its level to null): only null equals it, while
-  // `keyOf` would merge undefined with it, so undefined is left to mingo.
-  if (!values.every((v) => typeof v === 'number' || v === null || hashable(v))) return unique(values);
-  // A few strings or numbers (a resource's issuers, categories, org levels): compared directly, no
-  // sets to build (NaN, which indexOf never finds, goes by key).
-  if (values.length <= SMALL_ARRAY && values.every((v) => typeof v === 'string' || (typeof v === 'number' && !Number.isNaN(v)))) {
-    return values.filter((v, i) => values.indexOf(v) === i);
+  // (Loops, not every/filter: a roll-up evaluates this for every new set of units, and each
+  // callback was a closure allocated per call.)
+  let scalars = true;
+  let ids = true;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    // Null too (the org roll-up maps units above its level to null): only null equals it, while
+    // `keyOf` would merge undefined with it, so undefined is left to mingo.
+    if (!(typeof v === 'number' || v === null || hashable(v))) return unique(values);
+    // NaN, which indexOf never finds, goes by key.
+    if (!(typeof v === 'string' || (typeof v === 'number' && !Number.isNaN(v)))) scalars = false;
+    if (!(v === null || v instanceof ObjectId)) ids = false;
   }
-  // A few ObjectIds and nulls (a report's roll-up of a resource's units): ObjectIds by their bytes.
-  if (values.length <= SMALL_ARRAY && values.every((v) => v === null || v instanceof ObjectId)) {
-    return values.filter((v, i) => {
-      for (let j = 0; j < i; j++) {
+  if (values.length <= SMALL_ARRAY && (scalars || ids)) {
+    // A few strings or numbers (a resource's issuers, categories, org levels), or a few ObjectIds
+    // and nulls (a report's roll-up of a resource's units, ObjectIds by their bytes): compared
+    // directly, no sets to build.
+    const out: unknown[] = [];
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      let first = true;
+      for (let j = 0; j < i && first; j++) {
         const w = values[j];
-        if (v === null ? w === null : w instanceof ObjectId && sameObjectId(w, v as ObjectId)) return false;
+        first = scalars ? w !== v : v === null ? w !== null : !(w instanceof ObjectId && sameObjectId(w, v as ObjectId));
       }
-      return true;
-    });
+      if (first) out.push(v);
+    }
+    return out;
   }
   // Strings are their own key; other values go by keyOf in a set of their own.
   const strings = new Set<string>();
@@ -386,7 +397,9 @@ function perElement(body: 'in' | 'cond', collect: (element: unknown, result: unk
       if (!Array.isArray(array)) deopt();
       const inner = scopeWith(vars);
       const out: unknown[] = [];
-      for (const element of array) {
+      // Indexed: a `for…of` that V8 leaves unoptimised allocates an iterator result per element.
+      for (let i = 0; i < array.length; i++) {
+        const element: unknown = array[i];
         inner[iterated.as] = element;
         collect(element, iterated.body(doc, inner), out);
       }
@@ -607,10 +620,10 @@ const OPERATORS: Record<string, Compiler> = {
     return (doc, vars) => {
       // The arrays' elements in order (mingo flattens one level), then the first of each value.
       const values: unknown[] = [];
-      for (const fn of fns) {
-        const array = fn(doc, vars);
+      for (let i = 0; i < fns.length; i++) {
+        const array = fns[i]!(doc, vars);
         if (!Array.isArray(array)) deopt();
-        for (const value of array as unknown[]) values.push(value);
+        for (let j = 0; j < (array as unknown[]).length; j++) values.push((array as unknown[])[j]);
       }
       return distinct(values);
     };

@@ -1,7 +1,7 @@
 import type { Document } from 'bson';
 import type { Doc } from '../values.js';
 import { Deopt } from './expressions.js';
-import { fieldsRead, narrowed } from './narrow.js';
+import { fieldsRead, narrower } from './narrow.js';
 import { compilePipeline, type PipelineEnv } from './stages.js';
 
 export type { PipelineEnv } from './stages.js';
@@ -19,8 +19,13 @@ export function runAggregation(docs: Doc[], stages: Document[], env: PipelineEnv
   const first = stages[0];
   const fields = first && ('$project' in first || '$group' in first || '$count' in first) ? undefined : fieldsRead(stages);
   try {
+    if (!fields) return run(docs, false);
     // Narrowed documents are fresh copies the stages may change in place; stored ones are not.
-    return fields ? run(narrowed(docs, fields), true) : run(docs, false);
+    const narrow = narrower(fields);
+    const pipeline = run.open(true);
+    for (let i = 0; i < docs.length; i++) pipeline.push(narrow(docs[i]!));
+    pipeline.end();
+    return pipeline.results();
   } catch (error) {
     if (error instanceof Deopt) return env.mingo(docs, stages);
     throw error;

@@ -108,7 +108,14 @@ export function fieldsRead(stages: Document[]): Set<string> | undefined {
   }
 }
 
-export function narrowed(docs: Doc[], fields: Set<string>): Doc[] {
+/**
+ * A copier of the given fields: a fresh document holding just those. The pipeline is pushed each
+ * copy as it is made, so a copy lives only while its rows are in flight, not for the whole run: a
+ * copy of every input made up front survived the young generation's collections and was promoted.
+ */
+export function narrower(fields: Set<string>): (doc: Doc) => Doc {
   const copy = projector([...fields].map((name) => ({ name })));
-  return docs.map((doc) => copy(doc, {}));
+  // The copy reads no variables: one empty scope serves every document.
+  const vars = {};
+  return (doc) => copy(doc, vars);
 }

@@ -124,7 +124,7 @@ const aggregate: CommandHandler = (command, ctx) => {
     // A leading $match is answered through the indexes.
     const leadingMatch = first && '$match' in first && isPlainObject(first.$match) ? first.$match : undefined;
     if (leadingMatch) stages = stages.slice(1);
-    // A count by field values ($group with $sum of constants) reads index sets and value columns.
+    // A count by field values ($group with $sum of constants) reads index sets and row columns (group-count.ts).
     const counted = ctx.transaction || command.collation !== undefined ? undefined : countGroups(ctx.catalog.get(ctx.db, source), leadingMatch, stages);
     // So is a leading top-N page ($sort then $limit): it walks an index on the sort field.
     const sort: unknown = stages[0]?.$sort;

@@ -10,11 +10,13 @@ export { SearchQueryError } from './query.js';
 export {
   SearchService,
   DEFAULT_PAGE_SIZE,
+  MIN_TIERED_CANDIDATES,
   MAX_PAGE_SIZE,
   type SearchArgs,
   type SearchFacets,
   type SearchHighlights,
   type SearchHit,
+  type SearchOptions,
   type SearchPage,
 } from './service.js';
 export { bundledSynonyms, loadSynonymDictionary, type SynonymDictionary } from './synonyms.js';

@@ -1,5 +1,5 @@
 import type { Alternative, Piece, QueryTerm, SearchPlan } from './query.js';
-import { RANKING_TEXTS, type RankingTextName } from './terms.js';
+import { PAIRED_FIELDS, RANKING_TEXTS, type RankingTextName } from './terms.js';
 
 /**
  * The ranking, as one aggregation expression the database evaluates for every candidate:
@@ -167,4 +167,49 @@ export function scoreExpression(plan: SearchPlan, asOf: number): Expression {
   // Rounded half up as floor(x + 0.5): scores are positive, and $round's half-to-even costs
   // a decimal conversion per candidate on the embedded server.
   return { $floor: { $add: [{ $multiply: [sum, scale] }, 0.5] } };
+}
+
+/**
+ * The highest value a piece's cascade can give, and the highest without the levels the tier's
+ * terms can tell (the paired fields', and the exact document number's).
+ */
+function pieceMaxima(piece: Piece): { any: number; unpaired: number } {
+  const levels = piece.alternatives.flatMap(alternativeLevels);
+  const values = (chosen: Level[]) => Math.max(WEIGHTS.body, ...chosen.map((level) => level.value));
+  const paired = (level: Level) =>
+    level.found !== undefined && (level.found.field === 'docNumberTokens' || (PAIRED_FIELDS as readonly RankingTextName[]).includes(level.found.field));
+  return { any: values(levels), unpaired: values(levels.filter((level) => !paired(level))) };
+}
+
+/** The recency boost of a resource dated `date` (ms), as the score expression computes it. */
+export function recencyOf(date: number, asOf: number): number {
+  if (date > asOf) return WEIGHTS.recencyMax;
+  return WEIGHTS.recencyMax * Math.pow(0.5, (asOf - date) / (WEIGHTS.recencyHalfLifeDays * DAY_MS));
+}
+
+/**
+ * An upper bound on the integer score of any candidate whose title equals no term's text,
+ * whose title, document number and tags (PAIRED_FIELDS) hold the text of none of `missing`'s
+ * alternatives, whose document-number tokens hold none of them, and whose recency boost is at
+ * most `recency` (tier.ts proves all of it from the index and the dates). Every other piece is
+ * counted at its best level; `missing` at its best other level (pinyin, summary, body); the title phrase of
+ * `missing`'s term is impossible when one of its alternatives is part of that term's text (the
+ * title would hold it); no penalty. Plus one point for the floating-point order of the sum, so
+ * the bound errs upwards.
+ */
+export function scoreBoundOutside(plan: SearchPlan, missing: Piece, recency: number): number {
+  let sum = Math.min(recency, WEIGHTS.recencyMax);
+  for (const term of plan.terms) {
+    for (const piece of term.pieces) {
+      const maxima = pieceMaxima(piece);
+      sum += piece === missing ? maxima.unpaired : maxima.any;
+    }
+    if (term.pieces.length > 1) {
+      const phraseInTitleImpossible =
+        term.pieces.includes(missing) &&
+        missing.alternatives.some((alternative) => alternative.kind !== 'pinyin' && alternative.text !== undefined && term.text.includes(alternative.text));
+      sum += phraseInTitleImpossible ? WEIGHTS.phraseInSummary : Math.max(WEIGHTS.phraseInTitle, WEIGHTS.phraseInSummary);
+    }
+  }
+  return Math.floor(sum * SCORE_SCALE + 0.5) + 1;
 }

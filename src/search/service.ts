@@ -13,6 +13,7 @@ import { htmlToText } from './html-text.js';
 import { highlightTexts, parseQuery, SearchQueryError, searchTermsFilter, type SearchPlan } from './query.js';
 import { countsPipeline, facetCounts, rankingPipeline, type FacetCombination, type FacetCount, type Ranked } from './pipeline.js';
 import { TermStatistics } from './statistics.js';
+import { mergeRanked, searchTier, tierHoldsPage } from './tier.js';
 import { bundledSynonyms, type SynonymDictionary } from './synonyms.js';
 
 /**
@@ -26,6 +27,16 @@ import { bundledSynonyms, type SynonymDictionary } from './synonyms.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
+/**
+ * Estimated candidates (statistics.ts) from which the ranking tries the tier first: below it,
+ * ranking every candidate costs less than the tier's extra aggregations.
+ */
+export const MIN_TIERED_CANDIDATES = 2_000;
+
+export interface SearchOptions {
+  /** MIN_TIERED_CANDIDATES unless given: 0 always tries the tier, Infinity never (tests compare both). */
+  minTieredCandidates: number;
+}
 /** Characters of body text shown around the first match. */
 export const SNIPPET_LENGTH = 120;
 
@@ -67,11 +78,14 @@ export interface SearchArgs {
 
 export class SearchService {
   private readonly statistics: TermStatistics;
+  private readonly options: SearchOptions;
 
   constructor(
     private readonly models: Models,
     private readonly dictionary: SynonymDictionary = bundledSynonyms(),
+    options: Partial<SearchOptions> = {},
   ) {
+    this.options = { minTieredCandidates: MIN_TIERED_CANDIDATES, ...options };
     this.statistics = new TermStatistics(models.Resource);
   }
 
@@ -130,11 +144,23 @@ export class SearchService {
     ].filter((clause) => Object.keys(clause).length > 0);
     const match = { $and: clauses };
     const collection = this.models.Resource.collection;
-    const [combinations, [ranked]] = await Promise.all([
-      collection.aggregate<FacetCombination>(countsPipeline(match)).toArray(),
-      collection.aggregate<Ranked>(rankingPipeline(match, plan, position)).toArray(),
-    ]);
-    if (!ranked) throw new Error('$facet 未返回结果 / $facet returned no document');
+    const rankOver = async (candidates: Record<string, unknown>): Promise<Ranked> => {
+      const [ranked] = await collection.aggregate<Ranked>(rankingPipeline(candidates, plan, position)).toArray();
+      if (!ranked) throw new Error('$facet 未返回结果 / $facet returned no document');
+      return ranked;
+    };
+    // The tier first (tier.ts) when the candidates are many; every candidate when it does not
+    // prove the page. A tier costs a few more aggregations, which a small set does not repay.
+    const tier = anchor.estimatedMatches >= this.options.minTieredCandidates ? searchTier(plan, position.asOf) : undefined;
+    const rankPage = async (): Promise<Ranked> => {
+      if (tier) {
+        const parts = await Promise.all(tier.parts.map((part) => rankOver({ $and: [...clauses, part] })));
+        const tiered = mergeRanked(parts, position.first);
+        if (tierHoldsPage(tiered, tier, position)) return tiered;
+      }
+      return rankOver(match);
+    };
+    const [combinations, ranked] = await Promise.all([collection.aggregate<FacetCombination>(countsPipeline(match)).toArray(), rankPage()]);
     return { ranked, combinations };
   }
 

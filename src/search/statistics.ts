@@ -22,6 +22,8 @@ function kindRarity(token: string): number {
 export class TermStatistics {
   private frequencies = new Map<string, number>();
   private sampled = 0;
+  /** The collection's size when sampled (an estimate, like the frequencies). */
+  private documents = 0;
   private takenAt = Number.NEGATIVE_INFINITY;
   private refreshing: Promise<void> | undefined;
 
@@ -43,9 +45,9 @@ export class TermStatistics {
   private async refresh(): Promise<void> {
     const frequencies = new Map<string, number>();
     // Statistics only steer the index choice; no document or count from them reaches a reader.
-    const sample = await this.Resource.aggregate<{ searchTerms?: string[] }>([
-      { $sample: { size: this.sampleSize } },
-      { $project: { _id: 0, searchTerms: 1 } },
+    const [sample, documents] = await Promise.all([
+      this.Resource.aggregate<{ searchTerms?: string[] }>([{ $sample: { size: this.sampleSize } }, { $project: { _id: 0, searchTerms: 1 } }]),
+      this.Resource.estimatedDocumentCount(),
     ]);
     let sampled = 0;
     for (const doc of sample) {
@@ -54,6 +56,7 @@ export class TermStatistics {
     }
     this.frequencies = frequencies;
     this.sampled = sampled;
+    this.documents = documents;
     this.takenAt = Date.now();
   }
 
@@ -80,10 +83,10 @@ export class TermStatistics {
       .sort((a, b) => a.frequency - b.frequency || a.rarity - b.rarity);
     const best = anchors[0];
     if (!best) throw new Error('A search plan always has a piece');
-    return { piece: best.piece, tokens: best.tokens };
+    return { piece: best.piece, tokens: best.tokens, estimatedMatches: best.frequency * this.documents };
   }
 
-  private pieceAnchor(piece: Piece): Anchor & { frequency: number; rarity: number } {
+  private pieceAnchor(piece: Piece): Omit<Anchor, 'estimatedMatches'> & { frequency: number; rarity: number } {
     const rarest = piece.alternatives.map((alternative) => this.rarestToken(alternative));
     return {
       piece,
@@ -97,4 +100,6 @@ export class TermStatistics {
 export interface Anchor {
   piece: Piece;
   tokens: string[];
+  /** About how many resources hold the anchor (sampled; may be far off for rare terms). */
+  estimatedMatches: number;
 }

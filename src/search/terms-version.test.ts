@@ -10,6 +10,7 @@ import { SEARCH_TERMS_VERSION } from './terms-version.js';
  */
 const FINGERPRINTS: Record<number, string> = {
   2: '8adf9287e0e790d4b910d31cffae348dc3ecdc765ba16a5696ca1135fd642d18',
+  3: '23b5c6854355879cb0dd4397813b52bd20fd6b037590fb77963ac8f2ee6bf744',
 };
 
 const SAMPLES: Searchable[] = [

@@ -54,7 +54,7 @@ export const RANKING_TEXTS = {
 
 export type RankingTextName = keyof typeof RANKING_TEXTS;
 
-function rankingTexts(r: z.output<typeof searchableSchema>): string[] {
+function rankingTexts(r: z.output<typeof searchableSchema>): Record<RankingTextName, string> {
   const docNumber = normalizeText(r.docNumber ?? '');
   const docNumberTokens = new Set(findDocNumbers(normalizeWithOrigin(docNumber).chars).flatMap(storedDocNumberTokens));
   const texts: Record<RankingTextName, string> = {
@@ -64,13 +64,50 @@ function rankingTexts(r: z.output<typeof searchableSchema>): string[] {
     summary: normalizeText(r.summary ?? ''),
     docNumberTokens: docNumberTokens.size > 0 ? `\n${[...docNumberTokens].join('\n')}\n` : '',
   };
-  return (Object.keys(RANKING_TEXTS) as RankingTextName[]).map((name) => RANKING_TEXTS[name].mark + texts[name]);
+  return texts;
+}
+
+/**
+ * Terms that say what the title, document number and tags hold, so that the index can select
+ * the candidates in which every piece of a query may be found there (tier.ts): `t:` + each pair
+ * of consecutive code points of those ranking texts (the very strings the score searches), and
+ * `t=` + the whole normalized title, `n:` + each document-number token of the docNumber field
+ * (what the exact-number boost looks for). A text found in one of them has all its pairs among the
+ * `t:` terms, whatever its characters, so "some pair missing" proves "not in any of them". When
+ * the three hold more than MAX_PAIRED_CHARS code points (the schema allows a 500-character
+ * title), `t*` is stored instead of their pairs and the resource is always in the tier. These
+ * follow the ranking texts, so the term cap never cuts them.
+ */
+export const PAIRED_TERMS = { pair: 't:', titleEquals: 't=', unpaired: 't*', docNumberToken: 'n:' } as const;
+export const MAX_PAIRED_CHARS = 1_000;
+/** The ranking texts whose pairs are stored. */
+export const PAIRED_FIELDS = ['title', 'docNumber', 'tags'] as const satisfies readonly RankingTextName[];
+
+export function textPairs(text: string): string[] {
+  const chars = Array.from(text);
+  const pairs: string[] = [];
+  for (let i = 0; i + 1 < chars.length; i++) pairs.push(chars[i]! + chars[i + 1]!);
+  return pairs;
+}
+
+function pairedTerms(texts: Record<RankingTextName, string>): string[] {
+  const exact = [PAIRED_TERMS.titleEquals + texts.title, ...docNumberTokensOf(texts).map((token) => PAIRED_TERMS.docNumberToken + token)];
+  const paired = PAIRED_FIELDS.map((field) => texts[field]);
+  if (paired.reduce((total, text) => total + Array.from(text).length, 0) > MAX_PAIRED_CHARS) return [...exact, PAIRED_TERMS.unpaired];
+  return [...exact, ...paired.flatMap(textPairs).map((pair) => PAIRED_TERMS.pair + pair)];
+}
+
+/** The document-number tokens of the docNumber field (they hold no newline). */
+function docNumberTokensOf(texts: Record<RankingTextName, string>): string[] {
+  return texts.docNumberTokens.split('\n').filter((token) => token.length > 0);
 }
 
 export function computeSearchTerms(resource: Searchable): string[] {
   const r = searchableSchema.parse(resource);
+  const texts = rankingTexts(r);
   const sources: (() => string[])[] = [
-    () => rankingTexts(r),
+    () => (Object.keys(RANKING_TEXTS) as RankingTextName[]).map((name) => RANKING_TEXTS[name].mark + texts[name]),
+    () => pairedTerms(texts),
     () => indexTokens(r.title),
     () => titlePinyinTokens(r.title),
     () => indexTokens(r.docNumber ?? ''),

@@ -3,7 +3,7 @@ import { findDocNumbers } from './doc-number.js';
 import { htmlToText } from './html-text.js';
 import { normalizeText, normalizeWithOrigin, STABLE_TEXT } from './normalize.js';
 import { pinyinQueryTokens, segmentPinyin, titlePinyinTokens } from './pinyin.js';
-import { computeSearchTerms, MAX_SEARCH_TERMS } from './terms.js';
+import { computeSearchTerms, MAX_PAIRED_CHARS, MAX_SEARCH_TERMS } from './terms.js';
 import { indexTokens, splitRuns } from './tokenizer.js';
 
 describe('normalize', () => {
@@ -115,11 +115,20 @@ describe('computeSearchTerms', () => {
     expect(terms).not.toContain('正');
   });
 
-  it('is bounded, keeping the ranking texts and then title terms first', () => {
+  it('is bounded, keeping the ranking texts, the tier terms and then title terms first', () => {
     const body = Array.from({ length: 20_000 }, (_, i) => String.fromCodePoint(0x4e00 + (i % 20_000))).join('');
-    const terms = computeSearchTerms({ title: '标题', body });
+    const terms = computeSearchTerms({ title: '标题', tags: ['医保'], body });
     expect(terms.length).toBe(MAX_SEARCH_TERMS);
-    expect(terms.slice(0, 6)).toEqual(['\u0001t标题', '\u0001d', '\u0001g', '\u0001s', '\u0001n', '标题']);
+    expect(terms.slice(0, 9)).toEqual(['\u0001t标题', '\u0001d', '\u0001g医保', '\u0001s', '\u0001n', 't=标题', 't:标题', 't:医保', '标题']);
+  });
+
+  it('stores the pairs of title, document number and tags, or a mark when they are too long', () => {
+    const terms = computeSearchTerms({ title: '医保Ａ', docNumber: '国办发[2024]012号', tags: ['社保'] });
+    expect(terms).toEqual(expect.arrayContaining(['t=医保a', 't:医保', 't:保a', 't:国办', 't:发〔', 't:〕0', 't:社保', 'n:国办发〔2024〕12号']));
+    expect(terms).not.toContain('t*');
+    const long = computeSearchTerms({ title: '长'.repeat(MAX_PAIRED_CHARS + 1) });
+    expect(long).toContain('t*');
+    expect(long.some((term) => term.startsWith('t:'))).toBe(false);
   });
 
   it('stores normalized ranking texts at fixed positions', () => {

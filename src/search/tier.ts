@@ -1,0 +1,113 @@
+import type { SearchCursor } from './cursor.js';
+import type { Ranked } from './pipeline.js';
+import type { Piece, SearchPlan } from './query.js';
+import { recencyOf, scoreBoundOutside } from './ranking.js';
+import { PAIRED_TERMS, textPairs } from './terms.js';
+
+/**
+ * The tier: a part of the candidates that provably holds the page, so that only it is scored.
+ * It is the union of two index-friendly sets:
+ * - *paired*: every piece of the query may be found in the title, document number or tags
+ *   (all pairs of some alternative's text among the `t:` terms, or its document-number token
+ *   among the `n:` terms, terms.ts), or the title equals a term (`t=`), or the resource is too
+ *   long to be paired (`t*`);
+ * - *recent*: dated (publishedAt, startsAt or updatedAt) at most RECENT_DAYS before `asOf`.
+ * A candidate in neither misses some piece in those fields, equals no term and is older, so its
+ * score is at most `bound` (ranking.ts, scoreBoundOutside, the highest over the pieces it may
+ * miss). When the tier holds first + 1 candidates after the cursor scoring above `bound`, they
+ * are the page, whatever else matches; otherwise the search ranks every candidate.
+ */
+export interface Tier {
+  /**
+   * Each ANDed with the candidate condition, ranked on its own: the paired set (the index
+   * answers it: `$or` / `$all` / `$in`), then one range per date field (an `$or` of ranges
+   * would be checked per candidate; a range on one field has an index or a cheap check).
+   */
+  parts: Record<string, unknown>[];
+  /** No candidate outside the tier scores above this. */
+  bound: number;
+}
+
+/**
+ * Most pages of a large candidate set are decided among summary or body matches by recency:
+ * the newest (often future events, at the full boost) rank first. Within this many days the
+ * boost is above 2.83 of 3, so every older candidate stays below a page of such matches.
+ */
+export const RECENT_DAYS = 30;
+const DAY_MS = 86_400_000;
+const FIELD = 'searchTerms';
+
+/**
+ * The piece's condition, or undefined when it always holds: an alternative whose text has no
+ * pair (one character) may be in any field, and pinyin alternatives score the same
+ * (titlePinyin) for every candidate, so they tell nothing.
+ */
+function pieceFoundInPaired(piece: Piece): Record<string, unknown> | undefined {
+  const branches: Record<string, unknown>[] = [];
+  for (const alternative of piece.alternatives) {
+    if (alternative.kind === 'pinyin') continue;
+    const pairs = [...new Set(textPairs(alternative.text ?? ''))];
+    if (pairs.length === 0) return undefined;
+    branches.push({ [FIELD]: { $all: pairs.map((pair) => PAIRED_TERMS.pair + pair) } });
+    if (alternative.kind === 'docNumber') branches.push({ [FIELD]: PAIRED_TERMS.docNumberToken + alternative.text });
+  }
+  if (branches.length === 0) return undefined;
+  return branches.length === 1 ? branches[0]! : { $or: branches };
+}
+
+/** Undefined when no piece can be missing: the tier would be every candidate. */
+export function searchTier(plan: SearchPlan, asOf: number): Tier | undefined {
+  const conditioned = plan.terms.flatMap((term) => term.pieces).flatMap((piece) => {
+    const condition = pieceFoundInPaired(piece);
+    return condition ? [{ piece, condition }] : [];
+  });
+  if (conditioned.length === 0) return undefined;
+  const found = conditioned.length === 1 ? conditioned[0]!.condition : { $and: conditioned.map(({ condition }) => condition) };
+  const always = [...new Set(plan.terms.map((term) => PAIRED_TERMS.titleEquals + term.text)), PAIRED_TERMS.unpaired];
+  const since = new Date(asOf - RECENT_DAYS * DAY_MS);
+  // Together a superset of "the date the recency reads (publishedAt ?? startsAt ?? updatedAt) is since".
+  const recent = ['publishedAt', 'startsAt', 'updatedAt'].map((field) => ({ [field]: { $gte: since } }));
+  const recency = recencyOf(since.getTime(), asOf);
+  return {
+    parts: [{ $or: [found, { [FIELD]: { $in: always } }] }, ...recent],
+    bound: Math.max(...conditioned.map(({ piece }) => scoreBoundOutside(plan, piece, recency))),
+  };
+}
+
+/**
+ * The ranking over the tier from the rankings over its parts: the first + 1 best of the union
+ * are among each part's first + 1 best (a candidate in both scores the same in both).
+ */
+export function mergeRanked(parts: readonly Ranked[], first: number): Ranked {
+  const seen = new Set<string>();
+  const page = parts
+    .flatMap((part) => part.page)
+    .filter((entry) => {
+      const id = entry._id.toHexString();
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    })
+    .sort((a, b) => b.score - a.score || compareIds(a._id.toHexString(), b._id.toHexString()))
+    .slice(0, first + 1);
+  const before = parts.flatMap((part) => part.before ?? []);
+  return parts.some((part) => part.before) ? { page, before: before.slice(0, 1) } : { page };
+}
+
+/** `_id: 1` order: ObjectIds compare as their bytes, so as their hex. */
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Whether the tier's ranking is the whole ranking's: first + 1 after the cursor, the last of
+ * them above the bound (so every candidate outside ranks after it), and, with a cursor,
+ * something in the tier at or before it or a cursor score above the bound (so nothing outside
+ * can be at or before it).
+ */
+export function tierHoldsPage(ranked: Ranked, tier: Tier, position: { cursor: SearchCursor | undefined; first: number }): boolean {
+  const { cursor, first } = position;
+  const last = ranked.page[first];
+  if (ranked.page.length !== first + 1 || !last || last.score <= tier.bound) return false;
+  return !cursor || (ranked.before?.length ?? 0) > 0 || cursor.s > tier.bound;
+}

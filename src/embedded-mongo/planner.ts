@@ -232,7 +232,10 @@ function conjunctionPlan(collection: Collection, filter: Document): Selection | 
 function slotsInAll(source: ArrayLike<number>, sets: readonly SlotSet[]): ArrayLike<number> {
   if (sets.length === 0) return source;
   const bitsets = sets.map((set) => set.bits());
-  const slots: number[] = [];
+  // Written into one typed array as long as the source: a growing array of numbers was copied
+  // as it grew, tens of thousands of candidates at 100k (garbage on every query).
+  const slots = new Int32Array(source.length);
+  let n = 0;
   next: for (let i = 0; i < source.length; i++) {
     const slot = source[i]!;
     const word = slot >>> 5;
@@ -241,9 +244,9 @@ function slotsInAll(source: ArrayLike<number>, sets: readonly SlotSet[]): ArrayL
       const bits = bitsets[k]!;
       if (word >= bits.length || (bits[word]! & bit) === 0) continue next;
     }
-    slots.push(slot);
+    slots[n++] = slot;
   }
-  return slots;
+  return slots.subarray(0, n);
 }
 
 /** Words of a bitset over every slot of the collection. */
@@ -252,13 +255,19 @@ function wordsFor(collection: Collection): number {
 }
 
 /** The slots of a bitset, ascending. */
-function slotsOfBits(bits: Uint32Array): number[] {
-  const slots: number[] = [];
+function slotsOfBits(bits: Uint32Array): Int32Array {
+  // Counted first, so that the slots fill one typed array (see slotsInAll).
+  let count = 0;
+  for (let word = 0; word < bits.length; word++) {
+    for (let rest = bits[word]!; rest !== 0; rest &= rest - 1) count++;
+  }
+  const slots = new Int32Array(count);
+  let n = 0;
   for (let word = 0; word < bits.length; word++) {
     let rest = bits[word]!;
     while (rest !== 0) {
       const lowest = rest & -rest;
-      slots.push(word * 32 + 31 - Math.clz32(lowest));
+      slots[n++] = word * 32 + 31 - Math.clz32(lowest);
       rest ^= lowest;
     }
   }
@@ -291,7 +300,7 @@ function listedSet(list: ArrayLike<number>, size = list.length): SlotSet {
 
 /** A set given by its bitset; its slot list built when first asked. */
 function bitSet(bits: Uint32Array, size: number): SlotSet {
-  let list: number[] | undefined;
+  let list: Int32Array | undefined;
   return { size, list: () => (list ??= slotsOfBits(bits)), bits: () => bits };
 }
 

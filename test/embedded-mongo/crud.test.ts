@@ -135,6 +135,16 @@ describe('CRUD semantics through the driver', () => {
     expect(first).toEqual({ _id: 1, x: 4, sum: 9 });
   });
 
+  it('orders $project output as MongoDB does: _id first, computed fields after kept ones', async () => {
+    const coll = db.collection('aggregateProjectionOrder');
+    await coll.insertMany([{ _id: 1, x: 1, y: 2 }] as never[]);
+    const keys = async (projection: Record<string, unknown>) => Object.keys((await coll.aggregate([{ $project: projection }]).toArray())[0] ?? {}).join(',');
+    expect(await keys({ a: '$x', y: 1 })).toBe('_id,y,a');
+    expect(await keys({ b: { $add: ['$x', '$y'] }, _id: 0, x: 1 })).toBe('x,b');
+    expect(await keys({ a: { $literal: 1 } })).toBe('_id,a');
+    expect(await keys({ y: 1, _id: { $add: ['$x', 10] } })).toBe('_id,y');
+  });
+
   it('rejects documents over 16 MB', async () => {
     const coll = db.collection('large');
     const big = { blob: 'x'.repeat(17 * 1024 * 1024) };

@@ -220,7 +220,14 @@ function project(spec: unknown, scope: Scope, vars: Vars): Streamer {
   }
   if (excluded.some((name) => name !== '_id')) notCompiled('$project mixing inclusion and exclusion');
   const keepId = excluded.length === 0 && !fields.some((field) => field.name === '_id');
-  const projected = projector(keepId ? [{ name: '_id' }, ...fields] : fields);
+  // MongoDB's order: `_id`, the kept fields, then the computed ones (kept fields come in the
+  // projection's order here, MongoDB keeps the document's: docs/embedded-mongo.md, Known differences).
+  const ordered = [
+    ...(keepId ? [{ name: '_id' }] : fields.filter((field) => field.name === '_id')),
+    ...fields.filter((field) => field.name !== '_id' && !field.fn),
+    ...fields.filter((field) => field.name !== '_id' && field.fn),
+  ];
+  const projected = projector(ordered);
   // A row holding the input itself (`$$ROOT`) keeps it; otherwise rows hold the input's values only.
   return rowStreamer((next) => (doc) => next.push(projected(doc, vars)), 'fresh', expressionFields(spec) ? 'reads' : 'keeps');
 }

@@ -158,6 +158,7 @@ export function encode(value: unknown): string | undefined {
 export class Columns {
   private readonly byFields = new Map<string, RowColumn>();
   private readonly fills = new Map<string, number>();
+  private listed: RowColumn[] | undefined = [];
 
   /** The column of these top-level fields (sorted, each once); `width` is the collection's number of slots. Undefined for a refused field set. */
   get(fields: readonly string[], width: number): RowColumn | undefined {
@@ -170,6 +171,7 @@ export class Columns {
       column = undefined;
       if (fills >= 2) {
         this.byFields.delete(name);
+        this.listed = undefined;
         return undefined;
       }
     }
@@ -178,11 +180,19 @@ export class Columns {
       if (!this.byFields.has(name) && this.byFields.size >= MAX_COLUMNS) this.byFields.clear();
       column = new RowColumn(fields, Math.max(MIN_ROWS, Math.floor(width / ROWS_SHARE)));
       this.byFields.set(name, column);
+      this.listed = undefined;
     }
     return column;
   }
 
+  /** Runs on every update once slots exist: an indexed loop, no iterator (nothing at all without columns). */
   forget(slot: number): void {
-    for (const column of this.byFields.values()) column.forget(slot);
+    const columns = this.list;
+    for (let i = 0; i < columns.length; i++) columns[i]!.forget(slot);
+  }
+
+  /** The columns, for `forget`. */
+  private get list(): RowColumn[] {
+    return (this.listed ??= [...this.byFields.values()]);
   }
 }

@@ -41,6 +41,8 @@ export class RowColumn {
 
   /** Set once the column has numbered as many rows as it may (see MIN_ROWS). */
   full = false;
+  /** How many read rows updates made stale: rows no document may have any more. */
+  forgotten = 0;
 
   constructor(
     readonly fields: readonly string[],
@@ -65,7 +67,10 @@ export class RowColumn {
 
   /** The slot's document changed (a freed slot is never read again, and renumbering drops the columns). */
   forget(slot: number): void {
-    if (slot < this.ids.length) this.ids[slot] = STALE;
+    if (slot < this.ids.length && this.ids[slot] !== STALE) {
+      this.ids[slot] = STALE;
+      this.forgotten++;
+    }
   }
 
   /** How many distinct rows the column has numbered (including rows no document has any more). */
@@ -151,9 +156,10 @@ export function encode(value: unknown): string | undefined {
 /**
  * The row columns over a collection's slots, built when a counting plan first reads a set of
  * fields. Bounded: at most MAX_COLUMNS field sets, each a 32-bit id per slot plus at most
- * max(MIN_ROWS, slots / ROWS_SHARE) distinct rows. A full column (rows no document has any more
- * pile up under updates) is dropped and read again once; a field set that fills its column twice
- * has too many distinct rows, and gets no column until the slots are renumbered.
+ * max(MIN_ROWS, slots / ROWS_SHARE) distinct rows. A column filled mostly by rows that updates
+ * made stale is dropped and read again once; a field set that fills its column with rows documents
+ * hold (or fills it twice) has too many distinct rows, and gets no column until the slots are
+ * renumbered.
  */
 export class Columns {
   private readonly byFields = new Map<string, RowColumn>();
@@ -166,7 +172,8 @@ export class Columns {
     let column = this.byFields.get(name);
     if (column?.full) {
       if (this.fills.size >= 4 * MAX_COLUMNS) this.fills.clear();
-      const fills = (this.fills.get(name) ?? 0) + 1;
+      // A column filled by rows documents hold (few made stale by updates) gets no second try.
+      const fills = (this.fills.get(name) ?? 0) + (column.forgotten < column.size / 2 ? 2 : 1);
       this.fills.set(name, fills);
       column = undefined;
       if (fills >= 2) {

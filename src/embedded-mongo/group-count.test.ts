@@ -210,6 +210,20 @@ describe('group counting (index sets, row columns, weighted combinations)', () =
     ]);
   });
 
+  it('reads a column again once when old versions filled it', () => {
+    const collection = new Collection('db', 'c');
+    for (let i = 0; i < 2000; i++) collection.insert({ _id: i, v: 'a' });
+    const byValue = [{ $group: { _id: null, n: { $sum: 1 } } }];
+    const filter = { v: { $ne: 'b' } };
+    expect(counted(collection, filter, byValue)).toEqual([{ _id: null, n: 2000 }]);
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 600; i++) collection.replace(`n${i}`, { _id: i, v: `v${round}-${i}` });
+      // The second round's rows overflow the column: 1 + 600 + 600 > 1024.
+      expect(counted(collection, filter, byValue)).toEqual(round === 0 ? [{ _id: null, n: 2000 }] : undefined);
+    }
+    expect(counted(collection, filter, byValue)).toEqual([{ _id: null, n: 2000 }]);
+  });
+
   it('declines what it does not cover', () => {
     const collection = new Collection('db', 'c');
     collection.insert({ _id: 1, g: 'a', h: 1 });

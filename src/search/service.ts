@@ -33,6 +33,9 @@ export const MAX_PAGE_SIZE = 100;
  */
 export const MIN_TIERED_CANDIDATES = 2_000;
 
+/** Combinations are a few hundred at most: one reply instead of the driver's first batch of 101 and a getMore. */
+const COMBINATIONS_BATCH = 1_000;
+
 export interface SearchOptions {
   /** MIN_TIERED_CANDIDATES unless given: 0 always tries the tier, Infinity never (tests compare both). */
   minTieredCandidates: number;
@@ -160,7 +163,7 @@ export class SearchService {
       }
       return rankOver(match);
     };
-    const [combinations, ranked] = await Promise.all([collection.aggregate<FacetCombination>(countsPipeline(match)).toArray(), rankPage()]);
+    const [combinations, ranked] = await Promise.all([collection.aggregate<FacetCombination>(countsPipeline(match), { batchSize: COMBINATIONS_BATCH }).toArray(), rankPage()]);
     return { ranked, combinations };
   }
 

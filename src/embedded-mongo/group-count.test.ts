@@ -233,6 +233,7 @@ describe('group counting (index sets, row columns, weighted combinations)', () =
     declines(undefined, [{ $group: { _id: { $toUpper: '$g' }, n: { $sum: 1 } } }]);
     declines(undefined, [{ $group: { _id: '$$ROOT', n: { $sum: 1 } } }]);
     declines(undefined, [{ $group: { _id: '$g', n: { $sum: 1 } } }, { $sort: { n: -1 } }]);
+    declines(undefined, [{ $group: { _id: '$g', n: { $sum: 1 } }, $sort: { n: 1 } }]);
     declines({ $expr: { $eq: ['$g', 'a'] } }, [{ $group: { _id: '$g', n: { $sum: 1 } } }]);
     declines({ $nor: [{ g: 'a' }] }, [{ $group: { _id: '$g', n: { $sum: 1 } } }]);
     collection.insert({ _id: 2, g: undefined });

@@ -25,7 +25,7 @@ export interface CountedGroups {
  * runs them as before).
  */
 export function countGroups(collection: Collection | undefined, filter: Document | undefined, stages: readonly Document[]): CountedGroups | undefined {
-  if (!collection || collection.view || stages.length !== 1) return undefined;
+  if (!collection || collection.view || stages.length !== 1 || Object.keys(stages[0]!).length !== 1) return undefined;
   const spec = countingGroup(stages[0]!.$group);
   if (!spec) return undefined;
   const { slots: candidates, rest } = slotSelection(collection, filter);

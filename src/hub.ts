@@ -16,6 +16,7 @@ import { feedIntakeRouter } from './http/feed-intake.js';
 import { reportExportRouter } from './http/report-export.js';
 import { createReportScheduler, type ReportScheduler } from './domain/reports/index.js';
 import { ensureReviewCaseUnits } from './domain/review/index.js';
+import { ensureOrgAnchors } from './domain/org/index.js';
 import { startIngest, type RunningIngest } from './ingest/index.js';
 import { ensureSearchTermsCurrent } from './search/index.js';
 import type { Logger } from './logging/index.js';
@@ -64,6 +65,8 @@ export async function startHub(config: HubConfig, log: Logger): Promise<RunningH
   if (terms.stats?.updated) log.info({ from: terms.from, ...terms.stats }, 'search terms brought to the current format');
   const caseUnits = await ensureReviewCaseUnits(models);
   if (caseUnits > 0) log.info({ cases: caseUnits }, 'review cases: units recorded for reports');
+  const anchors = await ensureOrgAnchors(models);
+  if (anchors.resources + anchors.cases > 0) log.info(anchors, 'org roll-up anchors recorded for reports');
 
   const auth = createAuthRuntime(models, authConfig);
   if (seeded) log.info({ created: await seedDemoUsers(auth.service) }, 'demo users seeded (demo-only passwords, see README)');

@@ -1,25 +1,12 @@
-import type { Types } from 'mongoose';
-import type { OrgLevel, OrgUnitModel } from '../db/index.js';
-
-export interface OrgPlacement {
-  orgUnits: Types.ObjectId[];
-  /** The attached units and all their ancestors (SUBTREE queries match this). */
-  orgPaths: Types.ObjectId[];
-  orgLevels: OrgLevel[];
-}
-
-interface CachedUnit {
-  _id: Types.ObjectId;
-  ancestors: Types.ObjectId[];
-  level: OrgLevel;
-}
+import type { OrgUnitModel } from '../db/index.js';
+import { placementOf, type OrgPlacement, type PlacedUnit } from '../domain/org/index.js';
 
 /**
  * Turns a record's org unit codes into ids for one run, loading each batch's unknown codes
  * in one query and remembering them (the tree is small and stable during a run).
  */
 export class OrgUnitResolver {
-  private readonly known = new Map<string, CachedUnit | null>();
+  private readonly known = new Map<string, PlacedUnit | null>();
 
   constructor(private readonly OrgUnit: OrgUnitModel) {}
 
@@ -35,19 +22,7 @@ export class OrgUnitResolver {
   place(codes: readonly string[]): { ok: true; placement: OrgPlacement } | { ok: false; unknown: string[] } {
     const unknown = codes.filter((code) => !this.known.get(code));
     if (unknown.length > 0) return { ok: false, unknown };
-    const units = codes.map((code) => this.known.get(code)!);
-    const paths = new Map<string, Types.ObjectId>();
-    for (const unit of units) {
-      for (const id of [...unit.ancestors, unit._id]) paths.set(id.toHexString(), id);
-    }
-    return {
-      ok: true,
-      placement: {
-        orgUnits: units.map((unit) => unit._id),
-        orgPaths: [...paths.values()],
-        orgLevels: [...new Set(units.map((unit) => unit.level))].sort(),
-      },
-    };
+    return { ok: true, placement: placementOf(codes.map((code) => this.known.get(code)!)) };
   }
 
   /** Ids of the units in a feed's org scope and their subtrees, as hex strings. */

@@ -8,7 +8,7 @@ import {
   serviceRecordSchema,
   type NormalizedRecord,
 } from '../domain/catalog/normalized-record.js';
-import type { OrgPlacement } from './org-units.js';
+import type { OrgPlacement } from '../domain/org/index.js';
 import { prepareBatchMerge, takesPrecedence, type BatchMerge } from './merge/index.js';
 
 /** A record ready to store: validated, hashed and placed in the org tree. */

@@ -5,6 +5,7 @@ import { departmentModel } from '../../src/db/models/department.js';
 import { orgUnitModel } from '../../src/db/models/org-unit.js';
 import type { PolicyDoc } from '../../src/db/models/resource.js';
 import { policyRecordSchema } from '../../src/domain/catalog/normalized-record.js';
+import { placementOf } from '../../src/domain/org/index.js';
 import { runFeed } from '../../src/ingest/index.js';
 import { applyResourcePlan, planResourceWrites, type StorableRecord, type WriteContext } from '../../src/ingest/resource-writer.js';
 import { openHarness, resourcesOf, type Harness } from './harness.js';
@@ -268,7 +269,7 @@ describe('two syncs creating the same new policy at once', () => {
   /** The rows as a feed's validated records placed at the city; `version` changes their hashes. */
   async function storable(department: string, rows: PolicyRow[], version = ''): Promise<StorableRecord[]> {
     const city = (await orgUnitModel(harness.connection).findOne({ code: '330100' }).lean())!;
-    const placement = { orgUnits: [city._id], orgPaths: [city._id], orgLevels: [city.level] };
+    const placement = placementOf([city]);
     return rows.map((row) => ({
       sourceId: `${department}-${row.id}`,
       hash: `${department}-hash-${row.id}${version}`,

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Types, type Connection } from 'mongoose';
 import { connectStore, createModels, ensureIndexes, type Models, type OrgUnitDoc } from '../../src/db/index.js';
 import { InvalidInputError } from '../../src/domain/errors.js';
+import { ensureOrgAnchors, orgAnchorsOf } from '../../src/domain/org/index.js';
 import { ensureReviewCaseUnits } from '../../src/domain/review/index.js';
-import { bucketLabel, bucketStart, runBuiltInReport, runReport, type Dimension, type Measure, type ReportTable, type TimeUnit } from '../../src/domain/reports/index.js';
+import { bucketLabel, bucketStart, builtInSpec, compileReport, parseReportSpec, runBuiltInReport, runReport, type Dimension, type Measure, type ReportTable, type TimeUnit } from '../../src/domain/reports/index.js';
 import type { UserViewer } from '../../src/domain/visibility/index.js';
 import { uniqueDbName, uriForDb } from '../support/mongo.js';
 import { buildCorpus, DEPARTMENTS, insertCorpus, type Corpus } from './corpus.js';
@@ -141,6 +142,36 @@ async function checkResourceReport(dims: Dimension[], docs = corpus.resources as
   expect(Object.fromEntries(RESOURCE_MEASURES.map((m, i) => [m, table.totals[i]]))).toEqual(resourceMeasures(docs));
   return table;
 }
+
+describe('stored roll-up anchors', () => {
+  it('are back-filled from the units of resources and cases written without them, once', async () => {
+    const stripped = async (collection: typeof models.Resource.collection | typeof models.ReviewCase.collection) => {
+      const ids = (await collection.find({}, { projection: { _id: 1 } }).toArray()).filter((_, index) => index % 3 === 0).map((doc) => doc._id);
+      await collection.updateMany({ _id: { $in: ids } }, { $unset: { orgAnchors: '' } });
+      return ids;
+    };
+    const resources = await stripped(models.Resource.collection);
+    const cases = await stripped(models.ReviewCase.collection);
+    expect(await ensureOrgAnchors(models)).toEqual({ resources: resources.length, cases: cases.length });
+    expect(await ensureOrgAnchors(models)).toEqual({ resources: 0, cases: 0 });
+    for (const doc of await models.Resource.collection.find({ _id: { $in: resources } }).toArray()) {
+      const expected = orgAnchorsOf((doc.orgUnits as Types.ObjectId[]).map((id) => unitsById.get(hex(id))!));
+      expect(doc.orgAnchors).toEqual(expected);
+      expect(expected.l1.length).toBeGreaterThan(0);
+    }
+    // Every later test rolls these up beside the others, against a scan of the org tree.
+  });
+
+  it('are read by unscoped reports instead of joining the org tree; scoped reports join it', async () => {
+    const district = corpus.units.find((unit) => unit.level === 2)!;
+    const scoped: UserViewer = { kind: 'user', userId: new Types.ObjectId(), username: 'district', grants: [{ role: 'ANALYST', orgUnit: { id: district._id, ancestors: district.ancestors }, department: null, stages: [] }] };
+    for (const name of ['COVERAGE_MATRIX', 'REVIEW_BACKLOG'] as const) {
+      const spec = parseReportSpec(builtInSpec(name, { level: 3 }));
+      expect(JSON.stringify((await compileReport(models, admin, spec)).pipeline)).not.toContain('$lookup');
+      expect(JSON.stringify((await compileReport(models, scoped, spec)).pipeline)).toContain('"$lookup":{"from":"orgUnits"');
+    }
+  });
+});
 
 describe('resource measures × each dimension', () => {
   const single: Dimension[] = [

@@ -19,6 +19,17 @@ export const ORG_UNIT_KINDS = [
 ] as const;
 export type OrgUnitKind = (typeof ORG_UNIT_KINDS)[number];
 
+/**
+ * Per level, the units a placement rolls up to there (domain/org orgAnchorsOf): stored beside
+ * `orgPaths` so that a report groups by `orgAnchors.l<level>` without joining the org tree.
+ */
+export type OrgAnchors = Record<`l${OrgLevel}`, Types.ObjectId[]>;
+
+export const orgAnchorsSchema = new Schema<OrgAnchors>(
+  Object.fromEntries(ORG_LEVELS.map((level) => [`l${level}`, { type: [Schema.Types.ObjectId], default: [] }])),
+  { _id: false },
+);
+
 /** 组织: a node of the four-level org tree (city → district → township → grassroots unit). */
 export interface OrgUnitDoc {
   _id: Types.ObjectId;

@@ -4,7 +4,7 @@ import {
   STORABLE_CONFIDENTIALITY,
   type PolicyValidity,
 } from '../../domain/catalog/normalized-record.js';
-import type { OrgLevel } from './org-unit.js';
+import { orgAnchorsSchema, type OrgAnchors, type OrgLevel } from './org-unit.js';
 
 /** Discriminator values of the `kind` key, the same strings as NormalizedRecord['kind']. */
 export const RESOURCE_KIND_VALUES = { Service: 'SERVICE', Policy: 'POLICY', Event: 'EVENT' } as const;
@@ -52,6 +52,8 @@ export interface ResourceBase {
   orgPaths: Types.ObjectId[];
   /** Distinct levels of the attached units, for the org-level facet. */
   orgLevels: OrgLevel[];
+  /** Per level, the units the attached ones roll up to (reports group by it). Absent until back-filled (ensureOrgAnchors). */
+  orgAnchors?: OrgAnchors;
   categories: string[]; // 分类
   tags: string[]; // 标签
   audience: string[]; // 服务对象
@@ -177,6 +179,7 @@ export const resourceSchema = new Schema<ResourceBase>(
     orgUnits: { type: [{ type: Schema.Types.ObjectId, ref: 'OrgUnit' }], default: [] },
     orgPaths: { type: [{ type: Schema.Types.ObjectId, ref: 'OrgUnit' }], default: [] },
     orgLevels: { type: [Number], default: [] },
+    orgAnchors: { type: orgAnchorsSchema, default: undefined },
     categories: stringList,
     tags: stringList,
     audience: stringList,

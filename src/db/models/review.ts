@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { orgAnchorsSchema, type OrgAnchors } from './org-unit.js';
 
 /** reviewCases, resourceVersions, reviewComments: the review workflow's records (domain/review). */
 
@@ -65,6 +66,8 @@ export interface ReviewCaseDoc {
    * (ensureReviewCaseUnits), which rolls up the same.
    */
   orgUnits?: Types.ObjectId[];
+  /** The resource's roll-up anchors per level (see ResourceBase.orgAnchors). */
+  orgAnchors?: OrgAnchors;
   decisions: ReviewDecision[];
   rejectionReason: string | null;
   closedAt: Date | null;
@@ -126,6 +129,7 @@ const reviewCaseSchema = new Schema<ReviewCaseDoc>(
     orgPaths: { type: [Schema.Types.ObjectId], default: [] },
     // No default: a case read before ensureReviewCaseUnits filled it must not be saved with none.
     orgUnits: { type: [Schema.Types.ObjectId], default: undefined },
+    orgAnchors: { type: orgAnchorsSchema, default: undefined },
     decisions: {
       type: [
         {

@@ -1,6 +1,10 @@
 import { Types, type FilterQuery } from 'mongoose';
-import type { Models, OrgLevel, OrgUnitDoc, ResourceBase } from '../../db/index.js';
+import type { Models, OrgUnitDoc, ResourceBase } from '../../db/index.js';
 import { InvalidInputError } from '../errors.js';
+import { placementOf, type OrgPlacement } from './placement.js';
+
+export { orgAnchorsOf, placementOf, type OrgPlacement, type PlacedUnit } from './placement.js';
+export { ensureOrgAnchors } from './anchors-backfill.js';
 
 /**
  * SELF: attached to the unit itself. SUBTREE: attached to the unit or anything below it.
@@ -8,26 +12,6 @@ import { InvalidInputError } from '../errors.js';
  */
 export const ORG_SCOPES = ['SELF', 'SUBTREE', 'INHERITED'] as const;
 export type OrgScope = (typeof ORG_SCOPES)[number];
-
-/** The org fields a resource stores; writers (sync, seeds, manual edits) set all three together. */
-export interface OrgPlacement {
-  orgUnits: Types.ObjectId[];
-  orgPaths: Types.ObjectId[];
-  orgLevels: OrgLevel[];
-}
-
-/** Placement of a resource attached to `units` (their ancestors must be set). */
-export function placementOf(units: Pick<OrgUnitDoc, '_id' | 'ancestors' | 'level'>[]): OrgPlacement {
-  const paths = new Map<string, Types.ObjectId>();
-  for (const unit of units) {
-    for (const id of [...unit.ancestors, unit._id]) paths.set(id.toHexString(), id);
-  }
-  return {
-    orgUnits: units.map((unit) => unit._id),
-    orgPaths: [...paths.values()],
-    orgLevels: [...new Set(units.map((unit) => unit.level))].sort(),
-  };
-}
 
 /** Placement for org unit codes as a normalized record carries them; unknown codes are reported. */
 export async function placementForCodes(

@@ -32,6 +32,8 @@ interface DimensionPlan {
   key: Expr;
   /** Top-level fields (of the source document, or written by `derive`) the stages and key read: kept by the early $project. */
   reads: string[];
+  /** Fields the early $project computes for the stages and key (a stored value copied into the dimension's slot). */
+  computed?: Record<string, Expr>;
 }
 
 /** What the source's documents are and how each dimension keys them. */
@@ -73,32 +75,34 @@ function arrayKey(arrayPath: string, slot: string): DimensionPlan {
 /**
  * Org roll-up to `level`: each attached unit stands for its ancestor at that level
  * (`ancestors[level-1]`), or for itself when it is at that level. Units above the level have no
- * such ancestor; a document attached only above it keys null ("above this level"). `join`
- * leaves the document's anchors in `slot` (an array), `unwind` makes a row per anchor. The
- * joined units go into `slot` too, which the roll-up then replaces: no field to remove (a
- * removed field costs the embedded store a property deletion per document).
+ * such ancestor; a document attached only above it keys null ("above this level"). The rows
+ * unwind `slot`, the document's anchors (an array).
+ * - Unscoped, the anchors are the ones stored with the placement (`orgAnchors.l<level>`, domain/org
+ *   orgAnchorsOf, back-filled by ensureOrgAnchors): the early $project copies them into `slot`, no join.
+ * - Scoped, only the units inside the viewer's subtrees count (a resource may also be attached
+ *   elsewhere, and a unit inside a scope below `level` rolls up to an anchor outside it), so the
+ *   units are joined and filtered (`join`: $lookup into `slot`, then the roll-up replaces it, so
+ *   there is no field to remove; a removed field costs the embedded store a property deletion per
+ *   document). `joinFirst` runs the join before the source's own unwinding (once per document).
  */
-function orgRollup(orgUnitsCollection: string, unitsField: string, level: number, slot: string, scope: ReportScope): { join: Document[]; unwind: Document; key: Expr } {
-  // A scoped viewer's roll-up keeps only the units inside their subtrees (a resource may also be attached elsewhere).
-  const scopeIds = scope.all ? null : scope.units.map((unit) => unit.id);
-  const units = scopeIds
-    ? { $filter: { input: `$${slot}`, as: 'u', cond: { $or: [{ $in: ['$$u._id', scopeIds] }, { $gt: [{ $size: { $setIntersection: ['$$u.ancestors', scopeIds] } }, 0] }] } } }
-    : `$${slot}`;
+function orgRollup(orgUnitsCollection: string, unitsField: string, level: number, slot: string, scope: ReportScope, joinFirst: boolean): DimensionPlan {
+  const unwind = { $unwind: { path: `$${slot}`, preserveNullAndEmptyArrays: true } };
+  const key = { $ifNull: [`$${slot}`, null] };
+  if (scope.all) return { stages: [unwind], key, reads: [], computed: { [slot]: `$orgAnchors.l${level}` } };
+  const scopeIds = scope.units.map((unit) => unit.id);
+  const units = { $filter: { input: `$${slot}`, as: 'u', cond: { $or: [{ $in: ['$$u._id', scopeIds] }, { $gt: [{ $size: { $setIntersection: ['$$u.ancestors', scopeIds] } }, 0] }] } } };
   const anchor = {
     $cond: [{ $eq: ['$$u.level', level] }, '$$u._id', { $cond: [{ $gt: ['$$u.level', level] }, { $arrayElemAt: ['$$u.ancestors', level - 1] }, null] }],
   };
-  return {
-    join: [
-      { $lookup: { from: orgUnitsCollection, localField: unitsField, foreignField: '_id', as: slot } },
-      {
-        $addFields: {
-          [slot]: { $filter: { input: { $setUnion: [{ $map: { input: units, as: 'u', in: anchor } }] }, as: 'a', cond: { $ne: ['$$a', null] } } },
-        },
+  const join = [
+    { $lookup: { from: orgUnitsCollection, localField: unitsField, foreignField: '_id', as: slot } },
+    {
+      $addFields: {
+        [slot]: { $filter: { input: { $setUnion: [{ $map: { input: units, as: 'u', in: anchor } }] }, as: 'a', cond: { $ne: ['$$a', null] } } },
       },
-    ],
-    unwind: { $unwind: { path: `$${slot}`, preserveNullAndEmptyArrays: true } },
-    key: { $ifNull: [`$${slot}`, null] },
-  };
+    },
+  ];
+  return joinFirst ? { derive: join, stages: [unwind], key, reads: [slot] } : { stages: [...join, unwind], key, reads: [unitsField] };
 }
 
 const TIME_PATHS: Record<TimeField, string> = {
@@ -138,10 +142,8 @@ function resourcesPlan(models: Models, match: Document, scope: ReportScope): Sou
           return arrayKey('$audience', slot);
         case 'FEED':
           return arrayKey('$provenance.feedId', slot);
-        case 'ORG_UNIT': {
-          const { join, unwind, key } = orgRollup(orgUnits, 'orgUnits', dim.level!, slot, scope);
-          return { stages: [...join, unwind], key, reads: ['orgUnits'] };
-        }
+        case 'ORG_UNIT':
+          return orgRollup(orgUnits, 'orgUnits', dim.level!, slot, scope, false);
         case 'TIME': {
           const path = TIME_PATHS[dim.field ?? 'CREATED_AT'];
           return { stages: [], key: bucketStartExpr(path, dim.unit!), reads: [head(path)] };
@@ -191,12 +193,10 @@ function reviewsPlan(models: Models, match: Document, scope: ReportScope): Sourc
           return scalarKey('$state');
         case 'REVIEW_STAGE':
           return scalarKey('$stageLog.stage');
-        case 'ORG_UNIT': {
-          // A case's units are the same for each of its stage entries: rolled up once per case, before $unwind of the stage log.
+        case 'ORG_UNIT':
+          // A joined case's units are the same for each of its stage entries: rolled up once per case, before $unwind of the stage log.
           // From its attached units (usually one), not its orgPaths (four): the same anchors, a quarter of the joins.
-          const { join, unwind, key } = orgRollup(orgUnits, 'orgUnits', dim.level!, slot, scope);
-          return { derive: join, stages: [unwind], key, reads: [slot] };
-        }
+          return orgRollup(orgUnits, 'orgUnits', dim.level!, slot, scope, true);
         case 'TIME':
           return { stages: [], key: bucketStartExpr('$stageLog.enteredAt', dim.unit!), reads: ['stageLog'] };
         default:
@@ -375,7 +375,9 @@ export async function compileReport(models: Models, viewer: Viewer, spec: Report
   const reads = new Set(keyed.flatMap((dim) => dim.reads));
   // `_id` stays only when a dimension reads it; a projection keeping nothing else keeps `_id` alone.
   const kept = Object.fromEntries([...reads].map((field) => [field, 1]));
-  const projection = { ...(reads.has('_id') ? {} : { _id: Object.keys(kept).length + Object.keys(inputs).length === 0 ? 1 : 0 }), ...kept, ...inputs };
+  const computed = Object.assign({}, ...keyed.map((dim) => dim.computed ?? {})) as Record<string, Expr>;
+  const produced = { ...kept, ...computed, ...inputs };
+  const projection = { ...(reads.has('_id') ? {} : { _id: Object.keys(produced).length === 0 ? 1 : 0 }), ...produced };
   const groupKey = keyed.length === 0 ? null : Object.fromEntries(keyed.map((dim, index) => [`d${index}`, dim.key]));
   const rows: Document[] = [
     ...keyed.flatMap((dim) => dim.stages),

@@ -2,7 +2,7 @@ import type { ResourceBase } from '../../db/index.js';
 import { isDeepStrictEqual } from 'node:util';
 
 /** Fields that are bookkeeping, not content: excluded from versions, diffs and hashes. */
-const NOT_CONTENT = new Set(['_id', 'status', 'provenance', 'searchTerms', 'version', 'createdAt', 'updatedAt', '__v', 'withdrawalHeldBy', 'withdrawnAt']);
+const NOT_CONTENT = new Set(['_id', 'status', 'provenance', 'searchTerms', 'orgAnchors', 'version', 'createdAt', 'updatedAt', '__v', 'withdrawalHeldBy', 'withdrawnAt']);
 
 /** A resource's content as a plain JSON object (ids and dates as strings). */
 export function contentOf(resource: ResourceBase | Record<string, unknown>): Record<string, unknown> {

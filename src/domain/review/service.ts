@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Types, type FilterQuery } from 'mongoose';
 import type {
   Models,
+  OrgAnchors,
   ProposedContent,
   ResourceBase,
   ReviewCaseDoc,
@@ -110,8 +111,8 @@ export class ReviewService {
   private newCase(resource: ResourceBase, kind: ReviewCaseDoc['kind'], submitter: Submitter, proposed: ProposedContent | null, now: Date): ReviewCaseDoc {
     const first = this.stages[0]!;
     const placement = proposed?.set.orgPaths
-      ? { orgPaths: proposed.set.orgPaths as Types.ObjectId[], orgUnits: proposed.set.orgUnits as Types.ObjectId[] }
-      : { orgPaths: resource.orgPaths, orgUnits: resource.orgUnits };
+      ? { orgPaths: proposed.set.orgPaths as Types.ObjectId[], orgUnits: proposed.set.orgUnits as Types.ObjectId[], orgAnchors: proposed.set.orgAnchors as OrgAnchors | undefined }
+      : { orgPaths: resource.orgPaths, orgUnits: resource.orgUnits, orgAnchors: resource.orgAnchors };
     return {
       _id: new Types.ObjectId(),
       resource: resource._id,
@@ -130,6 +131,7 @@ export class ReviewService {
       department: String(proposed?.set.department ?? resource.department),
       orgPaths: placement.orgPaths,
       orgUnits: placement.orgUnits,
+      ...(placement.orgAnchors ? { orgAnchors: placement.orgAnchors } : {}),
       decisions: [],
       rejectionReason: null,
       closedAt: null,

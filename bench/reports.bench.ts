@@ -1,7 +1,7 @@
 /**
  * Reports: a 100k-resource corpus over a four-level tree (1 city, 10 districts, 100 townships,
  * 2,000 grassroots units). Times each built-in report (coverage matrix, feed health, policy
- * landscape, review backlog) and a department × month × district pivot, each compiled to one
+ * landscape, policies expiring, review backlog) and a department × month × district pivot, each compiled to one
  * aggregation pipeline, against pulling the rows it reads into Node and grouping there, in the
  * same run on the same store. Both must give the same figures (the first measure of each row).
  *
@@ -199,6 +199,13 @@ try {
       const keys = (issuers.length > 0 ? issuers : ['null']).map((issuer) => `${issuer}|${String(doc.theme ?? 'null')}`);
       tally(counts, keys, inForce(doc) ? 1 : 0);
     });
+  const expiring = () => runBuiltInReport(models, admin, 'POLICIES_EXPIRING', { asOf });
+  // POLICIES_EXPIRING (within the default 90 days) per department × theme, as the pipeline's.
+  const expiresSoon = (doc: Row): boolean => inForce(doc) && doc.effectiveTo instanceof Date && doc.effectiveTo.getTime() < asOf.getTime() + 90 * 86_400_000;
+  const expiringBaseline = () =>
+    pullAndGroup(models, { kind: 'POLICY' }, ['department', 'theme', 'validity', 'effectiveFrom', 'effectiveTo'], (doc, _units, counts) =>
+      tally(counts, [`${String(doc.department ?? 'null')}|${String(doc.theme ?? 'null')}`], expiresSoon(doc) ? 1 : 0),
+    );
   const reviews = () => runBuiltInReport(models, admin, 'REVIEW_BACKLOG', { level: 3 });
   const pivotSpec = { measures: ['RESOURCE_COUNT' as const], dimensions: [{ by: 'DEPARTMENT' as const }, { by: 'TIME' as const, unit: 'MONTH' as const }, { by: 'ORG_UNIT' as const, level: 2 }] };
   const pivot = () => runReport(models, admin, pivotSpec);
@@ -211,6 +218,7 @@ try {
     ['coverage matrix (townships × departments, services)', coverage, coverageBaseline, 2],
     ['feed health (per department)', feedHealth, () => pullFeeds(models, asOf), 1],
     ['policy landscape (issuer × theme, in force)', policies, policiesBaseline, 2],
+    ['policies expiring (department × theme, 90 days)', expiring, expiringBaseline, 2],
     ['review backlog (stage × township)', reviews, () => pullCases(models), 2],
     ['department × month × district pivot', pivot, pivotBaseline, 3],
   ] as const) {

@@ -20,9 +20,10 @@ import { bundledSynonyms, type SynonymDictionary } from './synonyms.js';
  * The search read path: the plan's index condition ANDed with the caller's connection filter
  * and the viewer's visibility filter selects the candidates; the database counts them by
  * facet combination, scores them (ranking.ts) and returns only the page after the cursor,
- * the count and the facet buckets. Count and facets come from the same candidate set, so they agree with the
- * results and can never count a hidden record. The page's full documents are then fetched,
- * again under the visibility filter, and highlighted.
+ * the count and the facet buckets. Count and facets come from the same candidate condition as the
+ * ranking, so they can never count a hidden record; they are a separate read, so a write landing
+ * between the two can make them differ from the page by that write. The page's full documents
+ * are then fetched, again under the visibility filter, and highlighted.
  */
 
 export const DEFAULT_PAGE_SIZE = 20;

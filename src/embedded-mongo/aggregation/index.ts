@@ -19,13 +19,8 @@ export function runAggregation(docs: Doc[], stages: Document[], env: PipelineEnv
   const first = stages[0];
   const fields = first && ('$project' in first || '$group' in first || '$count' in first) ? undefined : fieldsRead(stages);
   try {
-    if (!fields) return run(docs, false);
     // Narrowed documents are fresh copies the stages may change in place; stored ones are not.
-    const narrow = narrower(fields);
-    const pipeline = run.open(true);
-    for (let i = 0; i < docs.length; i++) pipeline.push(narrow(docs[i]!));
-    pipeline.end();
-    return pipeline.results();
+    return fields ? run(docs, true, narrower(fields)) : run(docs, false);
   } catch (error) {
     if (error instanceof Deopt) return env.mingo(docs, stages);
     throw error;

@@ -659,7 +659,8 @@ export interface PipelineRun extends Sink {
 
 /** A compiled pipeline; see Output for `owned`. */
 export interface Pipeline {
-  (docs: Doc[], owned: boolean): Doc[];
+  /** With `copy`, each document is pushed as a fresh copy made just then, which the stages own. */
+  (docs: Doc[], owned: boolean, copy?: (doc: Doc) => Doc): Doc[];
   open(owned: boolean): PipelineRun;
   /** Whether it never returns the documents it was given (so that they may be changed after it ran). */
   readonly fresh: boolean;
@@ -808,10 +809,15 @@ export function compilePipeline(stages: Document[], env: PipelineEnv, scope: Sco
       results: () => results,
     };
   };
-  const run = (docs: Doc[], owned: boolean): Doc[] => {
-    const pipeline = open(owned);
+  /**
+   * Runs the documents through; with `copy`, each is pushed as a fresh copy made just then (so a
+   * copy lives only while its rows are in flight), which the stages own.
+   */
+  const run = (docs: Doc[], owned: boolean, copy?: (doc: Doc) => Doc): Doc[] => {
+    const pipeline = open(owned || copy !== undefined);
     // Indexed: this loop runs once per command, often unoptimised, where `for…of` allocates an iterator result per document.
-    for (let i = 0; i < docs.length; i++) pipeline.push(docs[i]!);
+    if (copy) for (let i = 0; i < docs.length; i++) pipeline.push(copy(docs[i]!));
+    else for (let i = 0; i < docs.length; i++) pipeline.push(docs[i]!);
     pipeline.end();
     return pipeline.results();
   };

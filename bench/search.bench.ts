@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Types } from 'mongoose';
-import { connectStore, createModels, ensureIndexes } from '../src/db/index.js';
+import { connectStore, createModels, ensureIndexes, type Models } from '../src/db/index.js';
 import { anonymousViewer, visibilityFilter } from '../src/domain/visibility/index.js';
 import { computeSearchTerms, SearchService } from '../src/search/index.js';
 import { createPrng, type Prng } from '../seeds/prng.js';
@@ -147,16 +147,39 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-async function main(): Promise<void> {
-  const prng = createPrng(20_241_201);
+interface LoadedCorpus {
+  size: number;
+  docNumbers: string[];
+  generationMs: number;
+  loadMs: number;
+  termCount: number;
+  termBytes: number;
+}
+
+/**
+ * Generates the corpus and inserts it. Only figures leave this function: a hub does not hold
+ * its store in memory, and 100k generated documents (~1.3 GB) kept alive in this process
+ * would make every young-generation GC during the searches trace them.
+ */
+async function loadCorpus(models: Models, prng: Prng, progress: (message: string) => void): Promise<LoadedCorpus> {
   const generationStarted = performance.now();
   const { docs, docNumbers } = generateCorpus(CORPUS_SIZE, prng);
   const generationMs = performance.now() - generationStarted;
   const termCount = docs.reduce((sum, doc) => sum + (doc.searchTerms as string[]).length, 0);
   const termBytes = docs.reduce((sum, doc) => sum + (doc.searchTerms as string[]).reduce((s, t) => s + Buffer.byteLength(t) + 1, 0), 0);
-
-  const progress = (message: string) => process.stderr.write(`[search bench] ${message}\n`);
   progress(`generated ${docs.length} resources in ${formatNumber(generationMs / 1000)} s`);
+  const loadStarted = performance.now();
+  for (let i = 0; i < docs.length; i += BATCH) {
+    await models.Resource.collection.insertMany(docs.slice(i, i + BATCH), { ordered: false });
+  }
+  const loadMs = performance.now() - loadStarted;
+  progress(`loaded in ${formatNumber(loadMs / 1000)} s`);
+  return { size: docs.length, docNumbers, generationMs, loadMs, termCount, termBytes };
+}
+
+async function main(): Promise<void> {
+  const prng = createPrng(20_241_201);
+  const progress = (message: string) => process.stderr.write(`[search bench] ${message}\n`);
   const dataDir = process.env.MONGODB_URI ? undefined : await mkdtemp(join(tmpdir(), 'gx-search-bench-'));
   const server = dataDir ? await startServer(dataDir) : undefined;
   const uri = process.env.MONGODB_URI ?? server!.uri;
@@ -166,12 +189,7 @@ async function main(): Promise<void> {
   try {
     const models = createModels(connection);
     await ensureIndexes(models);
-    const loadStarted = performance.now();
-    for (let i = 0; i < docs.length; i += BATCH) {
-      await models.Resource.collection.insertMany(docs.slice(i, i + BATCH), { ordered: false });
-    }
-    const loadMs = performance.now() - loadStarted;
-    progress(`loaded in ${formatNumber(loadMs / 1000)} s`);
+    const { size, docNumbers, generationMs, loadMs, termCount, termBytes } = await loadCorpus(models, prng, progress);
     const stats = await connection.db!.command({ collStats: 'resources' }).catch(() => undefined);
     const indexBytes = (stats?.indexSizes as Record<string, number> | undefined)?.searchTerms_1;
 
@@ -235,7 +253,7 @@ async function main(): Promise<void> {
     printTable([
       ['index size', 'value'],
       ['stored terms (index entries)', termCount.toLocaleString('en-US')],
-      ['terms per resource (mean)', formatNumber(termCount / docs.length)],
+      ['terms per resource (mean)', formatNumber(termCount / size)],
       ['term bytes (UTF-8 keys + 1 per entry)', `${formatNumber(termBytes / 1_048_576)} MiB`],
       ['searchTerms_1 size reported by collStats', indexBytes === undefined ? 'not reported by this store' : `${formatNumber(indexBytes / 1_048_576)} MiB`],
     ]);

@@ -13,7 +13,7 @@ import { htmlToText } from './html-text.js';
 import { highlightTexts, parseQuery, SearchQueryError, searchTermsFilter, type SearchPlan } from './query.js';
 import { countsPipeline, facetCounts, rankingPipeline, type FacetCombination, type FacetCount, type Ranked } from './pipeline.js';
 import { TermStatistics } from './statistics.js';
-import { mergeRanked, searchTier, tierHoldsPage } from './tier.js';
+import { expectedTierHits, mergeRanked, searchTier, tierHoldsPage } from './tier.js';
 import { bundledSynonyms, type SynonymDictionary } from './synonyms.js';
 
 /**
@@ -38,8 +38,12 @@ export const MIN_TIERED_CANDIDATES = 2_000;
 const COMBINATIONS_BATCH = 1_000;
 
 export interface SearchOptions {
-  /** MIN_TIERED_CANDIDATES unless given: 0 always tries the tier, Infinity never (tests compare both). */
-  minTieredCandidates: number;
+  /**
+   * When the ranking tries the tier first: 'estimated' (the default) when the statistics
+   * expect at least MIN_TIERED_CANDIDATES candidates and a page of tier hits above the bound
+   * (tier.ts, expectedTierHits); 'always' or 'never' (tests compare both).
+   */
+  tier: 'estimated' | 'always' | 'never';
 }
 /** Characters of body text shown around the first match. */
 export const SNIPPET_LENGTH = 120;
@@ -89,7 +93,7 @@ export class SearchService {
     private readonly dictionary: SynonymDictionary = bundledSynonyms(),
     options: Partial<SearchOptions> = {},
   ) {
-    this.options = { minTieredCandidates: MIN_TIERED_CANDIDATES, ...options };
+    this.options = { tier: 'estimated', ...options };
     this.statistics = new TermStatistics(models.Resource);
   }
 
@@ -153,9 +157,10 @@ export class SearchService {
       if (!ranked) throw new Error('$facet 未返回结果 / $facet returned no document');
       return ranked;
     };
-    // The tier first (tier.ts) when the candidates are many; every candidate when it does not
-    // prove the page. A tier costs a few more aggregations, which a small set does not repay.
-    const tier = anchor.estimatedMatches >= this.options.minTieredCandidates ? searchTier(plan, position.asOf) : undefined;
+    // The tier first (tier.ts) when the candidates are many and it is expected to hold a page;
+    // every candidate when it does not prove the page. A tier costs a few more aggregations,
+    // which a small set, or a tier that falls back, does not repay.
+    const tier = this.triesTier(plan, anchor.estimatedMatches, position) ? searchTier(plan, position.asOf) : undefined;
     const rankPage = async (): Promise<Ranked> => {
       if (tier) {
         const parts = await Promise.all(tier.parts.map((part) => rankOver({ $and: [...clauses, part] })));
@@ -166,6 +171,12 @@ export class SearchService {
     };
     const [combinations, ranked] = await Promise.all([collection.aggregate<FacetCombination>(countsPipeline(match), { batchSize: COMBINATIONS_BATCH }).toArray(), rankPage()]);
     return { ranked, combinations };
+  }
+
+  private triesTier(plan: SearchPlan, estimatedMatches: number, position: { first: number; asOf: number }): boolean {
+    if (this.options.tier !== 'estimated') return this.options.tier === 'always';
+    if (estimatedMatches < MIN_TIERED_CANDIDATES) return false;
+    return expectedTierHits(plan, this.statistics.sample(plan), position.asOf) > position.first;
   }
 
   private async pageDocuments(ids: string[], viewer: Viewer): Promise<Map<string, ResourceDoc>> {

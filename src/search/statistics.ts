@@ -1,5 +1,6 @@
 import type { ResourceModel } from '../db/index.js';
 import type { Alternative, Piece, SearchPlan } from './query.js';
+import { RANKING_TEXTS, type RankingTextName } from './terms.js';
 
 /**
  * Estimated document frequencies of stored terms, from a random sample of resources. The
@@ -19,8 +20,42 @@ function kindRarity(token: string): number {
   return Array.from(token).length >= 2 ? 3 : 4;
 }
 
+/** What the tier's estimate reads of a sampled resource (tier.ts). */
+export interface SampledResource {
+  /** Its ranking texts (terms.ts), without their marks. */
+  texts: Record<RankingTextName, string>;
+  /** The date its recency boost reads (publishedAt, else startsAt, else updatedAt), in ms. */
+  dated: number | undefined;
+}
+
+/** The sampled resources a plan matches, and how to scale counts of them to the collection. */
+export interface PlanSample {
+  /** Sampled resources holding every piece of the plan (its candidates, visibility aside). */
+  matches: SampledResource[];
+  /** Resources in the collection per sampled resource. */
+  scale: number;
+  /** The share of sampled resources dated at or after `since` (ms). */
+  datedSince(since: number): number;
+}
+
+type RankingDates = Partial<Record<'publishedAt' | 'startsAt' | 'updatedAt', Date | null>>;
+
+function sampledResource(doc: { searchTerms?: string[] } & RankingDates): SampledResource {
+  const terms = doc.searchTerms ?? [];
+  const texts = Object.fromEntries(
+    (Object.keys(RANKING_TEXTS) as RankingTextName[]).map((name) => {
+      const { position, mark } = RANKING_TEXTS[name];
+      const stored = terms[position];
+      return [name, stored?.startsWith(mark) ? stored.slice(mark.length) : ''];
+    }),
+  ) as Record<RankingTextName, string>;
+  return { texts, dated: (doc.publishedAt ?? doc.startsAt ?? doc.updatedAt)?.getTime() };
+}
+
 export class TermStatistics {
-  private frequencies = new Map<string, number>();
+  /** Per token, the sampled resources holding it (indexes into `resources`, ascending). */
+  private postings = new Map<string, number[]>();
+  private resources: SampledResource[] = [];
   private sampled = 0;
   /** The collection's size when sampled (an estimate, like the frequencies). */
   private documents = 0;
@@ -43,26 +78,59 @@ export class TermStatistics {
   }
 
   private async refresh(): Promise<void> {
-    const frequencies = new Map<string, number>();
-    // Statistics only steer the index choice; no document or count from them reaches a reader.
+    const postings = new Map<string, number[]>();
+    // Statistics only steer the plan (the anchor, whether to try the tier); no document or
+    // count from them reaches a reader.
     const [sample, documents] = await Promise.all([
-      this.Resource.aggregate<{ searchTerms?: string[] }>([{ $sample: { size: this.sampleSize } }, { $project: { _id: 0, searchTerms: 1 } }]),
+      this.Resource.aggregate<{ searchTerms?: string[] } & RankingDates>([
+        { $sample: { size: this.sampleSize } },
+        { $project: { _id: 0, searchTerms: 1, publishedAt: 1, startsAt: 1, updatedAt: 1 } },
+      ]),
       this.Resource.estimatedDocumentCount(),
     ]);
-    let sampled = 0;
+    const resources: SampledResource[] = [];
     for (const doc of sample) {
-      sampled++;
-      for (const token of doc.searchTerms ?? []) frequencies.set(token, (frequencies.get(token) ?? 0) + 1);
+      const index = resources.push(sampledResource(doc)) - 1;
+      // Stored terms are distinct (terms.ts), so each list stays ascending without duplicates.
+      for (const token of doc.searchTerms ?? []) {
+        const list = postings.get(token);
+        if (list) list.push(index);
+        else postings.set(token, [index]);
+      }
     }
-    this.frequencies = frequencies;
-    this.sampled = sampled;
+    this.postings = postings;
+    this.resources = resources;
+    this.sampled = resources.length;
     this.documents = documents;
     this.takenAt = Date.now();
   }
 
   /** Share of sampled documents holding the token (0 when unseen). */
   frequency(token: string): number {
-    return this.sampled === 0 ? 0 : (this.frequencies.get(token) ?? 0) / this.sampled;
+    return this.sampled === 0 ? 0 : (this.postings.get(token)?.length ?? 0) / this.sampled;
+  }
+
+  /** The sampled resources matching the plan (every piece, one of its alternatives whole). */
+  sample(plan: SearchPlan): PlanSample {
+    let matching: Set<number> | undefined;
+    for (const piece of plan.terms.flatMap((term) => term.pieces)) {
+      const holding = new Set(piece.alternatives.flatMap((alternative) => this.holdingAll(alternative.tokens)));
+      matching = matching ? new Set([...matching].filter((index) => holding.has(index))) : holding;
+    }
+    const resources = this.resources;
+    return {
+      matches: [...(matching ?? [])].map((index) => resources[index]!),
+      scale: this.sampled === 0 ? 0 : this.documents / this.sampled,
+      datedSince: (since) => (resources.length === 0 ? 0 : resources.filter((r) => r.dated !== undefined && r.dated >= since).length / resources.length),
+    };
+  }
+
+  /** The sampled resources holding every token. */
+  private holdingAll(tokens: readonly string[]): number[] {
+    const [rarest, ...others] = tokens.map((token) => this.postings.get(token) ?? []).sort((a, b) => a.length - b.length);
+    if (!rarest) return [];
+    const sets = others.map((list) => new Set(list));
+    return rarest.filter((index) => sets.every((set) => set.has(index)));
   }
 
   private rarestToken(alternative: Alternative): { token: string; frequency: number } {

@@ -2,7 +2,8 @@ import type { SearchCursor } from './cursor.js';
 import type { Ranked } from './pipeline.js';
 import type { Piece, SearchPlan } from './query.js';
 import { recencyOf, scoreBoundOutside } from './ranking.js';
-import { PAIRED_TERMS, textPairs } from './terms.js';
+import type { PlanSample, SampledResource } from './statistics.js';
+import { PAIRED_FIELDS, PAIRED_TERMS, textPairs, type RankingTextName } from './terms.js';
 
 /**
  * The tier: a part of the candidates that provably holds the page, so that only it is scored.
@@ -55,12 +56,17 @@ function pieceFoundInPaired(piece: Piece): Record<string, unknown> | undefined {
   return branches.length === 1 ? branches[0]! : { $or: branches };
 }
 
-/** Undefined when no piece can be missing: the tier would be every candidate. */
-export function searchTier(plan: SearchPlan, asOf: number): Tier | undefined {
-  const conditioned = plan.terms.flatMap((term) => term.pieces).flatMap((piece) => {
+/** The pieces that may be missing from the paired fields, with the condition that they are not. */
+function conditionedPieces(plan: SearchPlan): { piece: Piece; condition: Record<string, unknown> }[] {
+  return plan.terms.flatMap((term) => term.pieces).flatMap((piece) => {
     const condition = pieceFoundInPaired(piece);
     return condition ? [{ piece, condition }] : [];
   });
+}
+
+/** Undefined when no piece can be missing: the tier would be every candidate. */
+export function searchTier(plan: SearchPlan, asOf: number): Tier | undefined {
+  const conditioned = conditionedPieces(plan);
   if (conditioned.length === 0) return undefined;
   const found = conditioned.length === 1 ? conditioned[0]!.condition : { $and: conditioned.map(({ condition }) => condition) };
   const always = [...new Set(plan.terms.map((term) => PAIRED_TERMS.titleEquals + term.text)), PAIRED_TERMS.unpaired];
@@ -72,6 +78,41 @@ export function searchTier(plan: SearchPlan, asOf: number): Tier | undefined {
     parts: [{ $or: [found, { [FIELD]: { $in: always } }] }, ...recent],
     bound: Math.max(...conditioned.map(({ piece }) => scoreBoundOutside(plan, piece, recency))),
   };
+}
+
+/**
+ * About how many candidates of the tier may score above its bound, from the sampled resources
+ * the plan matches (statistics.ts): those with every conditioned piece in the title, document
+ * number or tags (or a title equal to a term), plus, of those with every conditioned piece at
+ * least in the summary or at the pinyin level (which every candidate reaches, ranking.ts), the
+ * share dated in the recent window (such a match scores above the bound only there). When this is below a page, the tier would cost its aggregations and then
+ * fall back: pages decided among body matches, or by pieces outside the paired fields.
+ * Only a guess: it steers the cost, never the result (an unheld tier still falls back).
+ */
+export function expectedTierHits(plan: SearchPlan, sample: PlanSample, asOf: number): number {
+  const pieces = conditionedPieces(plan).map(({ piece }) => piece);
+  const titles = new Set(plan.terms.map((term) => term.text));
+  const summaryToo: readonly RankingTextName[] = [...PAIRED_FIELDS, 'summary'];
+  let paired = 0;
+  let inSummary = 0;
+  for (const resource of sample.matches) {
+    if (titles.has(resource.texts.title) || pieces.every((piece) => foundIn(resource, piece, PAIRED_FIELDS))) paired++;
+    else if (pieces.every((piece) => reachesPinyin(piece) || foundIn(resource, piece, summaryToo))) inSummary++;
+  }
+  return sample.scale * (paired + inSummary * sample.datedSince(asOf - RECENT_DAYS * DAY_MS));
+}
+
+function reachesPinyin(piece: Piece): boolean {
+  return piece.alternatives.some((alternative) => alternative.kind === 'pinyin');
+}
+
+function foundIn(resource: SampledResource, piece: Piece, fields: readonly RankingTextName[]): boolean {
+  return piece.alternatives.some(
+    ({ kind, text }) =>
+      kind !== 'pinyin' &&
+      text !== undefined &&
+      (fields.some((field) => resource.texts[field].includes(text)) || (kind === 'docNumber' && resource.texts.docNumberTokens.includes(`\n${text}\n`))),
+  );
 }
 
 /**

@@ -87,8 +87,8 @@ beforeAll(async () => {
   // Copies tie on everything but the id.
   for (let i = 0; i < 50; i++) docs.push({ ...docs[random(docs.length)]!, _id: new Types.ObjectId() });
   await models.Resource.collection.insertMany(docs.map((doc) => ({ ...doc, searchTerms: computeSearchTerms(doc as never) })));
-  tiered = new SearchService(models, undefined, { minTieredCandidates: 0 });
-  full = new SearchService(models, undefined, { minTieredCandidates: Infinity });
+  tiered = new SearchService(models, undefined, { tier: 'always' });
+  full = new SearchService(models, undefined, { tier: 'never' });
 });
 
 afterAll(async () => {

@@ -78,6 +78,59 @@ export function normalizeWithOrigin(text: string): NormalizedText {
   return { chars, origin, original };
 }
 
+/**
+ * The normalized text of a text without surrogate pairs, as one string (no array per code
+ * point), and for each of its UTF-16 units the index of the original unit it came from:
+ * `origin` is undefined when every unit folded to exactly one unit, so that index i of the
+ * normalized text is unit i of the original. Undefined when the text or its normalized form
+ * holds a surrogate: normalizeWithOrigin then traces code points.
+ */
+export interface NormalizedUnits {
+  normalized: string;
+  origin: Int32Array | undefined;
+}
+
+const HIGH_SURROGATE = 0xd800;
+const LOW_SURROGATE_END = 0xdfff;
+
+function hasSurrogate(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= HIGH_SURROGATE && code <= LOW_SURROGATE_END) return true;
+  }
+  return false;
+}
+
+export function normalizeUnits(text: string): NormalizedUnits | undefined {
+  let normalized = '';
+  let copiedTo = 0;
+  let oneForOne = true;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // Unified Han ideographs fold to themselves (STABLE_TEXT): most of a body needs no lookup.
+    if (code >= 0x4e00 && code <= 0x9fff) continue;
+    if (code >= HIGH_SURROGATE && code <= LOW_SURROGATE_END) return undefined;
+    const ch = text[i]!;
+    const folded = foldCached(ch);
+    if (folded === ch) continue;
+    if (hasSurrogate(folded)) return undefined;
+    if (folded.length !== 1) oneForOne = false;
+    normalized += text.slice(copiedTo, i) + folded;
+    copiedTo = i + 1;
+  }
+  normalized = copiedTo === 0 ? text : normalized + text.slice(copiedTo);
+  if (oneForOne) return { normalized, origin: undefined };
+  const origin = new Int32Array(normalized.length);
+  let at = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const width = code >= 0x4e00 && code <= 0x9fff ? 1 : foldCached(text[i]!).length;
+    origin.fill(i, at, at + width);
+    at += width;
+  }
+  return { normalized, origin };
+}
+
 const BRACKET = /[〔〕\[\](){}【】〖〗［］（）﹝﹞｛｝]/u;
 const BRACKETS = /[〔〕\[\](){}【】〖〗［］（）﹝﹞｛｝]/gu;
 /**

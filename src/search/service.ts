@@ -107,7 +107,7 @@ export class SearchService {
     const { ranked, combinations } = await this.rank(plan, args.viewer, filter, { cursor, first, asOf });
     const page = ranked.page.slice(0, first);
     const { total, facets } = facetCounts(combinations);
-    const nodes = await this.pageDocuments(page.map((entry) => idOf(entry._id)), args.viewer);
+    const nodes = await this.pageDocuments(page.map((entry) => entry._id), args.viewer);
     const targets = highlightTexts(plan);
     const hits = page.flatMap(({ _id, score }): SearchHit[] => {
       const id = idOf(_id);
@@ -179,11 +179,16 @@ export class SearchService {
     return expectedTierHits(plan, this.statistics.sample(plan), position.asOf) > position.first;
   }
 
-  private async pageDocuments(ids: string[], viewer: Viewer): Promise<Map<string, ResourceDoc>> {
+  /**
+   * The page's full documents, through the collection like the aggregations: the filter is in
+   * stored types already (ObjectIds, visibilityFilter's values), so a mongoose Query would only
+   * add its casting and per-query bookkeeping (≈ 0.4 ms of client CPU per search); the
+   * documents are what `.lean()` returns.
+   */
+  private async pageDocuments(ids: Types.ObjectId[], viewer: Viewer): Promise<Map<string, ResourceDoc>> {
     if (ids.length === 0) return new Map();
-    const docs = await this.models.Resource.find({ $and: [{ _id: { $in: ids } }, visibilityFilter(viewer)] })
-      .select({ searchTerms: 0 })
-      .lean<ResourceDoc[]>();
+    const filter: Record<string, unknown> = { $and: [{ _id: { $in: ids } }, visibilityFilter(viewer)] };
+    const docs = await this.models.Resource.collection.find<ResourceDoc>(filter, { projection: { searchTerms: 0 } }).toArray();
     return new Map(docs.map((doc) => [idOf(doc._id), doc]));
   }
 }

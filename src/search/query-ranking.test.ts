@@ -196,6 +196,26 @@ describe('ranking', () => {
     expect(score.get('a')).toBeGreaterThan(score.get('c')!);
   });
 
+  it('does not test a field for a text after failing to find a part of it there, with the same scores', () => {
+    const plan = parseQuery('特困', dictionary);
+    expect(plan.terms[0]!.pieces[0]!.alternatives.map((a) => a.text)).toContain('特困人员');
+    // Every level of the synonym 特困人员 (×0.9) sits below the level of 特困 in the same field.
+    expect(JSON.stringify(scoreExpression(plan, asOf))).not.toContain('特困人员');
+    const ranked = rankCandidates(
+      plan,
+      [
+        { id: 'title', title: '特困人员供养' },
+        { id: 'tags', title: '通知', tags: ['特困人员'] },
+        { id: 'summary', title: '通知', summary: '特困人员救助' },
+        { id: 'body', title: '通知' },
+      ],
+      asOf,
+    );
+    // Title 10, tags 6, summary 3, body 1 (the same recency for all).
+    const body = ranked.find((r) => r.id === 'body')!.score;
+    expect(ranked.map((r) => [r.id, r.score - body])).toEqual([['title', 9_000], ['tags', 5_000], ['summary', 2_000], ['body', 0]]);
+  });
+
   it('breaks ties by id', () => {
     const ranked = rankCandidates(parseQuery('救助', dictionary), ['c', 'a', 'b'].map((id) => doc(id, { title: '救助' })), asOf);
     expect(ranked.map((r) => r.id)).toEqual(['a', 'b', 'c']);

@@ -89,7 +89,7 @@ function alternativeLevels(alternative: Alternative): Level[] {
 function firstReached(levels: Level[], otherwise: number): Expression {
   const byValue = new Map<number, (Expression | true)[]>();
   for (const level of [...levels].sort((a, b) => b.value - a.value)) {
-    if (impliedAtSameValue(level, levels)) continue;
+    if (impliedAtSameValue(level, levels) || excludedByHigher(level, levels)) continue;
     byValue.set(level.value, [...(byValue.get(level.value) ?? []), level.when]);
   }
   let expression: Expression = otherwise;
@@ -117,6 +117,18 @@ function impliedAtSameValue(level: Level, levels: readonly Level[]): boolean {
       found.text.includes(other.found.text) &&
       (other.found.text !== found.text || i < levels.indexOf(level)),
   );
+}
+
+/**
+ * The cascade reaches a level only when every higher one failed: if a higher level looked for
+ * a part of this level's text in the same field and did not find it, the field cannot hold this
+ * text either (特困 not in the title, so neither is its synonym 特困人员). Such a level never
+ * decides anything, and leaving it out saves a substring search per candidate that reaches it.
+ */
+function excludedByHigher(level: Level, levels: readonly Level[]): boolean {
+  const { found } = level;
+  if (!found) return false;
+  return levels.some((other) => other.value > level.value && other.found?.field === found.field && found.text.includes(other.found.text));
 }
 
 function pieceScore(piece: Piece): Expression {

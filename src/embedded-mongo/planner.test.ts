@@ -305,3 +305,93 @@ describe('slot lists and bitsets (Slots) across writes', () => {
     expect(renumbered).toBeGreaterThan(0);
   });
 });
+
+describe('an $or of term sets and date ranges (a search tier in one filter)', () => {
+  let seed = 11;
+  const random = (n: number): number => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed % n;
+  };
+  const DAY = 86_400_000;
+  const at = (day: number) => new Date(Date.UTC(2026, 0, 1) + day * DAY);
+  // Mostly dates; some missing, null, a string or a number where a date may be (only dates are in a range of dates).
+  const maybeDate = (): unknown => {
+    const pick = random(20);
+    if (pick === 0) return undefined;
+    if (pick === 1) return null;
+    if (pick === 2) return '2026-06-01';
+    if (pick === 3) return 20_000;
+    return at(random(365));
+  };
+  const collection = new Collection('db', 'c');
+  collection.createIndex({ name: 'terms_1', key: { terms: 1 } });
+  collection.createIndex({ name: 'visible_updated', key: { status: 1, conf: 1, updatedAt: -1, _id: -1 } });
+  collection.createIndex({ name: 'published', key: { publishedAt: -1, _id: -1 } });
+  collection.createIndex({ name: 'starts', key: { startsAt: 1 } });
+  collection.createIndex({ name: 'days', key: { days: 1 } });
+  for (let i = 0; i < 12_000; i++) {
+    const doc: Doc = {
+      _id: i,
+      terms: Array.from({ length: 1 + random(4) }, () => `t${random(6)}`),
+      status: random(6) === 0 ? 'DRAFT' : 'PUBLISHED',
+      conf: random(8) === 0 ? 'INTERNAL' : 'PUBLIC',
+      updatedAt: maybeDate(),
+      days: [at(random(365)), at(random(365))],
+    };
+    const published = maybeDate();
+    if (published !== undefined) doc.publishedAt = published;
+    const starts = maybeDate();
+    if (starts !== undefined) doc.startsAt = starts;
+    collection.insert(doc);
+  }
+  const stored = [...collection.docs.values()];
+  const D = at(330);
+  const tier = (or: Record<string, unknown>[]) => ({
+    $and: [{ status: 'PUBLISHED', conf: 'PUBLIC' }, { terms: { $in: ['t1', 't2'] } }, { $or: or }],
+  });
+  const check = (filter: Record<string, unknown>) => {
+    const { docs, residual } = plan(collection, filter);
+    const candidates = [...docs];
+    const matched = candidates.filter((doc) => !residual || new Query(residual).test(doc)).map((doc) => doc._id);
+    const scanned = stored.filter((doc) => new Query(filter).test(doc)).map((doc) => doc._id);
+    expect(matched, JSON.stringify(filter)).toEqual(scanned);
+    return { candidates: candidates.length, residual };
+  };
+
+  it('answers every branch from the indexes and leaves no $or to check when each is exact', () => {
+    const filter = tier([
+      { $or: [{ terms: { $all: ['t1', 't3'] } }, { terms: { $in: ['t5'] } }] },
+      { publishedAt: { $gte: D } },
+      { startsAt: { $gte: D } },
+      // Through {status, conf, updatedAt}: status and conf from the enclosing conjunction.
+      { updatedAt: { $gte: D } },
+    ]);
+    const { candidates, residual } = check(filter);
+    expect(residual).toEqual({ status: 'PUBLISHED', conf: 'PUBLIC' });
+    expect(candidates).toBeLessThan(stored.length / 2);
+    expect(check(tier([{ publishedAt: { $gt: at(300), $lte: at(310) } }, { updatedAt: { $lt: at(5) } }])).residual).toEqual({ status: 'PUBLISHED', conf: 'PUBLIC' });
+  });
+
+  it('keeps the $or to check when a branch is not exactly a range of dates on a single-valued index', () => {
+    const cases = [
+      // Two lower bounds: the index range keeps one of them.
+      tier([{ terms: 't4' }, { publishedAt: { $gt: at(340), $gte: D } }]),
+      // A multikey index: different elements may meet each bound.
+      tier([{ terms: 't4' }, { days: { $gte: D, $lt: at(340) } }]),
+      // Not a date.
+      tier([{ terms: 't4' }, { startsAt: { $gte: 10_000 } }]),
+      // A branch with a condition no range answers.
+      tier([{ terms: 't4' }, { publishedAt: { $gte: D }, conf: { $ne: 'X' } }]),
+    ];
+    for (const filter of cases) {
+      const { residual } = check(filter);
+      expect(JSON.stringify(residual), JSON.stringify(filter)).toContain('$or');
+    }
+  });
+
+  it('falls back as before when a branch has neither sets nor a range', () => {
+    const filter = tier([{ terms: 't4' }, { other: { $gte: D } }]);
+    expect(JSON.stringify(check(filter).residual)).toContain('$or');
+    expect(check({ $or: [{ publishedAt: { $gte: D } }, { startsAt: { $lt: at(3) } }] }).candidates).toBeLessThan(stored.length / 4);
+  });
+});

@@ -207,8 +207,10 @@ function conjunctionPlan(collection: Collection, filter: Document): Selection | 
   const conjuncts = conjunctsOf(filter);
   const sets: SlotSet[] = [];
   const residual: Conjunct[] = [];
+  let predicates: Map<string, FieldPredicate> | undefined;
+  const enclosing = () => (predicates ??= collectPredicates(filter));
   for (const conjunct of conjuncts) {
-    const answer = answerConjunct(collection, conjunct);
+    const answer = answerConjunct(collection, conjunct, enclosing);
     if (answer) sets.push(...answer.sets);
     if (!answer?.exact) residual.push(conjunct);
   }
@@ -221,7 +223,7 @@ function conjunctionPlan(collection: Collection, filter: Document): Selection | 
   if (distinct.length === 1 && scanIsCheaper(collection, smallest!.size, filter)) return undefined;
   // With no set in hand, a composite plan the scan would beat is only counted, never built.
   const toBeat = smallest ? smallest.size : scanThreshold(collection, filter);
-  const seed = smallest && smallest.size <= SMALL_CANDIDATE_SET ? undefined : compositePlan(collection, collectPredicates(filter), toBeat);
+  const seed = smallest && smallest.size <= SMALL_CANDIDATE_SET ? undefined : compositePlan(collection, enclosing(), toBeat);
   if (!smallest) return seed && !scanIsCheaper(collection, seed.length, filter) ? { slots: slotsOfIds(collection, seed), residual: filter, rest: conjuncts } : undefined;
   const seeded = seed !== undefined && seed.length < smallest.size;
   const slots = seeded ? slotsInAll(slotsOfIds(collection, seed), distinct) : slotsInAll(smallest.list(), distinct.slice(1));
@@ -323,8 +325,11 @@ interface Answer {
   exact: boolean;
 }
 
-function answerConjunct(collection: Collection, { field, condition }: Conjunct): Answer | undefined {
-  if (field === '$or') return answerDisjunction(collection, condition);
+/** `enclosing`: the field predicates of the conjunction the condition is part of (see branchRange). */
+type Enclosing = () => Map<string, FieldPredicate>;
+
+function answerConjunct(collection: Collection, { field, condition }: Conjunct, enclosing: Enclosing): Answer | undefined {
+  if (field === '$or') return answerDisjunction(collection, condition, enclosing);
   if (field.startsWith('$')) return undefined;
   const index = field === '_id' ? undefined : singleFieldIndex(collection, field);
   if (field !== '_id' && !index) return undefined;
@@ -341,25 +346,86 @@ function answerConjunct(collection: Collection, { field, condition }: Conjunct):
 }
 
 /**
- * An `$or` inside a conjunction (a search's synonym alternatives): the union of its branches'
- * intersections when every branch has index sets; exact when every branch was answered exactly.
+ * An `$or` inside a conjunction (a search's synonym alternatives, or its tier: term sets or recent
+ * dates): the union of its branches' sets when every branch has index sets (the intersection of
+ * its equality sets, else an index range: branchRange); exact when every branch was answered exactly.
  */
-function answerDisjunction(collection: Collection, condition: unknown): Answer | undefined {
+function answerDisjunction(collection: Collection, condition: unknown, enclosing: Enclosing): Answer | undefined {
   if (!Array.isArray(condition) || condition.length === 0 || !condition.every(isPlainObject)) return undefined;
   const branches: SlotSet[] = [];
   let exact = true;
   for (const branch of condition as Document[]) {
     const sets: SlotSet[] = [];
+    let branchExact = true;
     for (const conjunct of conjunctsOf(branch)) {
-      const answer = answerConjunct(collection, conjunct);
+      const answer = answerConjunct(collection, conjunct, enclosing);
       if (answer) sets.push(...answer.sets);
-      if (!answer?.exact) exact = false;
+      if (!answer?.exact) branchExact = false;
     }
-    if (sets.length === 0) return undefined;
+    if (sets.length === 0) {
+      const ranged = branchRange(collection, branch, enclosing());
+      if (!ranged) return undefined;
+      sets.push(ranged.set);
+      branchExact = ranged.exact;
+    }
+    exact &&= branchExact;
     branches.push(intersection(sets));
   }
   return { sets: [union(collection, branches)], exact };
 }
+
+/**
+ * A branch of an `$or` without equality sets (`{publishedAt: {$gte: D}}`): the documents of the
+ * index range holding the fewest entries among those reading a field of the branch, with the
+ * enclosing conjunction's equalities on the fields before it (`{status, confidentiality,
+ * updatedAt}` for `{updatedAt: {$gte: D}}` inside `{status: …, confidentiality: …, $or: […]}`): a
+ * document matching the filter through this branch holds both. Exact when the branch is one range
+ * of dates on a top-level field of a single-valued index whose prefix equalities are exact ones:
+ * then every document in the range satisfies the branch, as MongoDB compares dates (only dates are
+ * in a range of dates).
+ */
+function branchRange(collection: Collection, branch: Document, enclosing: Map<string, FieldPredicate>): { set: SlotSet; exact: boolean } | undefined {
+  const own = collectPredicates(branch);
+  if (own.size === 0) return undefined;
+  const predicates = new Map(enclosing);
+  for (const [field, predicate] of own) predicates.set(field, predicate);
+  let best: { index: Index; scan: IndexScan; count: number } | undefined;
+  // A range holding more than a scan would read is not worth its ids (as in conjunctionPlan).
+  const most = Math.floor(collection.docs.size / SCAN_SHARE) + 1;
+  for (const index of collection.indexes.values()) {
+    if (index.isPartial) continue;
+    const scan = indexScan(index, predicates);
+    if (!scan || !scan.fields.some((field) => own.has(field))) continue;
+    const count = scanCount(collection, index, scan, best?.count ?? most);
+    if (count !== undefined && (!best || count < best.count)) best = { index, scan, count };
+  }
+  if (!best) return undefined;
+  const { index, scan } = best;
+  const conjuncts = conjunctsOf(branch);
+  const only = conjuncts.length === 1 ? conjuncts[0]! : undefined;
+  const exact =
+    only !== undefined &&
+    !index.multikey &&
+    only.field === scan.rangeField &&
+    isDateRange(only.condition) &&
+    scan.fields.every((field) => !field.includes('.')) &&
+    scan.prefixes.every((prefix) => prefix.every((value) => value !== null && value !== undefined && !(value instanceof Decimal128)));
+  return { set: listedSet(slotsOfIds(collection, scanIds(collection, index, scan))), exact };
+}
+
+/** `{$gte: date}` and the like: range operators on valid dates only, at most one bound per side (the index range keeps one). */
+function isDateRange(condition: unknown): boolean {
+  if (!isPlainObject(condition)) return false;
+  const operators = Object.keys(condition);
+  const sides = operators.map((op) => (Object.hasOwn(RANGE_SIDES, op) ? RANGE_SIDES[op] : undefined));
+  return (
+    operators.length > 0 &&
+    new Set(sides).size === operators.length &&
+    operators.every((op, i) => sides[i] !== undefined && condition[op] instanceof Date && !Number.isNaN((condition[op] as Date).getTime()))
+  );
+}
+
+const RANGE_SIDES: Record<string, 'lower' | 'upper' | undefined> = { $gt: 'lower', $gte: 'lower', $lt: 'upper', $lte: 'upper' };
 
 /** The slots in every set; its size is that of the smallest (an upper bound). */
 function intersection(sets: SlotSet[]): SlotSet {
@@ -453,13 +519,21 @@ function hashPlan(index: Index, predicates: Map<string, FieldPredicate>): string
   return index.lookupTuples(tuples);
 }
 
-/**
- * Equalities on a prefix of the index's fields, then optionally a range on the next field:
- * scan the sorted entries between the bounds.
- */
-function rangePlan(collection: Collection, index: Index, predicates: Map<string, FieldPredicate>, toBeat = Infinity): string[] | undefined {
+/** Equalities on a prefix of an index's fields (each tuple of values), then optionally a range on the next field. */
+interface IndexScan {
+  prefixes: unknown[][];
+  range: RangeBounds | undefined;
+  /** The field the range is on. */
+  rangeField: string | undefined;
+  /** The fields read: the prefix's, and the range's. */
+  fields: string[];
+}
+
+function indexScan(index: Index, predicates: Map<string, FieldPredicate>): IndexScan | undefined {
   let prefixes: unknown[][] = [[]];
   let range: RangeBounds | undefined;
+  let rangeField: string | undefined;
+  const fields: string[] = [];
   for (const field of index.fields) {
     const predicate = predicates.get(field);
     if (predicate?.equals) {
@@ -467,19 +541,40 @@ function rangePlan(collection: Collection, index: Index, predicates: Map<string,
       const values = predicate.equals;
       prefixes = prefixes.flatMap((prefix) => values.map((value) => [...prefix, value]));
       if (prefixes.length > MAX_TUPLES) return undefined;
+      fields.push(field);
       continue;
     }
     range = predicate?.range;
+    if (range) {
+      rangeField = field;
+      fields.push(field);
+    }
     break;
   }
   if (prefixes[0]?.length === 0 && !range) return undefined;
   // On a multikey index, different elements may satisfy each bound: use only one of them.
   if (range && index.multikey && range.lower && range.upper) range = { lower: range.lower };
+  return { prefixes, range, rangeField, fields };
+}
+
+/** How many entries the scan reads; undefined once it reaches `toBeat` (counting is two binary searches per prefix). */
+function scanCount(collection: Collection, index: Index, scan: IndexScan, toBeat: number): number | undefined {
   const entries = () => collection.entries();
-  // Counting is two binary searches; building the ids of a range that cannot win is O(range).
   let count = 0;
-  for (const prefix of prefixes) if ((count += index.countRange(prefix, range, entries)) >= toBeat) return undefined;
-  return prefixes.flatMap((prefix) => index.lookupRange(prefix, range, entries).map((entry) => entry.id));
+  for (const prefix of scan.prefixes) if ((count += index.countRange(prefix, scan.range, entries)) >= toBeat) return undefined;
+  return count;
+}
+
+function scanIds(collection: Collection, index: Index, scan: IndexScan): string[] {
+  const entries = () => collection.entries();
+  return scan.prefixes.flatMap((prefix) => index.lookupRange(prefix, scan.range, entries).map((entry) => entry.id));
+}
+
+/** Scan the sorted entries between the bounds, unless that reads `toBeat` entries or more (building ids is O(range)). */
+function rangePlan(collection: Collection, index: Index, predicates: Map<string, FieldPredicate>, toBeat = Infinity): string[] | undefined {
+  const scan = indexScan(index, predicates);
+  if (!scan || scanCount(collection, index, scan, toBeat) === undefined) return undefined;
+  return scanIds(collection, index, scan);
 }
 
 /** Field predicates from the filter's top level and its `$and` members. */

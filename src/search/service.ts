@@ -13,7 +13,7 @@ import { htmlToText } from './html-text.js';
 import { highlightTexts, parseQuery, SearchQueryError, searchTermsFilter, type SearchPlan } from './query.js';
 import { countsPipeline, facetCounts, rankingPipeline, type FacetCombination, type FacetCount, type Ranked } from './pipeline.js';
 import { TermStatistics } from './statistics.js';
-import { expectedTierHits, mergeRanked, searchTier, tierHoldsPage } from './tier.js';
+import { expectedTierHits, searchTier, tierHoldsPage } from './tier.js';
 import { bundledSynonyms, type SynonymDictionary } from './synonyms.js';
 
 /**
@@ -163,8 +163,7 @@ export class SearchService {
     const tier = this.triesTier(plan, anchor.estimatedMatches, position) ? searchTier(plan, position.asOf) : undefined;
     const rankPage = async (): Promise<Ranked> => {
       if (tier) {
-        const parts = await Promise.all(tier.parts.map((part) => rankOver({ $and: [...clauses, part] })));
-        const tiered = mergeRanked(parts, position.first);
+        const tiered = await rankOver({ $and: [...clauses, tier.condition] });
         if (tierHoldsPage(tiered, tier, position)) return tiered;
       }
       return rankOver(match);

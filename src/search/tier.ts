@@ -20,11 +20,11 @@ import { PAIRED_FIELDS, PAIRED_TERMS, textPairs, type RankingTextName } from './
  */
 export interface Tier {
   /**
-   * Each ANDed with the candidate condition, ranked on its own: the paired set (the index
-   * answers it: `$or` / `$all` / `$in`), then one range per date field (an `$or` of ranges
-   * would be checked per candidate; a range on one field has an index or a cheap check).
+   * ANDed with the candidate condition and ranked in one aggregation: an `$or` of the paired
+   * set (`$or` / `$all` / `$in` on the terms) and one range per date field, each of which an index
+   * answers, so that the store gathers the tier as a union of index sets within the candidates.
    */
-  parts: Record<string, unknown>[];
+  condition: Record<string, unknown>;
   /** No candidate outside the tier scores above this. */
   bound: number;
 }
@@ -75,7 +75,7 @@ export function searchTier(plan: SearchPlan, asOf: number): Tier | undefined {
   const recent = ['publishedAt', 'startsAt', 'updatedAt'].map((field) => ({ [field]: { $gte: since } }));
   const recency = recencyOf(since.getTime(), asOf);
   return {
-    parts: [{ $or: [found, { [FIELD]: { $in: always } }] }, ...recent],
+    condition: { $or: [found, { [FIELD]: { $in: always } }, ...recent] },
     bound: Math.max(...conditioned.map(({ piece }) => scoreBoundOutside(plan, piece, recency))),
   };
 }
@@ -113,31 +113,6 @@ function foundIn(resource: SampledResource, piece: Piece, fields: readonly Ranki
       text !== undefined &&
       (fields.some((field) => resource.texts[field].includes(text)) || (kind === 'docNumber' && resource.texts.docNumberTokens.includes(`\n${text}\n`))),
   );
-}
-
-/**
- * The ranking over the tier from the rankings over its parts: the first + 1 best of the union
- * are among each part's first + 1 best (a candidate in both scores the same in both).
- */
-export function mergeRanked(parts: readonly Ranked[], first: number): Ranked {
-  const seen = new Set<string>();
-  const page = parts
-    .flatMap((part) => part.page)
-    .filter((entry) => {
-      const id = entry._id.toHexString();
-      if (seen.has(id)) return false;
-      seen.add(id);
-      return true;
-    })
-    .sort((a, b) => b.score - a.score || compareIds(a._id.toHexString(), b._id.toHexString()))
-    .slice(0, first + 1);
-  const before = parts.flatMap((part) => part.before ?? []);
-  return parts.some((part) => part.before) ? { page, before: before.slice(0, 1) } : { page };
-}
-
-/** `_id: 1` order: ObjectIds compare as their bytes, so as their hex. */
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

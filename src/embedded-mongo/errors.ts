@@ -33,6 +33,11 @@ export const ErrorCode = {
   ChangeStreamFatalError: 280,
   Location40324: 40324,
   Location40415: 40415,
+  Location28745: 28745,
+  Location28746: 28746,
+  Location28747: 28747,
+  Location28748: 28748,
+  Location28749: 28749,
   DollarPrefixedFieldName: 52,
   MergeStageNoMatchingDocument: 13113,
 } as const;

@@ -11,8 +11,8 @@ import { uniqueDbName, uriForDb } from '../support/mongo.js';
 /**
  * The tier's estimate (tier.ts, expectedTierHits) from the term statistics' sample
  * (statistics.ts): the search skips the tier when it expects less than a page of tier hits above
- * the bound. The sample (2,000 draws from 115 resources; the embedded server's `$sample` draws
- * with replacement) scales back to the store's counts, within a few resources.
+ * the bound. The sample scales back to the store's counts, within a few resources (here it
+ * holds all 115 resources: `$sample` never returns more documents than the collection has).
  */
 
 const asOf = Date.parse('2026-06-01T00:00:00Z');

@@ -467,6 +467,26 @@ describe('compiled aggregation agrees with mingo', () => {
     expect(Object.keys(copy!)).toEqual(['__proto__', 'constructor', 'a']);
   });
 
+  it('samples distinct documents, at most as many as it is given (MongoDB; mingo repeats documents)', () => {
+    const few = corpus.slice(0, 5);
+    const all = compiled([{ $sample: { size: 10 } }], few);
+    expect(all.fallbacks).toBe(0);
+    expect(all.results.map((doc) => doc._id).sort()).toEqual(few.map((doc) => doc._id).sort());
+    const some = compiled([{ $sample: { size: 150 } }, { $project: { _id: 1 } }]).results.map((doc) => doc._id);
+    expect(some).toHaveLength(150);
+    expect(new Set(some).size).toBe(150);
+    expect(compiled([{ $sample: { size: 0 } }], few).results).toEqual([]);
+    // Draws differ from run to run: 20 of 400 twice in the same order would be a broken shuffle.
+    const draw = () => compiled([{ $sample: { size: 20 } }]).results.map((doc) => doc._id).join();
+    expect(draw()).not.toBe(draw());
+    // Errors as MongoDB reports them (mingo would loop forever on these sizes).
+    expect(() => compiled([{ $sample: { size: -1 } }], few)).toThrow(expect.objectContaining({ code: 28747 }));
+    expect(() => compiled([{ $sample: { size: 'x' } }], few)).toThrow(expect.objectContaining({ code: 28746 }));
+    expect(() => compiled([{ $sample: {} }], few)).toThrow(expect.objectContaining({ code: 28749 }));
+    expect(() => compiled([{ $sample: { size: 1, seed: 2 } }], few)).toThrow(expect.objectContaining({ code: 28748 }));
+    expect(() => compiled([{ $sample: 3 }], few)).toThrow(expect.objectContaining({ code: 28745 }));
+  });
+
   it('hands uncompiled stages to mingo and re-runs inputs it does not handle', () => {
     const bucket = [{ $bucket: { groupBy: '$_id', boundaries: [0, 100, 1000] } }];
     const stageFallback = compiled(bucket);

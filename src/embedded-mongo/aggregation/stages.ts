@@ -1,6 +1,7 @@
 import { ObjectId, type Document } from 'bson';
 import { resolve } from 'mingo/util';
 import { compileFilter } from '../query.js';
+import { commandError, ErrorCode } from '../errors.js';
 import { isPlainObject, keyOf, type Doc } from '../values.js';
 import { compileAccumulator, type Accumulator, type AccumulatorState } from './accumulators.js';
 import { inPlaceSetter, projector } from './generated.js';
@@ -688,6 +689,35 @@ const skipStage = (n: number): Streamer =>
     };
   }, 'input', 'passes');
 
+/**
+ * `$sample`: at most `size` distinct documents in random order, as MongoDB's random-sort method
+ * returns them. Never left to mingo, which draws with replacement (repeating documents, `size`
+ * of them even from a smaller input) and loops forever on a negative or non-numeric size.
+ */
+function sampleStage(spec: unknown): Stage {
+  if (!isPlainObject(spec)) throw commandError(ErrorCode.Location28745, '$sample 须为对象 / the $sample stage specification must be an object');
+  const unknown = Object.keys(spec).find((key) => key !== 'size');
+  if (unknown !== undefined) throw commandError(ErrorCode.Location28748, `$sample 不支持的选项 / unrecognized option to $sample: ${unknown}`);
+  if (!('size' in spec)) throw commandError(ErrorCode.Location28749, '$sample 须指定 size / $sample stage must specify a size');
+  const requested = typeof spec.size === 'number' ? spec.size : typeof spec.size === 'bigint' ? Number(spec.size) : undefined;
+  if (requested === undefined) throw commandError(ErrorCode.Location28746, 'size 须为数字 / size argument to $sample must be a number');
+  if (requested < 0) throw commandError(ErrorCode.Location28747, 'size 不能为负数 / size argument to $sample must not be negative');
+  const size = Math.trunc(requested);
+  return stage((docs) => {
+    const picked = docs.slice();
+    const n = Math.min(size, picked.length);
+    // A partial Fisher-Yates shuffle: the first n places get a uniform draw without replacement.
+    for (let i = 0; i < n; i++) {
+      const j = i + Math.floor(Math.random() * (picked.length - i));
+      const chosen = picked[j]!;
+      picked[j] = picked[i]!;
+      picked[i] = chosen;
+    }
+    picked.length = n;
+    return picked;
+  }, 'input');
+}
+
 /** Compiles one stage (with the next one, to fuse `$sort` + `$limit`); returns how many it consumed. */
 /** `joined`: the fields earlier `$lookup` stages wrote (see memoised). */
 function compileStage(stages: Document[], at: number, env: PipelineEnv, scope: Scope, joined: ReadonlySet<string>): [Stage | Streamer, number] {
@@ -731,6 +761,8 @@ function compileStage(stages: Document[], at: number, env: PipelineEnv, scope: S
         return [replaceRoot(spec, scope, vars), 1];
       case '$facet':
         return [facet(spec, env, scope, joined), 1];
+      case '$sample':
+        return [sampleStage(spec), 1];
       default:
         notCompiled(name);
     }

@@ -2,7 +2,7 @@ import { Decimal128, type Document } from 'bson';
 import type { Collection } from './collection.js';
 import { bitsetOf, setSlotBits, type Index, type RangeBounds } from './indexes.js';
 import { hasNativeMatcher } from './query.js';
-import { isIndexableScalar, isPlainObject, keyOf, typeRank, type Doc } from './values.js';
+import { isIndexableScalar, isPlainObject, isValidDate, keyOf, typeRank, type Doc } from './values.js';
 
 /** What a filter says about one field that an index can answer. */
 interface FieldPredicate {
@@ -417,15 +417,9 @@ function branchRange(collection: Collection, branch: Document, enclosing: Map<st
 function isDateRange(condition: unknown): boolean {
   if (!isPlainObject(condition)) return false;
   const operators = Object.keys(condition);
-  const sides = operators.map((op) => (Object.hasOwn(RANGE_SIDES, op) ? RANGE_SIDES[op] : undefined));
-  return (
-    operators.length > 0 &&
-    new Set(sides).size === operators.length &&
-    operators.every((op, i) => sides[i] !== undefined && condition[op] instanceof Date && !Number.isNaN((condition[op] as Date).getTime()))
-  );
+  const sides = operators.map((op) => (Object.hasOwn(RANGE_OPERATORS, op) ? RANGE_OPERATORS[op as RangeOperator].side : undefined));
+  return operators.length > 0 && new Set(sides).size === operators.length && operators.every((op, i) => sides[i] !== undefined && isValidDate(condition[op]));
 }
-
-const RANGE_SIDES: Record<string, 'lower' | 'upper' | undefined> = { $gt: 'lower', $gte: 'lower', $lt: 'upper', $lte: 'upper' };
 
 /** The slots in every set; its size is that of the smallest (an upper bound). */
 function intersection(sets: SlotSet[]): SlotSet {
@@ -591,6 +585,16 @@ function collectPredicates(filter: Document, into = new Map<string, FieldPredica
   return into;
 }
 
+/** The range operators an index range answers: which bound each sets, and whether it includes it. */
+const RANGE_OPERATORS = {
+  $gt: { side: 'lower', inclusive: false },
+  $gte: { side: 'lower', inclusive: true },
+  $lt: { side: 'upper', inclusive: false },
+  $lte: { side: 'upper', inclusive: true },
+} as const;
+type RangeOperator = keyof typeof RANGE_OPERATORS;
+const RANGE_OPERATOR_NAMES = Object.keys(RANGE_OPERATORS) as RangeOperator[];
+
 function fieldPredicate(condition: unknown): FieldPredicate | undefined {
   if (isIndexableScalar(condition)) return { equals: [condition] };
   if (!isPlainObject(condition)) return undefined;
@@ -599,12 +603,8 @@ function fieldPredicate(condition: unknown): FieldPredicate | undefined {
   if ('$eq' in condition && isIndexableScalar(condition.$eq)) return { equals: [condition.$eq] };
   if (Array.isArray(condition.$in) && condition.$in.every(isIndexableScalar)) return { equals: condition.$in };
   const range: RangeBounds = {};
-  for (const [op, inclusive, side] of [
-    ['$gt', false, 'lower'],
-    ['$gte', true, 'lower'],
-    ['$lt', false, 'upper'],
-    ['$lte', true, 'upper'],
-  ] as const) {
+  for (const op of RANGE_OPERATOR_NAMES) {
+    const { side, inclusive } = RANGE_OPERATORS[op];
     const value = condition[op];
     if (value !== undefined && value !== null && isIndexableScalar(value)) range[side] = { value, inclusive };
   }

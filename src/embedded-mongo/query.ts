@@ -4,7 +4,7 @@ import { Query as QueryCore } from 'mingo/query';
 import type { CollationSpec } from 'mingo/types';
 import { ObjectId, type Document } from 'bson';
 import { ErrorCode, commandError, fromLibraryError } from './errors.js';
-import { cloneDoc, collectPathValues, isPlainObject, type Doc } from './values.js';
+import { cloneDoc, collectPathValues, isPlainObject, isValidDate, type Doc } from './values.js';
 
 /** Options shared by every mingo call: no server-side JavaScript, MongoDB's `_id`. */
 const BASE_OPTIONS = { idKey: '_id', scriptEnabled: false } as const;
@@ -152,8 +152,6 @@ const DATE_RANGE = {
   $lte: (value: number, bound: number) => value <= bound,
 } as const;
 
-const isDateBound = (value: unknown): value is Date => value instanceof Date && !Number.isNaN(value.getTime());
-
 function simpleCondition(field: string, condition: unknown): Matcher | undefined {
   if (field === '' || field.split('.').some((part) => part === '')) return undefined;
   const direct = field.includes('.') ? undefined : directMatcher(field, condition);
@@ -172,7 +170,7 @@ function simpleCondition(field: string, condition: unknown): Matcher | undefined
       else if (op === '$all' && Array.isArray(operand) && operand.length > 0 && operand.every(isLiteral)) {
         const each = operand.map((literal: Literal) => anyOf([literal]));
         tests.push((values) => each.every((test) => test(values)));
-      } else if (isDateBound(operand) && Object.hasOwn(DATE_RANGE, op)) {
+      } else if (isValidDate(operand) && Object.hasOwn(DATE_RANGE, op)) {
         const within = DATE_RANGE[op as keyof typeof DATE_RANGE];
         const bound = operand.getTime();
         tests.push((values) => values.some((value) => value instanceof Date && within(value.getTime(), bound)));

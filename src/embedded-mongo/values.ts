@@ -130,6 +130,11 @@ export function keyOf(value: unknown): string {
   return lengthPrefixed('x', String(value));
 }
 
+/** A Date holding a time (an invalid Date compares as no date). */
+export function isValidDate(value: unknown): value is Date {
+  return value instanceof Date && !Number.isNaN(value.getTime());
+}
+
 /** Values that a hash or range index lookup can stand for (no regex, documents or arrays). */
 export function isIndexableScalar(value: unknown): boolean {
   const rank = typeRank(value);
